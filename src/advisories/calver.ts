@@ -1,0 +1,79 @@
+// OpenClaw-family versions are CalVer: YYYY.M.D, optionally with a rebuild suffix (`-3`)
+// or a pre-release tag (`-beta.2`). npm's semver would sort `2026.1.24-3` *before*
+// `2026.1.24` (as a pre-release); here a rebuild sorts after its base and a beta before it:
+//   2026.5.16-beta.1 < 2026.5.16-beta.2 < 2026.5.16 < 2026.5.16-1 < 2026.5.16-2 < 2026.5.17
+// clawdbot, moltbot and openclaw share one version line, so versions compare across names.
+
+export interface CalVer {
+  year: number;
+  month: number;
+  day: number;
+  /** Pre-release channel (`alpha`, `beta`, `rc`), or null for a release. */
+  pre: string | null;
+  preNumber: number;
+  /** Rebuild suffix (`2026.1.24-3` → 3), 0 when absent. */
+  rebuild: number;
+  raw: string;
+}
+
+const PATTERN = /^v?(\d{1,4})\.(\d{1,2})\.(\d{1,3})(?:-(\d{1,4}))?(?:-(alpha|beta|rc)(?:\.?(\d{1,4}))?)?$/;
+const PRE_ORDER: Record<string, number> = { alpha: 0, beta: 1, rc: 2 };
+
+export function parseCalVer(text: string): CalVer | null {
+  const m = PATTERN.exec(text.trim());
+  if (!m) return null;
+  return {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    rebuild: m[4] ? Number(m[4]) : 0,
+    pre: m[5] ?? null,
+    preNumber: m[6] ? Number(m[6]) : 0,
+    raw: text.trim(),
+  };
+}
+
+export function isCalVer(text: string): boolean {
+  return parseCalVer(text) !== null;
+}
+
+function sortKey(v: CalVer): number[] {
+  const isRelease = v.pre === null ? 1 : 0;
+  const preRank = v.pre === null ? 0 : (PRE_ORDER[v.pre] ?? 0);
+  return [v.year, v.month, v.day, isRelease, preRank, v.preNumber, v.rebuild];
+}
+
+export function compareParsed(a: CalVer, b: CalVer): number {
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  for (let i = 0; i < ka.length; i++) {
+    const d = ka[i]! - kb[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Compare two version strings; throws on a string that is not CalVer (a programming error). */
+export function compareVersions(a: string, b: string): number {
+  const pa = parseCalVer(a);
+  const pb = parseCalVer(b);
+  if (!pa) throw new Error(`not a CalVer version: ${a}`);
+  if (!pb) throw new Error(`not a CalVer version: ${b}`);
+  return compareParsed(pa, pb);
+}
+
+export function sortVersions(list: Iterable<string>): string[] {
+  return [...list].sort(compareVersions);
+}
+
+/** A closed interval of versions, either end open when null. */
+export interface VersionRange {
+  min: string | null;
+  max: string | null;
+}
+
+export function inRange(version: string, range: VersionRange): boolean {
+  if (range.min !== null && compareVersions(version, range.min) < 0) return false;
+  if (range.max !== null && compareVersions(version, range.max) > 0) return false;
+  return true;
+}

@@ -1,0 +1,7 @@
+// The registry of commands: one line per command. Adding a command is one new file
+// under src/cli/ plus one line here.
+import type { Command } from "commander";
+
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: RegisterCommand[] = [];

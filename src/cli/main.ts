@@ -1,0 +1,44 @@
+// The command-line front door: builds the commander program from one registry of
+// commands, turns every parse error into a one-line usage error (exit 2) and every
+// other failure into a short message (exit 3) without a stack trace.
+import { Command, CommanderError } from "commander";
+import { COMMANDS } from "./commands.ts";
+import { EXIT, reportError, UsageError } from "./errors.ts";
+
+export const VERSION = "0.1.0";
+
+export function buildProgram(): Command {
+  const program = new Command("clawpatrol")
+    .description("Find, fix and watch exposed agentic-AI gateways (OpenClaw, Moltbot, Clawdbot).")
+    .version(VERSION, "-V, --version")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // commander prints its own error text; we print ours (one line) instead.
+      writeErr: () => {},
+    });
+  for (const register of COMMANDS) register(program);
+  // Every subcommand inherits the same error behaviour.
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeErr: () => {} });
+  return program;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  process.exitCode = await runCli(argv);
+}
+
+/** Run the CLI and return its exit code (the command may also set process.exitCode). */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
+      if (err.code === "commander.help") return EXIT.ok;
+      return reportError(new UsageError(err.message.replace(/^error:\s*/i, "")));
+    }
+    return reportError(err);
+  }
+}

@@ -1,0 +1,43 @@
+// The one Finding model every job (scan, audit, skills) produces and every sink consumes.
+
+export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+export function maxSeverity(list: Iterable<Severity>): Severity | null {
+  let best: Severity | null = null;
+  for (const s of list) if (best === null || severityRank(s) > severityRank(best)) best = s;
+  return best;
+}
+
+export function isSeverity(value: string): value is Severity {
+  return (SEVERITIES as readonly string[]).includes(value);
+}
+
+/** One piece of proof: what was seen, where, and (bounded) the bytes themselves. */
+export interface Evidence {
+  /** Where the proof came from: an HTTP exchange, a WebSocket frame, a TLS handshake, a file, a config key... */
+  source: string;
+  /** Human-readable statement of what this evidence shows. */
+  detail: string;
+  /** The exact bytes or text seen (already capped in size; `truncated` says when it was cut). */
+  excerpt?: string;
+  truncated?: boolean;
+  /** Location: URL path, file path, `file:line:col`, or config key. */
+  location?: string;
+}
+
+export interface Finding {
+  /** Stable identifier, e.g. `CP-SCAN-001`. Never reused for another meaning. */
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  /** What the finding is about: `host:port`, a file path, a skill directory. */
+  asset: string;
+  evidence: Evidence[];
+  remediation: string;
+  references: string[];
+}
