@@ -26,8 +26,12 @@ export interface Evidence {
   /** The exact bytes or text seen (already capped in size; `truncated` says when it was cut). */
   excerpt?: string;
   truncated?: boolean;
-  /** Location: URL path, file path, `file:line:col`, or config key. */
+  /** Location as text: URL path, file path, or config key. */
   location?: string;
+  /** For evidence inside a file: the path and (1-based) position. Reporters such as SARIF use these. */
+  path?: string;
+  line?: number;
+  column?: number;
 }
 
 export interface Finding {
@@ -40,4 +44,11 @@ export interface Finding {
   evidence: Evidence[];
   remediation: string;
   references: string[];
+}
+
+/** True when any finding is at or above the threshold (the `--fail-on` rule). */
+export function reachesThreshold(findings: Iterable<{ severity: Severity }>, threshold: Severity): boolean {
+  const limit = severityRank(threshold);
+  for (const f of findings) if (severityRank(f.severity) >= limit) return true;
+  return false;
 }
