@@ -1,7 +1,10 @@
 // The registry of commands: one line per command. Adding a command is one new file
 // under src/cli/ plus one line here.
 import type { Command } from "commander";
+import { registerScan } from "./scan.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [
+  registerScan,
+];

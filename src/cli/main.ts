@@ -4,8 +4,8 @@
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.ts";
 import { EXIT, reportError, UsageError } from "./errors.ts";
+import { VERSION } from "./version.ts";
 
-export const VERSION = "0.1.0";
 
 export function buildProgram(): Command {
   const program = new Command("clawpatrol")
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<void> {
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(normaliseArgv(argv));
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -41,4 +41,9 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     return reportError(err);
   }
+}
+
+/** nmap users type `-iL FILE`; commander only knows one-letter short flags, so translate it. */
+export function normaliseArgv(argv: string[]): string[] {
+  return argv.map((a) => (a === "-iL" ? "--input-list" : a));
 }

@@ -1,0 +1,73 @@
+// The record a scan produces for one endpoint: the plain typed data every later stage
+// (advisories, findings, sinks, store) consumes. Its JSON form is schema `clawpatrol.scan/v1`
+// (docs/scan-record.schema.json); fields are only ever added, never renamed.
+import type { Evidence, Finding, Severity } from "../findings/model.ts";
+import type { TlsInfo } from "../net/connect.ts";
+
+export const SCAN_SCHEMA = "clawpatrol.scan/v1";
+
+export type Product = "openclaw" | "clawdbot" | "moltbot";
+export type AuthState = "required" | "not-required" | "unknown";
+
+export interface VersionRangeOut {
+  /** Oldest version that fits, or null when unbounded. */
+  min: string | null;
+  /** Newest version that fits, or null when unbounded (a release newer than we know). */
+  max: string | null;
+  /** The explicit releases that fit, when they are few enough to list (else empty). */
+  candidates: string[];
+}
+
+export interface Confidence {
+  product: number;
+  version: number;
+  auth: number;
+  remoteLooksLocal: number;
+}
+
+/** What the fingerprint concluded from a transcript. */
+export interface Verdict {
+  product: Product | null;
+  version: string | null;
+  versionRange: VersionRangeOut | null;
+  /** Wire-protocol version the gateway expects (2, 3, 4, ...). */
+  protocol: number | null;
+  auth: AuthState;
+  remoteLooksLocal: boolean;
+  confidence: Confidence;
+  /** Signals that disagreed; each lowers confidence instead of producing a confident wrong answer. */
+  conflicts: string[];
+  evidence: Evidence[];
+}
+
+export interface AdvisorySummary {
+  id: string;
+  aliases: string[];
+  severity: string;
+  preAuth: boolean;
+  fixed: string | null;
+  certainty: "affected" | "possibly-affected";
+  summary: string;
+}
+
+export interface Observation extends Verdict {
+  schema: typeof SCAN_SCHEMA;
+  host: string;
+  ip: string;
+  port: number;
+  /** The base URL probed, e.g. http://127.0.0.1:18789/ */
+  url: string;
+  /** TCP connect succeeded. */
+  reachable: boolean;
+  /** loopback: reached over 127.0.0.0/8 or ::1; network: over any other address. */
+  exposure: "loopback" | "network";
+  tls: TlsInfo | null;
+  advisories: AdvisorySummary[];
+  upgradeTo: string | null;
+  findings: Finding[];
+  /** The worst finding's severity, or null when there is none. */
+  severity: Severity | null;
+  error: string | null;
+  scannedAt: string;
+  ms: number;
+}

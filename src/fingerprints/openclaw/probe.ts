@@ -1,0 +1,158 @@
+// The OpenClaw-family probe plan. Benign and pre-auth only (ARCHITECTURE principle 2):
+//   1. GET <base>/                      the Control UI page (brand, asset hashes, build id)
+//   2. one WebSocket upgrade on <base>/ read the connect.challenge; send ONE connect frame
+//      whose protocol range (1..1) no gateway accepts, so it is refused before any auth
+//      check and tells the wire-protocol version. No token, no password, no device key.
+//      If a gateway ever answers hello-ok we close at once and send nothing else.
+// Only when 1 or 2 says "this is the family" do we go on:
+//   3. GET /healthz /readyz /startupz /sw.js /__openclaw/control-ui-config.json
+//   4. POST /tools/invoke with "{}": refused with 401 when auth is enforced, 400 (missing
+//      tool name) when it is not; no tool is named, so nothing can run.
+//   5. At most two more GETs of static files that tell apart releases sharing a UI build.
+import { type HttpExchange, type HttpRequest, type HttpTarget, httpExchange } from "../../net/http.ts";
+import type { ExchangeLimits } from "../../net/limits.ts";
+import { type WsExchange, wsExchange } from "../../net/websocket.ts";
+import type { Endpoint } from "../../targets/stream.ts";
+import type { Transcript } from "../transcript.ts";
+import { challengeOf, isHelloOk, rootHtmlSignals } from "./signals.ts";
+import { discriminatingPaths, narrowByUi } from "./version-table.ts";
+
+export const PROBE_REQUEST_ID = "clawpatrol-1";
+
+/** The one frame we ever send: a connect whose protocol range no gateway supports. */
+export const PROTOCOL_PROBE_FRAME = JSON.stringify({
+  type: "req",
+  id: PROBE_REQUEST_ID,
+  method: "connect",
+  params: {
+    minProtocol: 1,
+    maxProtocol: 1,
+    client: { id: "cli", version: "0.1.0", platform: "linux", mode: "cli" },
+    role: "operator",
+    scopes: [],
+    caps: [],
+  },
+});
+
+export const FOLLOW_UP_PATHS = ["/healthz", "/readyz", "/startupz", "/sw.js", "/__openclaw/control-ui-config.json"];
+
+const TLS_FIRST_PORTS = new Set([443, 8443]);
+
+function looksLikeTls(x: HttpExchange): boolean {
+  // A TLS server answers plain HTTP with an alert (0x15) or handshake bytes (0x16), or hangs up.
+  const first = x.nonHttp?.[0];
+  if (first === 0x15 || first === 0x16) return true;
+  if (x.response?.status === 400 && /plain HTTP request was sent to HTTPS/i.test(x.response.body.toString("latin1")))
+    return true;
+  return !x.response && !x.nonHttp && (x.error?.startsWith("closed") || x.error?.startsWith("reset")) === true;
+}
+
+export interface ProbeContext {
+  limits: ExchangeLimits;
+  /** Called before each new connection; resolves when the rate limiter allows it. */
+  beforeConnect: () => Promise<void>;
+}
+
+export function looksLikeFamily(root: HttpExchange | undefined, ws: WsExchange | undefined): boolean {
+  if (root?.response) {
+    const s = rootHtmlSignals(root.response.body.toString("utf8"));
+    if (s.titleBrand || s.elementBrand || s.globalsBrand || s.buildId) return true;
+  }
+  return ws?.frames.some((f) => f.dir === "in" && f.text !== null && challengeOf(f.text) !== null) ?? false;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export async function probeOpenClaw(endpoint: Endpoint, ctx: ProbeContext, viaLoopback: boolean): Promise<Transcript> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const http: HttpExchange[] = [];
+  const ws: WsExchange[] = [];
+  const base = endpoint.basePath;
+  let useTls = endpoint.tls ?? TLS_FIRST_PORTS.has(endpoint.port);
+  const target = (): HttpTarget => ({
+    ip: endpoint.ip,
+    port: endpoint.port,
+    tls: useTls,
+    servername: endpoint.servername,
+    hostHeader: endpoint.hostHeader,
+  });
+  const get = async (req: HttpRequest): Promise<HttpExchange> => {
+    await ctx.beforeConnect();
+    const x = await httpExchange(target(), req, ctx.limits);
+    http.push(x);
+    return x;
+  };
+
+  // 1. The root page; on an unknown port, find out whether it speaks TLS.
+  let root = await get({ method: "GET", path: `${base}/` });
+  if (endpoint.tls === null) {
+    const wrongProtocol = useTls ? !root.response && !root.nonHttp : looksLikeTls(root);
+    if (wrongProtocol) {
+      useTls = !useTls;
+      const other = await get({ method: "GET", path: `${base}/` });
+      if (other.response || other.nonHttp) root = other;
+      else useTls = !useTls;
+    }
+  }
+  const tlsInfo = useTls ? (http.find((x) => x.tls)?.tls ?? null) : null;
+  if (!root.response && !root.nonHttp) {
+    // Nothing HTTP answered (refused, reset, silent): nothing more to learn benignly.
+    return { endpoint, viaLoopback, tls: useTls, tlsInfo, http, ws, startedAt, ms: Math.round(performance.now() - started) };
+  }
+
+  // 2. One WebSocket upgrade with the protocol probe.
+  await ctx.beforeConnect();
+  const socket = await wsExchange(
+    target(),
+    {
+      path: `${base}/`,
+      reply: (text) => (text === "" || challengeOf(text) ? PROTOCOL_PROBE_FRAME : null),
+      // Builds before 2026.1.20 send no challenge; they get the same frame after a pause.
+      silentReplyAfterMs: Math.min(1500, ctx.limits.exchangeTimeoutMs / 3),
+      mustClose: isHelloOk,
+      stopAfterReply: true,
+    },
+    ctx.limits,
+  );
+  ws.push(socket);
+
+  if (looksLikeFamily(root, socket)) {
+    // 3 + 4. Follow-ups, two at a time (OpenClaw limits unauthenticated sockets per client).
+    const requests: HttpRequest[] = [
+      ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
+      { method: "POST", path: `${base}/tools/invoke`, headers: [["Content-Type", "application/json"]], body: "{}" },
+    ];
+    await mapLimit(requests, 2, get);
+
+    // 5. Tell apart releases that share a UI build.
+    if (root.response) {
+      const signals = rootHtmlSignals(root.response.body.toString("utf8"));
+      const narrowed = narrowByUi({ assetNames: signals.assetNames, files: [] });
+      if (narrowed.candidates.length > 1) {
+        const fetched = new Set(http.map((x) => x.request.path));
+        const extra = discriminatingPaths(narrowed.candidates)
+          .map((p) => `${base}${p}`)
+          .filter((p) => !fetched.has(p))
+          .slice(0, 2);
+        await mapLimit(
+          extra.map((path) => ({ method: "GET", path })),
+          2,
+          get,
+        );
+      }
+    }
+  }
+  return { endpoint, viaLoopback, tls: useTls, tlsInfo, http, ws, startedAt, ms: Math.round(performance.now() - started) };
+}

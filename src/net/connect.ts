@@ -1,0 +1,111 @@
+// Opening a TCP or TLS connection with a hard deadline. TLS certificates are never
+// verified (we want to see what is there, not trust it); what they say is kept as evidence.
+import { createHash } from "node:crypto";
+import net from "node:net";
+import tls from "node:tls";
+
+export interface TlsInfo {
+  protocol: string | null;
+  subject: string | null;
+  issuer: string | null;
+  subjectAltNames: string[];
+  validFrom: string | null;
+  validTo: string | null;
+  /** SHA-256 over the leaf certificate's DER bytes, hex. */
+  sha256: string | null;
+}
+
+export interface ConnectTarget {
+  ip: string;
+  port: number;
+  tls: boolean;
+  servername: string | null;
+}
+
+export type ConnectResult =
+  | { ok: true; socket: net.Socket; tls: TlsInfo | null; ms: number }
+  | { ok: false; error: ConnectFailure; detail: string; ms: number };
+
+export type ConnectFailure = "refused" | "timeout" | "unreachable" | "reset" | "tls" | "error";
+
+function classify(err: NodeJS.ErrnoException): ConnectFailure {
+  switch (err.code) {
+    case "ECONNREFUSED":
+      return "refused";
+    case "ETIMEDOUT":
+      return "timeout";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+    case "EADDRNOTAVAIL":
+      return "unreachable";
+    case "ECONNRESET":
+    case "EPIPE":
+      return "reset";
+    default:
+      return err.code?.startsWith("ERR_SSL") || err.code?.startsWith("ERR_TLS") ? "tls" : "error";
+  }
+}
+
+function dnString(dn: unknown): string | null {
+  if (!dn || typeof dn !== "object") return null;
+  return Object.entries(dn as Record<string, unknown>)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : String(v)}`)
+    .join(", ")
+    .slice(0, 512);
+}
+
+function tlsInfoOf(socket: tls.TLSSocket): TlsInfo {
+  const cert = socket.getPeerCertificate(false);
+  const has = cert && Object.keys(cert).length > 0;
+  return {
+    protocol: socket.getProtocol() ?? null,
+    subject: has ? dnString(cert.subject) : null,
+    issuer: has ? dnString(cert.issuer) : null,
+    subjectAltNames: has && cert.subjectaltname ? cert.subjectaltname.split(/,\s*/).slice(0, 64).map((s) => s.slice(0, 256)) : [],
+    validFrom: has ? (cert.valid_from ?? null) : null,
+    validTo: has ? (cert.valid_to ?? null) : null,
+    sha256: has && cert.raw ? createHash("sha256").update(cert.raw).digest("hex") : null,
+  };
+}
+
+export function openConnection(target: ConnectTarget, timeoutMs: number): Promise<ConnectResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const socket: net.Socket = target.tls
+      ? tls.connect({
+          host: target.ip,
+          port: target.port,
+          servername: target.servername ?? undefined,
+          rejectUnauthorized: false,
+          // Certificates of any size are accepted but the handshake still has our deadline.
+          ALPNProtocols: ["http/1.1"],
+        })
+      : net.connect({ host: target.ip, port: target.port });
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => finish({ ok: false, error: "timeout", detail: `no connection within ${timeoutMs} ms` }), timeoutMs);
+    function finish(r: { ok: true } | { ok: false; error: ConnectFailure; detail: string }): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const ms = Math.round(performance.now() - started);
+      if (r.ok) {
+        socket.removeAllListeners("error");
+        resolve({ ok: true, socket, tls: target.tls ? tlsInfoOf(socket as tls.TLSSocket) : null, ms });
+      } else {
+        socket.destroy();
+        resolve({ ...r, ms });
+      }
+    }
+    socket.once(target.tls ? "secureConnect" : "connect", () => finish({ ok: true }));
+    socket.once("error", (err: NodeJS.ErrnoException) => finish({ ok: false, error: classify(err), detail: err.code ?? err.message }));
+    socket.once("close", () => finish({ ok: false, error: "reset", detail: "closed during connect" }));
+  });
+}
+
+/** A bare TCP connect sweep probe: is anything listening? Closes at once. */
+export async function tcpProbe(ip: string, port: number, timeoutMs: number): Promise<ConnectResult> {
+  const r = await openConnection({ ip, port, tls: false, servername: null }, timeoutMs);
+  if (r.ok) r.socket.destroy();
+  return r;
+}

@@ -1,0 +1,296 @@
+// A deliberately small HTTP/1.1 client over one connection per exchange. We write it by
+// hand because a scanner must control what a library hides: the exact bytes sent and
+// received (kept as evidence), a hard deadline, caps on head and body, and tolerance of
+// broken or hostile servers (HTTP/0.9, garbage, endless bodies, resets).
+import type net from "node:net";
+import { type ConnectTarget, openConnection, type TlsInfo } from "./connect.ts";
+import type { ExchangeLimits } from "./limits.ts";
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  headers?: [string, string][];
+  body?: string;
+}
+
+export interface HttpResponse {
+  httpVersion: string;
+  status: number;
+  reason: string;
+  headers: [string, string][];
+  body: Buffer;
+  /** The body was cut at the byte cap (or by the deadline) before it ended. */
+  bodyTruncated: boolean;
+}
+
+export interface HttpExchange {
+  request: { method: string; path: string; headers: [string, string][] };
+  response: HttpResponse | null;
+  /** Bytes that did not parse as HTTP (HTTP/0.9, another protocol), capped. */
+  nonHttp: Buffer | null;
+  /** Everything received, capped (head cap + body cap): the raw evidence, and what a replay serves. */
+  raw: Buffer;
+  tls: TlsInfo | null;
+  error: string | null;
+  timedOut: boolean;
+  ms: number;
+}
+
+export interface HttpTarget extends ConnectTarget {
+  hostHeader: string;
+}
+
+export const USER_AGENT = "clawpatrol/0.1 (+benign pre-auth exposure scan)";
+
+export function buildRequestBytes(target: HttpTarget, req: HttpRequest): { bytes: Buffer; headers: [string, string][] } {
+  const headers: [string, string][] = [
+    ["Host", target.hostHeader],
+    ["User-Agent", USER_AGENT],
+    ["Accept", "*/*"],
+    ["Accept-Encoding", "identity"],
+    ["Connection", "close"],
+    ...(req.headers ?? []),
+  ];
+  const body = req.body !== undefined ? Buffer.from(req.body, "utf8") : null;
+  if (body) headers.push(["Content-Length", String(body.length)]);
+  const head = `${req.method} ${req.path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n`;
+  return { bytes: body ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1"), headers };
+}
+
+type BodyMode = { kind: "none" } | { kind: "length"; remaining: number } | { kind: "chunked" } | { kind: "close" };
+
+/** Incremental decoder for chunked transfer coding; tolerant, bounded by the caller's cap. */
+class ChunkDecoder {
+  private pending: Buffer = Buffer.alloc(0);
+  private remainingInChunk = 0;
+  private state: "size" | "data" | "data-crlf" | "trailer" | "done" = "size";
+  readonly out: Buffer[] = [];
+  outBytes = 0;
+  error: string | null = null;
+
+  get done(): boolean {
+    return this.state === "done" || this.error !== null;
+  }
+
+  push(data: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, data]) : data;
+    while (!this.done) {
+      if (this.state === "size") {
+        const eol = this.pending.indexOf("\r\n");
+        if (eol < 0) {
+          if (this.pending.length > 1024) this.error = "chunk size line too long";
+          return;
+        }
+        const line = this.pending.subarray(0, eol).toString("latin1").split(";")[0]!.trim();
+        this.pending = this.pending.subarray(eol + 2);
+        if (!/^[0-9a-f]{1,8}$/i.test(line)) {
+          this.error = "bad chunk size";
+          return;
+        }
+        this.remainingInChunk = Number.parseInt(line, 16);
+        this.state = this.remainingInChunk === 0 ? "trailer" : "data";
+      } else if (this.state === "data") {
+        if (this.pending.length === 0) return;
+        const take = Math.min(this.remainingInChunk, this.pending.length);
+        this.out.push(this.pending.subarray(0, take));
+        this.outBytes += take;
+        this.pending = this.pending.subarray(take);
+        this.remainingInChunk -= take;
+        if (this.remainingInChunk === 0) this.state = "data-crlf";
+      } else if (this.state === "data-crlf") {
+        if (this.pending.length < 2) return;
+        this.pending = this.pending.subarray(2);
+        this.state = "size";
+      } else if (this.state === "trailer") {
+        // Trailers are ignored; the message ends at the first empty line.
+        const eol = this.pending.indexOf("\r\n");
+        if (eol < 0) return;
+        const empty = eol === 0;
+        this.pending = this.pending.subarray(eol + 2);
+        if (empty) this.state = "done";
+      }
+    }
+  }
+}
+
+export interface ParsedHead {
+  httpVersion: string;
+  status: number;
+  reason: string;
+  headers: [string, string][];
+}
+
+/** Parse a response head (without the final blank line). Returns null when it is not HTTP/1.x. */
+export function parseHead(text: string, maxHeaderCount: number): ParsedHead | { error: string } | null {
+  const lines = text.split("\r\n");
+  const m = /^HTTP\/(1\.[01]) (\d{3})(?: (.*))?$/.exec(lines[0] ?? "");
+  if (!m) return null;
+  const headers: [string, string][] = [];
+  for (const line of lines.slice(1)) {
+    if (line === "") continue;
+    if (headers.length >= maxHeaderCount) return { error: `more than ${maxHeaderCount} headers` };
+    const colon = line.indexOf(":");
+    if (colon <= 0) continue;
+    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return { httpVersion: m[1]!, status: Number(m[2]), reason: m[3] ?? "", headers };
+}
+
+export function headerValue(headers: [string, string][], name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return headers.find(([k]) => k.toLowerCase() === lower)?.[1];
+}
+
+function bodyModeFor(method: string, head: ParsedHead): BodyMode {
+  if (method === "HEAD" || (head.status >= 100 && head.status < 200) || head.status === 204 || head.status === 304)
+    return { kind: "none" };
+  const te = headerValue(head.headers, "transfer-encoding");
+  if (te && /chunked/i.test(te)) return { kind: "chunked" };
+  const cl = headerValue(head.headers, "content-length");
+  if (cl !== undefined && /^\d{1,15}$/.test(cl.trim())) return { kind: "length", remaining: Number(cl.trim()) };
+  return { kind: "close" };
+}
+
+export async function httpExchange(target: HttpTarget, req: HttpRequest, limits: ExchangeLimits): Promise<HttpExchange> {
+  const started = performance.now();
+  const { bytes, headers } = buildRequestBytes(target, req);
+  const base = { request: { method: req.method, path: req.path, headers } };
+  const conn = await openConnection(target, Math.min(limits.connectTimeoutMs, limits.exchangeTimeoutMs));
+  if (!conn.ok) {
+    return {
+      ...base,
+      response: null,
+      nonHttp: null,
+      raw: Buffer.alloc(0),
+      tls: null,
+      error: `${conn.error}: ${conn.detail}`,
+      timedOut: conn.error === "timeout",
+      ms: conn.ms,
+    };
+  }
+  const remaining = Math.max(1, limits.exchangeTimeoutMs - conn.ms);
+  const result = await readResponse(conn.socket, bytes, req.method, limits, remaining);
+  return { ...base, ...result, tls: conn.tls, ms: Math.round(performance.now() - started) };
+}
+
+function readResponse(
+  socket: net.Socket,
+  requestBytes: Buffer,
+  method: string,
+  limits: ExchangeLimits,
+  timeoutMs: number,
+): Promise<Pick<HttpExchange, "response" | "nonHttp" | "raw" | "error" | "timedOut">> {
+  return new Promise((resolve) => {
+    const rawParts: Buffer[] = [];
+    let rawBytes = 0;
+    const rawCap = limits.maxHeaderBytes + limits.maxBodyBytes + 1024;
+    let headBuf: Buffer = Buffer.alloc(0);
+    let head: ParsedHead | null = null;
+    let mode: BodyMode = { kind: "none" };
+    const bodyParts: Buffer[] = [];
+    let bodyBytes = 0;
+    let chunks: ChunkDecoder | null = null;
+    let truncated = false;
+    let settled = false;
+
+    const timer = setTimeout(() => finish("timeout", true), timeoutMs);
+
+    function keepRaw(data: Buffer): void {
+      if (rawBytes >= rawCap) return;
+      const take = data.subarray(0, rawCap - rawBytes);
+      rawParts.push(take);
+      rawBytes += take.length;
+    }
+
+    function finish(error: string | null, timedOut = false): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.removeAllListeners("data");
+      socket.destroy();
+      const raw = Buffer.concat(rawParts);
+      if (!head) {
+        const nonHttp = raw.length > 0 ? raw.subarray(0, limits.maxBodyBytes) : null;
+        resolve({
+          response: null,
+          nonHttp,
+          raw,
+          error: error ?? (raw.length > 0 ? "response is not HTTP/1.x" : "closed without a response"),
+          timedOut,
+        });
+        return;
+      }
+      const body = chunks ? Buffer.concat(chunks.out) : Buffer.concat(bodyParts);
+      const cut = body.length > limits.maxBodyBytes;
+      resolve({
+        response: {
+          ...head,
+          body: cut ? body.subarray(0, limits.maxBodyBytes) : body,
+          bodyTruncated: truncated || cut || (timedOut && mode.kind !== "none"),
+        },
+        nonHttp: null,
+        raw,
+        error,
+        timedOut,
+      });
+    }
+
+    function onBody(data: Buffer): void {
+      if (mode.kind === "none") return finish(null);
+      if (mode.kind === "chunked") {
+        chunks ??= new ChunkDecoder();
+        chunks.push(data);
+        if (chunks.error) return finish(chunks.error);
+        if (chunks.outBytes > limits.maxBodyBytes) {
+          truncated = true;
+          return finish(null);
+        }
+        if (chunks.done) finish(null);
+        return;
+      }
+      let piece = data;
+      if (mode.kind === "length") {
+        piece = data.subarray(0, mode.remaining);
+        mode.remaining -= piece.length;
+      }
+      const room = limits.maxBodyBytes - bodyBytes;
+      if (piece.length > room) {
+        bodyParts.push(piece.subarray(0, room));
+        bodyBytes += room;
+        truncated = true;
+        return finish(null);
+      }
+      bodyParts.push(piece);
+      bodyBytes += piece.length;
+      if (mode.kind === "length" && mode.remaining === 0) finish(null);
+    }
+
+    socket.on("data", (data: Buffer) => {
+      keepRaw(data);
+      if (head) return onBody(data);
+      headBuf = headBuf.length ? Buffer.concat([headBuf, data]) : data;
+      // HTTP/0.9 or another protocol: no status line. Decide as soon as 5 bytes say so.
+      if (headBuf.length >= 5 && headBuf.subarray(0, 5).toString("latin1") !== "HTTP/") return finish(null);
+      const end = headBuf.indexOf("\r\n\r\n");
+      if (end < 0) {
+        if (headBuf.length > limits.maxHeaderBytes) finish(`response head larger than ${limits.maxHeaderBytes} bytes`);
+        return;
+      }
+      if (end > limits.maxHeaderBytes) return finish(`response head larger than ${limits.maxHeaderBytes} bytes`);
+      const parsed = parseHead(headBuf.subarray(0, end).toString("latin1"), limits.maxHeaderCount);
+      if (parsed === null) return finish(null);
+      if ("error" in parsed) return finish(parsed.error);
+      head = parsed;
+      mode = bodyModeFor(method, head);
+      const rest = headBuf.subarray(end + 4);
+      headBuf = Buffer.alloc(0);
+      if (mode.kind === "none") return finish(null);
+      if (mode.kind === "length" && mode.remaining === 0) return finish(null);
+      if (rest.length > 0) onBody(rest);
+    });
+    socket.on("end", () => finish(head && mode.kind !== "close" && !(chunks?.done ?? false) ? "connection closed mid-body" : null));
+    socket.on("close", () => finish(null));
+    socket.on("error", (err: NodeJS.ErrnoException) => finish(`${err.code ?? "error"}: ${err.message}`));
+    socket.write(requestBytes);
+  });
+}

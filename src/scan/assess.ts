@@ -1,0 +1,134 @@
+// Assess: turn a fingerprint Verdict into findings and a severity. Advisory matching is
+// passed in (a function), so this stage stays pure and testable.
+import type { Evidence, Finding, Severity } from "../findings/model.ts";
+import { maxSeverity } from "../findings/model.ts";
+import type { AdvisorySummary, Observation, Verdict } from "../fingerprints/observation.ts";
+import { SCAN_RULES, type ScanRule } from "./rules.ts";
+
+export interface AdvisoryQuery {
+  product: "openclaw" | "clawdbot" | "moltbot";
+  version?: string;
+  range?: { min: string | null; max: string | null };
+  candidates?: string[];
+}
+
+export interface AdvisoryAnswer {
+  advisories: AdvisorySummary[];
+  upgradeTo: string | null;
+}
+
+export type AdviseFn = (q: AdvisoryQuery) => AdvisoryAnswer;
+
+export const NO_ADVISORIES: AdviseFn = () => ({ advisories: [], upgradeTo: null });
+
+const SEVERITY_FROM_ADVISORY: Record<string, Severity> = { low: "low", medium: "medium", high: "high", critical: "critical" };
+
+function finding(rule: ScanRule, severity: Severity, asset: string, evidence: Evidence[], remediation?: string): Finding {
+  return {
+    ruleId: rule.id,
+    severity,
+    title: rule.title,
+    asset,
+    evidence,
+    remediation: remediation ?? rule.remediation,
+    references: rule.references,
+  };
+}
+
+export function assess(
+  verdict: Verdict,
+  where: { asset: string; exposure: "loopback" | "network" },
+  advise: AdviseFn,
+): Pick<Observation, "advisories" | "upgradeTo" | "findings" | "severity"> {
+  if (verdict.product === null) return { advisories: [], upgradeTo: null, findings: [], severity: null };
+  const findings: Finding[] = [];
+  const { asset, exposure } = where;
+  const network = exposure === "network";
+
+  let answer: AdvisoryAnswer = { advisories: [], upgradeTo: null };
+  if (verdict.version) answer = advise({ product: verdict.product, version: verdict.version });
+  else if (verdict.versionRange)
+    answer = advise({
+      product: verdict.product,
+      range: { min: verdict.versionRange.min, max: verdict.versionRange.max },
+      ...(verdict.versionRange.candidates.length > 0 ? { candidates: verdict.versionRange.candidates } : {}),
+    });
+
+  if (network) {
+    findings.push(
+      finding(SCAN_RULES.exposed, verdict.auth === "required" ? "medium" : "high", asset, [
+        { source: "scan", detail: `answered on ${asset} from a non-loopback vantage` },
+      ]),
+    );
+  }
+  if (verdict.auth === "not-required") {
+    findings.push(
+      finding(
+        SCAN_RULES.noAuth,
+        network ? "critical" : "high",
+        asset,
+        verdict.evidence.filter((e) => e.source.startsWith("POST /tools/invoke")),
+      ),
+    );
+  }
+  if (verdict.remoteLooksLocal) {
+    findings.push(
+      finding(
+        SCAN_RULES.remoteLooksLocal,
+        "high",
+        asset,
+        verdict.evidence.filter((e) => /treated as local|forwarder/.test(e.detail)),
+      ),
+    );
+  }
+  const preAuth = answer.advisories.filter((a) => a.preAuth);
+  const other = answer.advisories.filter((a) => !a.preAuth);
+  const upgrade = answer.upgradeTo ? `Upgrade to ${answer.upgradeTo} or later.` : undefined;
+  if (preAuth.length > 0) {
+    // A pre-auth hole matters most where an attacker can reach the port.
+    const worst = maxSeverity(preAuth.map((a) => SEVERITY_FROM_ADVISORY[a.severity] ?? "medium")) ?? "medium";
+    const severity: Severity = network ? worst : worst === "critical" ? "high" : worst;
+    findings.push(
+      finding(
+        SCAN_RULES.preAuthAdvisory,
+        severity,
+        asset,
+        preAuth.map((a) => ({
+          source: "advisories",
+          detail: `${a.id}${a.aliases.length ? ` (${a.aliases.join(", ")})` : ""}: ${a.summary}${a.certainty === "possibly-affected" ? " [possibly affected]" : ""}`,
+        })),
+        upgrade,
+      ),
+    );
+  }
+  if (other.length > 0) {
+    findings.push(
+      finding(
+        SCAN_RULES.advisory,
+        other.some((a) => a.certainty === "affected") ? "medium" : "low",
+        asset,
+        other.map((a) => ({
+          source: "advisories",
+          detail: `${a.id}${a.aliases.length ? ` (${a.aliases.join(", ")})` : ""}: ${a.summary}${a.certainty === "possibly-affected" ? " [possibly affected]" : ""}`,
+        })),
+        upgrade,
+      ),
+    );
+  }
+  if (verdict.conflicts.length > 0) {
+    findings.push(
+      finding(
+        SCAN_RULES.versionConflict,
+        "low",
+        asset,
+        verdict.conflicts.map((c) => ({ source: "fingerprint", detail: c })),
+      ),
+    );
+  }
+  return {
+    advisories: answer.advisories,
+    upgradeTo: answer.upgradeTo,
+    findings,
+    severity: maxSeverity(findings.map((f) => f.severity)),
+  };
+}

@@ -1,0 +1,195 @@
+// The scan pipeline: targets → TCP connect sweep → probe → fingerprint → assess → records.
+// One pool of workers pulls endpoints from the (streamed, permuted) target iterator; each
+// sweeps its endpoint with a bare connect, and only open ports go on to the bounded probe
+// stage. Records come out as they complete; memory does not grow with the target count.
+import { fingerprintOpenClaw } from "../fingerprints/openclaw/fingerprint.ts";
+import { probeOpenClaw } from "../fingerprints/openclaw/probe.ts";
+import { type Observation, SCAN_SCHEMA, type Verdict } from "../fingerprints/observation.ts";
+import type { Transcript } from "../fingerprints/transcript.ts";
+import { tcpProbe } from "../net/connect.ts";
+import type { ExchangeLimits } from "../net/limits.ts";
+import { KeyedSemaphore, RateLimiter, Semaphore } from "../net/pacing.ts";
+import { isLoopback, parseIp } from "../targets/ip.ts";
+import type { Endpoint, TargetItem } from "../targets/stream.ts";
+import { type AdviseFn, assess } from "./assess.ts";
+
+export interface ScanOptions {
+  /** New connections per second, all stages together. 0 = unlimited. */
+  rate: number;
+  /** Endpoints in flight at once (connect sweep). */
+  concurrency: number;
+  /** Endpoints being probed at once (each uses up to two sockets). */
+  probeConcurrency: number;
+  /** Endpoints of one host probed at once. */
+  perHost: number;
+  limits: ExchangeLimits;
+  /** Also emit records for endpoints that did not answer. */
+  includeClosed: boolean;
+  advise: AdviseFn;
+  /** Called with each transcript (for --record). */
+  onTranscript?: (t: Transcript) => void;
+}
+
+export interface ScanProgress {
+  swept: number;
+  open: number;
+  probed: number;
+  gateways: number;
+  inFlight: number;
+}
+
+const EMPTY_VERDICT: Verdict = {
+  product: null,
+  version: null,
+  versionRange: null,
+  protocol: null,
+  auth: "unknown",
+  remoteLooksLocal: false,
+  confidence: { product: 0, version: 0, auth: 0, remoteLooksLocal: 0 },
+  conflicts: [],
+  evidence: [],
+};
+
+export function isLoopbackAddress(ip: string): boolean {
+  const p = parseIp(ip);
+  return p !== null && isLoopback(p.family, p.value);
+}
+
+function baseUrl(e: Endpoint, tls: boolean): string {
+  return `${tls ? "https" : "http"}://${e.hostHeader}${e.basePath}/`;
+}
+
+function record(e: Endpoint, fields: Partial<Observation> & Pick<Observation, "reachable" | "scannedAt" | "ms">): Observation {
+  return {
+    schema: SCAN_SCHEMA,
+    host: e.host,
+    ip: e.ip,
+    port: e.port,
+    url: baseUrl(e, e.tls ?? false),
+    exposure: isLoopbackAddress(e.ip) ? "loopback" : "network",
+    tls: null,
+    ...EMPTY_VERDICT,
+    advisories: [],
+    upgradeTo: null,
+    findings: [],
+    severity: null,
+    error: null,
+    ...fields,
+  };
+}
+
+/** Fingerprint + assess one transcript: the pure half of the pipeline (also used by replay tests). */
+export function observe(t: Transcript, advise: AdviseFn): Observation {
+  const verdict = fingerprintOpenClaw(t);
+  const exposure = t.viaLoopback ? "loopback" : "network";
+  const assessed = assess(verdict, { asset: `${t.endpoint.host}:${t.endpoint.port}`, exposure }, advise);
+  const rootError = t.http[0]?.response || t.http[0]?.nonHttp ? null : (t.http[0]?.error ?? null);
+  return {
+    ...record(t.endpoint, { reachable: true, scannedAt: t.startedAt, ms: t.ms }),
+    url: baseUrl(t.endpoint, t.tls),
+    tls: t.tlsInfo,
+    ...verdict,
+    ...assessed,
+    error: rootError,
+  };
+}
+
+export async function* runScan(
+  items: AsyncIterable<TargetItem>,
+  options: ScanOptions,
+  onProgress?: (p: ScanProgress) => void,
+): AsyncGenerator<Observation> {
+  const rate = new RateLimiter(options.rate);
+  const probeSlots = new Semaphore(options.probeConcurrency);
+  const hostSlots = new KeyedSemaphore(options.perHost);
+  const progress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };
+  const iterator = items[Symbol.asyncIterator]();
+  const ready: Observation[] = [];
+  let wake: (() => void) | null = null;
+  let workersLeft = options.concurrency;
+  let failure: unknown = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const emit = (o: Observation) => {
+    ready.push(o);
+    notify();
+  };
+
+  async function handle(item: TargetItem): Promise<void> {
+    if ("unresolved" in item) {
+      const u = item.unresolved;
+      const ep: Endpoint = { host: u.host, ip: "", family: 4, port: u.port, tls: null, basePath: "", hostHeader: u.host, servername: u.host };
+      emit(record(ep, { reachable: false, scannedAt: new Date().toISOString(), ms: 0, error: u.error, exposure: "network" }));
+      return;
+    }
+    const e = item.endpoint;
+    await rate.take();
+    const swept = await tcpProbe(e.ip, e.port, options.limits.connectTimeoutMs);
+    progress.swept++;
+    if (!swept.ok) {
+      if (options.includeClosed)
+        emit(record(e, { reachable: false, scannedAt: new Date().toISOString(), ms: swept.ms, error: `${swept.error}: ${swept.detail}` }));
+      return;
+    }
+    progress.open++;
+    const releaseProbe = await probeSlots.acquire();
+    const releaseHost = await hostSlots.acquire(e.ip);
+    try {
+      const transcript = await probeOpenClaw(
+        e,
+        { limits: options.limits, beforeConnect: () => rate.take() },
+        isLoopbackAddress(e.ip),
+      );
+      options.onTranscript?.(transcript);
+      const obs = observe(transcript, options.advise);
+      progress.probed++;
+      if (obs.product) progress.gateways++;
+      emit(obs);
+    } finally {
+      releaseHost();
+      releaseProbe();
+    }
+  }
+
+  async function worker(): Promise<void> {
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        progress.inFlight++;
+        try {
+          await handle(next.value);
+        } finally {
+          progress.inFlight--;
+        }
+      }
+    } catch (err) {
+      failure ??= err;
+    } finally {
+      workersLeft--;
+      notify();
+    }
+  }
+
+  for (let i = 0; i < options.concurrency; i++) void worker();
+  const timer = onProgress ? setInterval(() => onProgress({ ...progress }), 200) : null;
+  try {
+    for (;;) {
+      while (ready.length > 0) yield ready.shift()!;
+      if (failure) throw failure;
+      if (workersLeft === 0) break;
+      await new Promise<void>((r) => {
+        wake = r;
+      });
+    }
+    while (ready.length > 0) yield ready.shift()!;
+    if (failure) throw failure;
+  } finally {
+    if (timer) clearInterval(timer);
+    onProgress?.({ ...progress });
+  }
+}
+

@@ -1,0 +1,163 @@
+// Streams the endpoints of a TargetPlan: URLs and hostnames first (few, named on purpose),
+// then every address × port of the intervals in a keyed pseudo-random order, so that no
+// single network sees a burst. Nothing is materialised: a /8 costs constant memory.
+import { lookup } from "node:dns/promises";
+import { type Family, formatIp, intervalSize, parseIp } from "./ip.ts";
+import { Permutation } from "./permutation.ts";
+import { isExcluded, type TargetPlan } from "./spec.ts";
+
+export interface Endpoint {
+  /** What to show and report: the name the user gave, or the address. */
+  host: string;
+  /** The address to connect to. */
+  ip: string;
+  family: Family;
+  port: number;
+  /** true/false when the target said so (https:// / http:// URL); null to decide by probing. */
+  tls: boolean | null;
+  /** Path prefix of a gateway behind a reverse proxy or on a basePath ("" for none). */
+  basePath: string;
+  /** Value for the HTTP Host header. */
+  hostHeader: string;
+  /** Server name for TLS SNI, when the target is a name. */
+  servername: string | null;
+}
+
+/** A name that could not be turned into an address is reported, not dropped. */
+export interface Unresolved {
+  host: string;
+  port: number;
+  error: string;
+}
+
+export type TargetItem = { endpoint: Endpoint } | { unresolved: Unresolved };
+
+export type Resolver = (name: string) => Promise<{ address: string; family: number }[]>;
+
+const defaultResolver: Resolver = (name) => lookup(name, { all: true, verbatim: true });
+
+function hostHeaderFor(host: string, family: Family, port: number, isName: boolean): string {
+  const h = !isName && family === 6 ? `[${host}]` : host;
+  return `${h}:${port}`;
+}
+
+function bigintFromSeed(seed: number | bigint): bigint {
+  return BigInt.asUintN(64, BigInt(seed));
+}
+
+export function plannedEndpointCount(plan: TargetPlan, ports: number[]): bigint {
+  return (plan.addressCount + BigInt(plan.hostnames.length)) * BigInt(ports.length) + BigInt(plan.urls.length);
+}
+
+export async function* streamEndpoints(
+  plan: TargetPlan,
+  ports: number[],
+  options: { seed: number | bigint; resolve?: Resolver },
+): AsyncGenerator<TargetItem> {
+  const resolve = options.resolve ?? defaultResolver;
+
+  for (const u of plan.urls) {
+    const port = u.port ?? (u.tls ? 443 : 80);
+    const literal = parseIp(u.hostname);
+    let ip: string;
+    let family: Family;
+    if (literal) {
+      ip = u.hostname;
+      family = literal.family;
+    } else {
+      try {
+        const first = (await resolve(u.hostname))[0];
+        if (!first) throw new Error("no address");
+        ip = first.address;
+        family = first.family === 6 ? 6 : 4;
+      } catch (err) {
+        yield { unresolved: { host: u.hostname, port, error: `cannot resolve: ${(err as Error).message}` } };
+        continue;
+      }
+    }
+    const parsed = parseIp(ip);
+    if (parsed && isExcluded(plan, parsed.family, parsed.value)) continue;
+    yield {
+      endpoint: {
+        host: u.hostname,
+        ip,
+        family,
+        port,
+        tls: u.tls,
+        basePath: u.basePath,
+        hostHeader: u.port ? hostHeaderFor(u.hostname, family, port, !literal) : literal && family === 6 ? `[${u.hostname}]` : u.hostname,
+        servername: literal ? null : u.hostname,
+      },
+    };
+  }
+
+  for (const name of plan.hostnames) {
+    let addrs: { address: string; family: number }[];
+    try {
+      addrs = await resolve(name);
+    } catch (err) {
+      for (const port of ports) yield { unresolved: { host: name, port, error: `cannot resolve: ${(err as Error).message}` } };
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const a of addrs) {
+      if (seen.has(a.address)) continue;
+      seen.add(a.address);
+      const family: Family = a.family === 6 ? 6 : 4;
+      const parsed = parseIp(a.address);
+      if (parsed && isExcluded(plan, parsed.family, parsed.value)) continue;
+      for (const port of ports) {
+        yield {
+          endpoint: {
+            host: name,
+            ip: a.address,
+            family,
+            port,
+            tls: null,
+            basePath: "",
+            hostHeader: hostHeaderFor(name, family, port, true),
+            servername: name,
+          },
+        };
+      }
+    }
+  }
+
+  if (plan.intervals.length === 0 || ports.length === 0) return;
+  // Prefix sums let us turn a flat address index into (interval, offset) by binary search.
+  const starts: bigint[] = [];
+  let total = 0n;
+  for (const i of plan.intervals) {
+    starts.push(total);
+    total += intervalSize(i);
+  }
+  const portCount = BigInt(ports.length);
+  const perm = new Permutation(total * portCount, bigintFromSeed(options.seed));
+  for (let n = 0n; n < perm.size; n++) {
+    const flat = perm.at(n);
+    const addrIndex = flat / portCount;
+    const port = ports[Number(flat % portCount)]!;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= addrIndex) lo = mid;
+      else hi = mid - 1;
+    }
+    const interval = plan.intervals[lo]!;
+    const value = interval.start + (addrIndex - starts[lo]!);
+    const ip = formatIp(interval.family, value);
+    yield {
+      endpoint: {
+        host: ip,
+        ip,
+        family: interval.family,
+        port,
+        tls: null,
+        basePath: "",
+        hostHeader: hostHeaderFor(ip, interval.family, port, false),
+        servername: null,
+      },
+    };
+  }
+}
