@@ -87,6 +87,7 @@ export function observe(t: Transcript, advise: AdviseFn): Observation {
   return {
     ...record(t.endpoint, { reachable: true, scannedAt: t.startedAt, ms: t.ms }),
     url: baseUrl(t.endpoint, t.tls),
+    exposure,
     tls: t.tlsInfo,
     ...verdict,
     ...assessed,

@@ -169,7 +169,10 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
     else if (x.response.status === 200 && !x.response.bodyTruncated) files.push({ path: rel, sha256: sha });
   }
   const buildIds = [html.buildId, swInfo?.raw].filter((s): s is string => typeof s === "string");
-  const narrowed = narrowByUi({ assetNames: html.assetNames, files, absentPaths, buildIds });
+  // Absent files only narrow a set that positive signals (known assets, file hashes, build
+  // ids) already found; on their own they would "match" any server that 404s everything.
+  const positive = narrowByUi({ assetNames: html.assetNames, files, buildIds });
+  const narrowed = positive.candidates.length > 0 ? narrowByUi({ assetNames: html.assetNames, files, absentPaths, buildIds }) : positive;
   if (narrowed.candidates.length > 0) {
     family.push({
       weight: 0.9,

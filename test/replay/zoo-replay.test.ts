@@ -1,0 +1,66 @@
+// Transcript replay: what the real zoo gateways sent (recorded by scripts/record-zoo.ts)
+// must fingerprint exactly, both from the recorded bytes directly and through the full
+// network path against a server that replays them.
+import { existsSync, readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { probeOpenClaw } from "../../src/fingerprints/openclaw/probe.ts";
+import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
+import { limitsForTimeout } from "../../src/net/limits.ts";
+import { NO_ADVISORIES } from "../../src/scan/assess.ts";
+import { observe } from "../../src/scan/engine.ts";
+import { expectZooObservation } from "../support/expect-zoo.ts";
+import { type ReplayServer, startReplayServer } from "../support/replay-server.ts";
+import { type Vantage, ZOO, ZOO_SIDE_PORTS } from "../support/zoo.ts";
+
+const fixture = (vantage: string, name: string) => new URL(`../fixtures/zoo/${vantage}/${name}.json`, import.meta.url);
+const load = (vantage: string, name: string) => transcriptFromJson(readFileSync(fixture(vantage, name), "utf8"));
+
+const cases: { vantage: Vantage; z: (typeof ZOO)[number] }[] = [];
+for (const z of ZOO) {
+  cases.push({ vantage: "local", z });
+  if (z.remote) cases.push({ vantage: "remote", z });
+}
+
+describe("zoo transcripts, fingerprinted from the recorded bytes", () => {
+  it("has a fixture for every zoo instance and vantage", () => {
+    for (const { vantage, z } of cases) expect(existsSync(fixture(vantage, z.name)), `${vantage}/${z.name}`).toBe(true);
+  });
+  for (const { vantage, z } of cases) {
+    it(`${z.name} from the ${vantage} vantage`, () => {
+      expectZooObservation(observe(load(vantage, z.name), NO_ADVISORIES), z, vantage);
+    });
+  }
+  for (const port of ZOO_SIDE_PORTS) {
+    it(`side port ${port} is not reported as a gateway`, () => {
+      const o = observe(load("local", `side-${port}`), NO_ADVISORIES);
+      expect(o.product).toBeNull();
+      expect(o.findings).toEqual([]);
+    });
+  }
+});
+
+describe("zoo transcripts, replayed over real sockets", () => {
+  const servers: ReplayServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  for (const { vantage, z } of cases) {
+    it(`${z.name} from the ${vantage} vantage`, async () => {
+      const recorded = load(vantage, z.name);
+      const server = await startReplayServer(recorded);
+      servers.push(server);
+      const endpoint = {
+        ...recorded.endpoint,
+        ip: server.host,
+        port: server.port,
+      };
+      const t = await probeOpenClaw(endpoint, { limits: limitsForTimeout(3000), beforeConnect: async () => {} }, recorded.viaLoopback);
+      // The probe asked exactly what was recorded: the plan is deterministic given the answers.
+      expect(t.http.map((x) => `${x.request.method} ${x.request.path}`).sort()).toEqual(
+        recorded.http.map((x) => `${x.request.method} ${x.request.path}`).sort(),
+      );
+      expect(t.ws[0]?.acceptValid).toBe(true);
+      expectZooObservation(observe(t, NO_ADVISORIES), z, vantage);
+    });
+  }
+});
