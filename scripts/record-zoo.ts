@@ -8,7 +8,7 @@ import { probeOpenClaw } from "../src/fingerprints/openclaw/probe.ts";
 import { transcriptToJson } from "../src/fingerprints/transcript.ts";
 import { limitsForTimeout } from "../src/net/limits.ts";
 import { isLoopbackAddress } from "../src/scan/engine.ts";
-import { ZOO, ZOO_SIDE_PORTS } from "../test/support/zoo.ts";
+import { ZOO, ZOO_EXTRA, ZOO_SIDE_PORTS } from "../test/support/zoo.ts";
 
 const vantage = process.argv[2];
 if (vantage !== "local" && vantage !== "remote") {
@@ -18,7 +18,7 @@ if (vantage !== "local" && vantage !== "remote") {
 const dir = new URL(`../test/fixtures/zoo/${vantage}/`, import.meta.url).pathname;
 mkdirSync(dir, { recursive: true });
 const targets: { name: string; host: string; port: number }[] = [];
-for (const z of ZOO) {
+for (const z of [...ZOO, ...ZOO_EXTRA]) {
   const where = vantage === "local" ? z.local : z.remote;
   if (where) targets.push({ name: z.name, ...where });
 }

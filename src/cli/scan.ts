@@ -123,6 +123,15 @@ async function scanCommand(targetArgs: string[], flags: ScanFlags): Promise<numb
   let noAuth = 0;
   let remoteLocal = 0;
   let recorded = 0;
+  // Ctrl-C stops taking new endpoints; what is in flight finishes and everything found is written.
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+    process.stderr.write("\nclawpatrol: interrupted; finishing endpoints in flight (Ctrl-C again to quit now)\n");
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
   const items = streamEndpoints(plan, ports, { seed: flags.seed ?? Math.floor(Math.random() * 2 ** 48) });
   const results = runScan(
     items,
@@ -134,6 +143,7 @@ async function scanCommand(targetArgs: string[], flags: ScanFlags): Promise<numb
       limits: limitsForTimeout(flags.timeout),
       includeClosed: flags.all === true,
       advise: scanAdvisor(),
+      signal: abort.signal,
       ...(flags.record
         ? {
             onTranscript: (t) => {
@@ -158,13 +168,16 @@ async function scanCommand(targetArgs: string[], flags: ScanFlags): Promise<numb
     }
   } finally {
     if (showProgress) process.stderr.write("\r\x1b[2K");
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
   }
   const seconds = (performance.now() - started) / 1000;
   if (flags.sarif) out.write(`${JSON.stringify(toSarif(allFindings, { name: "clawpatrol", version: VERSION }), null, 2)}\n`);
-  const summary = summaryLine(lastProgress, { noAuth, remoteLocal }, seconds);
+  const summary = `${abort.signal.aborted ? "interrupted: " : ""}${summaryLine(lastProgress, { noAuth, remoteLocal }, seconds)}`;
   if (text) out.write(`\n${summary}\n`);
   else if (flags.progress) process.stderr.write(`${summary}\n`);
   out.close();
+  if (abort.signal.aborted) return 130;
   return flags.failOn !== "none" && reachesThreshold(allFindings, flags.failOn) ? EXIT.findings : EXIT.ok;
 }
 

@@ -28,6 +28,8 @@ export interface ScanOptions {
   advise: AdviseFn;
   /** Called with each transcript (for --record). */
   onTranscript?: (t: Transcript) => void;
+  /** Stop taking new endpoints when aborted; endpoints in flight finish and are reported. */
+  signal?: AbortSignal;
 }
 
 export interface ScanProgress {
@@ -158,6 +160,7 @@ export async function* runScan(
   async function worker(): Promise<void> {
     try {
       for (;;) {
+        if (options.signal?.aborted) return;
         const next = await iterator.next();
         if (next.done) return;
         progress.inFlight++;

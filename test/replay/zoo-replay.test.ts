@@ -10,13 +10,13 @@ import { NO_ADVISORIES } from "../../src/scan/assess.ts";
 import { observe } from "../../src/scan/engine.ts";
 import { expectZooObservation } from "../support/expect-zoo.ts";
 import { type ReplayServer, startReplayServer } from "../support/replay-server.ts";
-import { type Vantage, ZOO, ZOO_SIDE_PORTS } from "../support/zoo.ts";
+import { type Vantage, ZOO, ZOO_EXTRA, ZOO_SIDE_PORTS } from "../support/zoo.ts";
 
 const fixture = (vantage: string, name: string) => new URL(`../fixtures/zoo/${vantage}/${name}.json`, import.meta.url);
 const load = (vantage: string, name: string) => transcriptFromJson(readFileSync(fixture(vantage, name), "utf8"));
 
 const cases: { vantage: Vantage; z: (typeof ZOO)[number] }[] = [];
-for (const z of ZOO) {
+for (const z of [...ZOO, ...ZOO_EXTRA]) {
   cases.push({ vantage: "local", z });
   if (z.remote) cases.push({ vantage: "remote", z });
 }

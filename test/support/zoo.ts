@@ -33,6 +33,17 @@ export const ZOO: ZooExpectation[] = [
   { name: "cb124-noauth-relayed", local: { host: "127.0.0.1", port: 28929 }, remote: { host: R, port: 28929 }, product: "clawdbot", version: "2026.1.24-3", auth: "not-required", remoteLooksLocal: true },
 ];
 
+/**
+ * Builds beyond the base zoo (test/live/zoo-extra.catalogue, started with ZOO_CATALOGUE_EXTRA):
+ * the version table must name them exactly too.
+ */
+export const ZOO_EXTRA: ZooExpectation[] = [
+  { name: "oc527-lan-token", local: { host: "127.0.0.1", port: 18949 }, remote: { host: R, port: 18949 }, product: "openclaw", version: "2026.5.27", auth: "required", remoteLooksLocal: false },
+  { name: "oc415-loopback-noauth", local: { host: "127.0.0.1", port: 18969 }, remote: null, product: "openclaw", version: "2026.4.15", auth: "not-required", remoteLooksLocal: false },
+];
+
+export const ZOO_EXTRA_CATALOGUE = fileURLToPath(new URL("../live/zoo-extra.catalogue", import.meta.url));
+
 /** Side ports that answer HTTP but are not gateways: they must never be reported as one. */
 export const ZOO_SIDE_PORTS = [18871, 18872, 18892, 18911, 18912, 18931, 18932];
 
@@ -40,12 +51,17 @@ export const ZOO_SH = fileURLToPath(new URL("../../../shared/zoo/zoo.sh", import
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** null when the zoo is up, else why not (for describeLive). */
-export function zooUnavailable(): string | null {
+export function zooUnavailable(instances: ZooExpectation[] = ZOO): string | null {
   if (!existsSync(ZOO_SH)) return `no zoo script at ${ZOO_SH}`;
   if (process.getuid?.() !== 0) return "the zoo needs root (network namespaces)";
   try {
-    const out = execFileSync(ZOO_SH, ["status"], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
-    const down = ZOO.filter((z) => !new RegExp(`^${z.name} .* running`, "m").test(out)).map((z) => z.name);
+    const out = execFileSync(ZOO_SH, ["status"], {
+      encoding: "utf8",
+      timeout: 60_000,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ZOO_CATALOGUE_EXTRA: ZOO_EXTRA_CATALOGUE },
+    });
+    const down = instances.filter((z) => !new RegExp(`^${z.name} .* running`, "m").test(out)).map((z) => z.name);
     return down.length === 0 ? null : `zoo instances not running: ${down.join(", ")} (run ${ZOO_SH} up)`;
   } catch (err) {
     return `zoo status failed: ${(err as Error).message.split("\n")[0]}`;
