@@ -1,0 +1,175 @@
+// Scan benchmark (not a test): clawpatrol against nmap on the same loopback targets.
+//   1. 127.1.0.0/20 (4,096 addresses), port 18789, 200 endpoints replaying real zoo
+//      transcripts: clawpatrol's full fingerprint vs `nmap -sT` (bare sweep) and
+//      `nmap -sT -sV --version-light --script http-title` (the least nmap needs to say what answers).
+//   2. 127.2.0.0/16 with 1,000 live endpoints: clawpatrol's rate and peak RSS.
+//   3. 127.0.0.0/8 streamed with --allow-large for N seconds: rate and RSS over time.
+// Usage: npm run bench:scan [-- --skip-nmap-sv] [--stream-seconds 60]
+// Everything connects only to 127.0.0.0/8.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
+import { type ReplayServer, startReplayServer } from "../../test/support/replay-server.ts";
+import { REPO_ROOT } from "../../test/support/zoo.ts";
+
+const args = process.argv.slice(2);
+const skipSv = args.includes("--skip-nmap-sv");
+const streamSeconds = Number(args[args.indexOf("--stream-seconds") + 1] ?? 60) || 60;
+const BIN = join(REPO_ROOT, "bin/clawpatrol.mjs");
+const work = mkdtempSync(join(tmpdir(), "clawpatrol-bench-"));
+
+function requireTool(path: string, pkg: string): void {
+  if (!existsSync(path)) {
+    process.stderr.write(`bench: ${path} is missing (apt-get install ${pkg})\n`);
+    process.exit(2);
+  }
+}
+requireTool("/usr/bin/nmap", "nmap");
+requireTool("/usr/bin/time", "time");
+
+const fixtureDir = join(REPO_ROOT, "test/fixtures/zoo/local");
+const gatewayFixtures = readdirSync(fixtureDir)
+  .filter((f) => !f.startsWith("side-"))
+  .map((f) => transcriptFromJson(readFileSync(join(fixtureDir, f), "utf8")));
+
+function addressesIn(prefix: [number, number], bits: number, count: number, seed: number): string[] {
+  // Deterministic spread of `count` distinct addresses inside 127.a.b.0/bits (host part random).
+  const size = 2 ** (32 - bits);
+  const picked = new Set<number>();
+  let x = seed;
+  while (picked.size < count) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    const n = x % size;
+    if (n === 0 || n === size - 1) continue;
+    picked.add(n);
+  }
+  return [...picked].map((n) => `127.${prefix[0] + Math.floor(n / 65536)}.${prefix[1] + (Math.floor(n / 256) % 256)}.${n % 256}`);
+}
+
+async function startEndpoints(addresses: string[]): Promise<ReplayServer[]> {
+  const servers: ReplayServer[] = [];
+  for (let i = 0; i < addresses.length; i++) {
+    servers.push(await startReplayServer(gatewayFixtures[i % gatewayFixtures.length]!, addresses[i], 18789));
+  }
+  return servers;
+}
+
+interface Timed {
+  seconds: number;
+  peakMb: number;
+  stdout: string;
+  stderr: string;
+}
+
+function timed(cmd: string, cmdArgs: string[]): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("/usr/bin/time", ["-f", "BENCH %e %M", cmd, ...cmdArgs], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", () => {
+      const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
+      if (!m) return reject(new Error(`no timing from ${cmd}: ${stderr.slice(-500)}`));
+      resolve({ seconds: Number(m[1]), peakMb: Number(m[2]) / 1024, stdout, stderr });
+    });
+  });
+}
+
+function clawpatrolScan(target: string, out: string): Promise<Timed> {
+  return timed(process.execPath, [
+    BIN, "scan", target, "-p", "18789", "--json", "-o", out,
+    "--rate", "0", "--concurrency", "1024", "--probe-concurrency", "128", "--timeout", "3000",
+    "--fail-on", "none", "--no-progress",
+  ]);
+}
+
+function countGateways(file: string): number {
+  return readFileSync(file, "utf8").split("\n").filter((l) => l.includes('"product":"openclaw"') || l.includes('"product":"clawdbot"')).length;
+}
+
+const rows: string[] = [];
+function row(name: string, t: Timed, found: string): void {
+  const line = `${name.padEnd(58)} ${t.seconds.toFixed(2).padStart(8)} s ${t.peakMb.toFixed(0).padStart(6)} MB  ${found}`;
+  rows.push(line);
+  process.stdout.write(`${line}\n`);
+}
+
+process.stdout.write(`clawpatrol scan benchmark — ${new Date().toISOString()}, node ${process.version}, ${spawnSync("nproc").stdout.toString().trim()} cores\n\n`);
+
+// --- 1. /20 with 200 replaying endpoints --------------------------------------------------
+const net20 = addressesIn([1, 0], 20, 200, 20);
+let servers = await startEndpoints(net20);
+process.stdout.write(`1. 127.1.0.0/20 (4,096 addresses), port 18789, ${servers.length} endpoints replaying ${gatewayFixtures.length} real zoo transcripts\n`);
+const out1 = join(work, "scan20.ndjson");
+const cp = await clawpatrolScan("127.1.0.0/20", out1);
+row("clawpatrol scan (sweep + full fingerprint)", cp, `${countGateways(out1)} gateways fingerprinted`);
+const bare = await timed("/usr/bin/nmap", ["-sT", "-Pn", "-n", "-p", "18789", "--open", "-oG", "-", "127.1.0.0/20"]);
+row("nmap -sT -Pn -n -p 18789 --open", bare, `${(bare.stdout.match(/18789\/open/g) ?? []).length} open ports`);
+let sv: Timed | null = null;
+if (!skipSv) {
+  sv = await timed("/usr/bin/nmap", ["-sT", "-sV", "--version-light", "-Pn", "-n", "-p", "18789", "--script", "http-title", "-oG", "-", "127.1.0.0/20"]);
+  row("nmap -sT -sV --version-light -Pn -n --script http-title", sv, `${(sv.stdout.match(/18789\/open/g) ?? []).length} open ports`);
+}
+process.stdout.write(
+  `   ratio nmap -sV / clawpatrol: ${sv ? (sv.seconds / cp.seconds).toFixed(1) : "skipped"}x (target >= 50x); ` +
+    `clawpatrol / nmap bare sweep: ${(cp.seconds / bare.seconds).toFixed(2)}x (target <= 4x)\n\n`,
+);
+await Promise.all(servers.map((s) => s.close()));
+
+// --- 2. /16 with 1,000 live endpoints -----------------------------------------------------
+const net16 = addressesIn([2, 0], 16, 1000, 16);
+servers = await startEndpoints(net16);
+process.stdout.write(`2. 127.2.0.0/16 (65,536 addresses), ${servers.length} live endpoints\n`);
+const out2 = join(work, "scan16.ndjson");
+const cp16 = await clawpatrolScan("127.2.0.0/16", out2);
+row("clawpatrol scan 127.2.0.0/16", cp16, `${countGateways(out2)} gateways; ${(65536 / cp16.seconds).toFixed(0)} addresses/s`);
+await Promise.all(servers.map((s) => s.close()));
+process.stdout.write("\n");
+
+// --- 3. Stream 127.0.0.0/8 -------------------------------------------------------------
+process.stdout.write(`3. 127.0.0.0/8 streamed with --allow-large for ${streamSeconds} s\n`);
+const child = spawn(
+  process.execPath,
+  [BIN, "scan", "127.0.0.0/8", "--allow-large", "-p", "18789", "--json", "-o", join(work, "scan8.ndjson"), "--rate", "0", "--concurrency", "1024", "--fail-on", "none"],
+  { stdio: ["ignore", "ignore", "pipe"] },
+);
+let stderr8 = "";
+child.stderr.on("data", (d) => {
+  stderr8 += d;
+});
+const samples: string[] = [];
+const rssOf = (key: string) => {
+  try {
+    const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+};
+let peak = 0;
+const started = Date.now();
+const sampler = setInterval(() => {
+  const rss = rssOf("VmRSS");
+  peak = Math.max(peak, rssOf("VmHWM"));
+  samples.push(`${Math.round((Date.now() - started) / 1000)}s:${rss.toFixed(0)}MB`);
+}, 10_000);
+await new Promise((r) => setTimeout(r, streamSeconds * 1000));
+peak = Math.max(peak, rssOf("VmHWM"));
+clearInterval(sampler);
+child.kill("SIGINT");
+await new Promise((r) => child.on("close", r));
+const swept = Number(/(\d+) endpoints swept/.exec(stderr8)?.[1] ?? 0);
+const elapsed = (Date.now() - started) / 1000;
+process.stdout.write(
+  `   ${swept} endpoints swept in ${elapsed.toFixed(1)} s = ${(swept / elapsed).toFixed(0)} endpoints/s; ` +
+    `peak RSS ${peak.toFixed(0)} MB (target < 200 MB); RSS over time ${samples.join(" ")}\n`,
+);
+rmSync(work, { recursive: true, force: true });
