@@ -123,7 +123,7 @@ describe("websocket client", () => {
     const port = await rawServer((s, req) => {
       s.write(upgradeReply(req));
       s.write(frame(1, Buffer.from('{"hello":1}')));
-      s.on("data", (d) => {
+      s.on("data", (d: Buffer) => {
         clientFrame ??= d;
         s.write(frame(1, Buffer.from('{"answer":2}')));
         s.end(frame(8, Buffer.from([0x03, 0xea, 0x62, 0x79, 0x65])));
