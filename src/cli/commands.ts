@@ -1,10 +1,12 @@
 // The registry of commands: one line per command. Adding a command is one new file
 // under src/cli/ plus one line here.
 import type { Command } from "commander";
+import { registerAdvisories } from "./advisories.ts";
 import { registerScan } from "./scan.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [
+  registerAdvisories,
   registerScan,
 ];

@@ -75,6 +75,7 @@ export const observationSchema = z
           aliases: z.array(z.string()),
           severity: z.string(),
           preAuth: z.boolean(),
+          exposure: z.array(z.string()),
           fixed: z.string().nullable(),
           certainty: z.enum(["affected", "possibly-affected"]),
           summary: z.string(),

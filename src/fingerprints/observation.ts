@@ -45,6 +45,8 @@ export interface AdvisorySummary {
   aliases: string[];
   severity: string;
   preAuth: boolean;
+  /** Where the flaw is reachable: gateway (the scanned port), webhook, channel, browser-relay, local. */
+  exposure: string[];
   fixed: string | null;
   certainty: "affected" | "possibly-affected";
   summary: string;

@@ -12,6 +12,7 @@ export function scanAdvisor(): AdviseFn {
         aliases: m.aliases,
         severity: m.severity,
         preAuth: m.preAuth,
+        exposure: m.exposure,
         fixed: m.fixed,
         certainty: m.certainty,
         summary: m.summary,

@@ -81,8 +81,12 @@ export function assess(
       ),
     );
   }
-  const preAuth = answer.advisories.filter((a) => a.preAuth);
-  const other = answer.advisories.filter((a) => !a.preAuth);
+  // What an attacker can use on the port we reached: flaws in the gateway's own surface that
+  // need no credentials, and (when the gateway enforces no auth) every gateway-surface flaw.
+  const reachable = (a: AdvisorySummary) =>
+    a.exposure.includes("gateway") && (a.preAuth || verdict.auth === "not-required");
+  const preAuth = answer.advisories.filter(reachable);
+  const other = answer.advisories.filter((a) => !reachable(a));
   const upgrade = answer.upgradeTo ? `Upgrade to ${answer.upgradeTo} or later.` : undefined;
   if (preAuth.length > 0) {
     // A pre-auth hole matters most where an attacker can reach the port.

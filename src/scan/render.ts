@@ -44,8 +44,8 @@ export function tableRow(o: Observation): string {
   const notes: string[] = [];
   if (o.error && !o.product) notes.push(o.error);
   if (!o.product && o.reachable && !o.error) notes.push("open, not an OpenClaw-family gateway");
-  const preAuth = o.advisories.filter((a) => a.preAuth).length;
-  if (o.advisories.length > 0) notes.push(`${o.advisories.length} advisories (${preAuth} pre-auth)`);
+  const onPort = o.findings.find((f) => f.ruleId === "CP-SCAN-004")?.evidence.length ?? 0;
+  if (o.advisories.length > 0) notes.push(`${o.advisories.length} advisories (${onPort} usable on this port without credentials)`);
   if (o.upgradeTo) notes.push(`upgrade to ${o.upgradeTo}`);
   if (o.conflicts.length > 0) notes.push(`conflicting signals: ${o.conflicts[0]}`);
   if (o.tls?.subject) notes.push(`tls ${o.tls.subject}`);

@@ -1,0 +1,14 @@
+// `npm run check:data`: validates the shipped advisory records in data/advisories/.
+// Every record must pass the strict schema (OSV + clawpatrol block), have ordered,
+// non-overlapping, non-inverted ranges, live in <id>.json, not share an alias with another
+// record, name a first npm release that really is in _releases.json, and not also be listed
+// in UNVERIFIED.md. Exits 1 with one line per problem.
+import { checkShippedData } from "../src/advisories/check.ts";
+
+const dir = process.argv[2];
+const report = checkShippedData(dir ? { dir } : {});
+for (const line of report.problems) process.stderr.write(`${line}\n`);
+process.stdout.write(
+  `check:data: ${report.records} records, ${report.unverified} unverified ids listed, ${report.problems.length} problems\n`,
+);
+process.exitCode = report.problems.length === 0 ? 0 : 1;

@@ -1,0 +1,337 @@
+// Loads advisories: the records shipped in data/advisories/ plus the ones a user imported
+// into their data dir ($CLAWPATROL_HOME/advisories, default ~/.clawpatrol/advisories).
+// An imported record replaces a shipped one with the same id. Loading never throws: a file
+// that cannot be read or does not validate is skipped and reported in `problems`.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { compareVersions, isCalVer, sortVersions } from "./calver.ts";
+import { describeInterval, type Interval, intervalsFromRecord } from "./ranges.ts";
+import {
+  type ClawpatrolFields,
+  CORE_PACKAGES,
+  describeIssues,
+  type Exposure,
+  isFamilyPackage,
+  type OsvRecord,
+  osvRecordSchema,
+  readClawpatrolFields,
+  type Severity,
+} from "./schema.ts";
+import {
+  scoreCvss,
+  severityFromLabel,
+  vectorLooksPreAuthNetwork,
+  vectorNeedsUserInteraction,
+} from "./severity.ts";
+
+export const SHIPPED_DIR = fileURLToPath(new URL("../../data/advisories/", import.meta.url));
+export const RELEASES_FILE = "_releases.json";
+/** A single OSV record is a few kB; anything this large is not one. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+export interface Advisory {
+  id: string;
+  aliases: string[];
+  summary: string;
+  details: string;
+  severity: Severity;
+  severityEstimated: boolean;
+  cvss: string | null;
+  score: number | null;
+  preAuth: boolean;
+  userInteraction: boolean;
+  knownExploited: boolean;
+  exposure: Exposure[];
+  intervals: Interval[];
+  packages: string[];
+  published: string | null;
+  modified: string;
+  references: { type: string; url: string }[];
+  fixedSource: ClawpatrolFields["fixed_source"] | null;
+  /** True when the clawpatrol block was absent and pre-auth/exposure were derived from CVSS. */
+  derived: boolean;
+  origin: "shipped" | "imported";
+  file: string;
+  record: OsvRecord;
+}
+
+export interface Releases {
+  /** Published versions per package (placeholders removed), sorted ascending. */
+  packages: Record<string, string[]>;
+  /** Name-squatting placeholder versions that contain no gateway (e.g. openclaw@0.0.1). */
+  placeholders: Record<string, string[]>;
+  source: string;
+  fetched: string | null;
+}
+
+export interface LoadProblem {
+  file: string;
+  errors: string[];
+}
+
+export interface AdvisoryDb {
+  advisories: Advisory[];
+  byId: Map<string, Advisory>;
+  releases: Releases;
+  problems: LoadProblem[];
+  shippedDir: string;
+  userDir: string | null;
+}
+
+export type ParseResult = { ok: true; advisory: Advisory } | { ok: false; errors: string[] };
+
+/** $CLAWPATROL_HOME/advisories, or ~/.clawpatrol/advisories. */
+export function defaultUserDir(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.CLAWPATROL_HOME?.trim();
+  return join(home ? home : join(homedir(), ".clawpatrol"), "advisories");
+}
+
+/**
+ * Validate one parsed JSON value as an advisory. `strict` (shipped data) requires the
+ * clawpatrol block and a severity; otherwise missing fields get conservative defaults.
+ */
+export function parseAdvisory(
+  json: unknown,
+  opts: { strict: boolean; origin: Advisory["origin"]; file: string },
+): ParseResult {
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    return { ok: false, errors: ["not a JSON object (one OSV record per file)"] };
+  const parsed = osvRecordSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error) };
+  const record = parsed.data;
+  const errors: string[] = [];
+
+  const family = record.affected.filter(
+    (a) => a.package.ecosystem === "npm" && isFamilyPackage(a.package.name),
+  );
+  if (family.length === 0)
+    return {
+      ok: false,
+      errors: [`no affected npm package of the OpenClaw family (${CORE_PACKAGES.join(", ")}, @openclaw/*)`],
+    };
+
+  const { intervals, problems } = intervalsFromRecord(record);
+  for (const p of problems) errors.push(`${p.where}: ${p.message}`);
+  if (problems.length === 0 && intervals.length === 0)
+    errors.push("no ECOSYSTEM range or versions list for an OpenClaw-family package: nothing to match");
+
+  const claw = readClawpatrolFields(record);
+  if (!claw.ok) errors.push(...claw.errors);
+  const fields = claw.ok ? claw.fields : undefined;
+  if (opts.strict && claw.ok && !fields)
+    errors.push("database_specific.clawpatrol: required in shipped data");
+
+  const vectors = (record.severity ?? []).filter((s) => s.type === "CVSS_V3" || s.type === "CVSS_V4");
+  let cvss: string | null = null;
+  let score: number | null = null;
+  let vectorSeverity: Severity | null = null;
+  for (const s of vectors) {
+    const scored = scoreCvss(s.score);
+    if (!scored) {
+      errors.push(`severity: "${s.score.slice(0, 80)}" is not a valid ${s.type} vector`);
+      continue;
+    }
+    if (cvss === null) {
+      cvss = s.score;
+      score = scored.score;
+      vectorSeverity = scored.severity;
+    }
+  }
+  const labelSeverity = severityFromLabel(record.database_specific?.severity);
+  let severity: Severity | null = fields?.severity ?? labelSeverity ?? vectorSeverity;
+  let severityEstimated = fields?.severity_estimated === true;
+  if (!severity) {
+    if (opts.strict)
+      errors.push("no severity: give a CVSS vector, database_specific.severity or clawpatrol.severity");
+    severity = "medium";
+    severityEstimated = true;
+  }
+  if (opts.strict && fields && fields.fixed_source.method === "imported")
+    errors.push(
+      'database_specific.clawpatrol.fixed_source.method: "imported" is not allowed in shipped data',
+    );
+
+  if (errors.length > 0) return { ok: false, errors };
+
+  const derived = !fields;
+  const advisory: Advisory = {
+    id: record.id,
+    aliases: [...new Set((record.aliases ?? []).filter((a) => a !== record.id))],
+    summary: (record.summary ?? "").trim() || record.id,
+    details: (record.details ?? "").trim(),
+    severity,
+    severityEstimated,
+    cvss,
+    score,
+    preAuth: fields ? fields.pre_auth_network : cvss !== null && vectorLooksPreAuthNetwork(cvss),
+    userInteraction: fields ? fields.user_interaction : cvss !== null && vectorNeedsUserInteraction(cvss),
+    knownExploited: fields ? fields.known_exploited : false,
+    exposure: fields ? [...fields.exposure] : cvss !== null && /\/AV:N/.test(cvss) ? ["gateway"] : ["local"],
+    intervals,
+    packages: [...new Set(family.map((a) => a.package.name.trim().toLowerCase()))],
+    published: record.published ?? null,
+    modified: record.modified,
+    references: (record.references ?? []).map((r) => ({ type: r.type, url: r.url })),
+    fixedSource: fields?.fixed_source ?? null,
+    derived,
+    origin: opts.origin,
+    file: opts.file,
+    record,
+  };
+  return { ok: true, advisory };
+}
+
+const releasesSchema = z.object({
+  source: z.string().max(500),
+  fetched: z.string().max(40).nullable().optional(),
+  packages: z.record(z.string(), z.array(z.string().max(64)).max(20_000)),
+  placeholders: z.record(z.string(), z.array(z.string().max(64)).max(100)).optional(),
+});
+
+export function parseReleases(
+  json: unknown,
+): { ok: true; releases: Releases } | { ok: false; errors: string[] } {
+  const parsed = releasesSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error) };
+  const placeholders = parsed.data.placeholders ?? {};
+  const packages: Record<string, string[]> = {};
+  const errors: string[] = [];
+  for (const [name, list] of Object.entries(parsed.data.packages)) {
+    const skip = new Set(placeholders[name] ?? []);
+    const bad = list.filter((v) => !skip.has(v) && !isCalVer(v));
+    if (bad.length > 0) errors.push(`packages.${name}: not CalVer: ${bad.slice(0, 5).join(", ")}`);
+    packages[name] = sortVersions(list.filter((v) => !skip.has(v) && isCalVer(v)));
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    releases: { packages, placeholders, source: parsed.data.source, fetched: parsed.data.fetched ?? null },
+  };
+}
+
+const EMPTY_RELEASES: Releases = { packages: {}, placeholders: {}, source: "none", fetched: null };
+
+function readJsonFile(path: string): { ok: true; json: unknown } | { ok: false; error: string } {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (err) {
+    return { ok: false, error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  if (size > MAX_RECORD_BYTES)
+    return { ok: false, error: `file is ${size} bytes; an OSV record is at most ${MAX_RECORD_BYTES}` };
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    return { ok: false, error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  try {
+    return { ok: true, json: JSON.parse(text.replace(/^\uFEFF/, "")) };
+  } catch (err) {
+    return { ok: false, error: `invalid JSON: ${(err as Error).message}` };
+  }
+}
+
+/** The advisory files of a directory: *.json except `_`-prefixed data files, sorted. */
+export function advisoryFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.endsWith(".json") && !n.startsWith("_") && !n.startsWith(".")).sort();
+}
+
+function loadDir(
+  dir: string,
+  origin: Advisory["origin"],
+  problems: LoadProblem[],
+): { advisories: Advisory[]; releases: Releases | null } {
+  const advisories: Advisory[] = [];
+  for (const name of advisoryFiles(dir)) {
+    const file = join(dir, name);
+    const read = readJsonFile(file);
+    if (!read.ok) {
+      problems.push({ file, errors: [read.error] });
+      continue;
+    }
+    const parsed = parseAdvisory(read.json, { strict: origin === "shipped", origin, file });
+    if (!parsed.ok) problems.push({ file, errors: parsed.errors });
+    else advisories.push(parsed.advisory);
+  }
+  let releases: Releases | null = null;
+  const relFile = join(dir, RELEASES_FILE);
+  if (existsSync(relFile)) {
+    const read = readJsonFile(relFile);
+    const parsed = read.ok ? parseReleases(read.json) : { ok: false as const, errors: [read.error] };
+    if (parsed.ok) releases = parsed.releases;
+    else problems.push({ file: relFile, errors: parsed.errors });
+  }
+  return { advisories, releases };
+}
+
+export interface LoadOptions {
+  /** Directory with the shipped records (default: the package's data/advisories/). */
+  shippedDir?: string;
+  /** Directory with imported records; null to ignore imports (default: defaultUserDir()). */
+  userDir?: string | null;
+}
+
+export function loadAdvisoryDb(opts: LoadOptions = {}): AdvisoryDb {
+  const shippedDir = opts.shippedDir ?? SHIPPED_DIR;
+  const userDir = opts.userDir === undefined ? defaultUserDir() : opts.userDir;
+  const problems: LoadProblem[] = [];
+  const shipped = loadDir(shippedDir, "shipped", problems);
+  const imported = userDir ? loadDir(userDir, "imported", problems) : { advisories: [], releases: null };
+
+  const byId = new Map<string, Advisory>();
+  for (const a of shipped.advisories) byId.set(a.id, a);
+  for (const a of imported.advisories) byId.set(a.id, a);
+  const advisories = [...byId.values()]
+    .filter((a) => !a.record.withdrawn)
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    advisories,
+    byId: new Map(advisories.map((a) => [a.id, a])),
+    releases: imported.releases ?? shipped.releases ?? EMPTY_RELEASES,
+    problems,
+    shippedDir,
+    userDir,
+  };
+}
+
+/** Find an advisory by its id or any alias (CVE), case-insensitively. */
+export function findAdvisory(db: AdvisoryDb, idOrAlias: string): Advisory | null {
+  const want = idOrAlias.trim().toUpperCase();
+  for (const a of db.advisories) {
+    if (a.id.toUpperCase() === want) return a;
+    if (a.aliases.some((x) => x.toUpperCase() === want)) return a;
+  }
+  return null;
+}
+
+/** All published (non-placeholder) versions of the product line, sorted ascending. */
+export function lineReleases(releases: Releases): string[] {
+  const all = new Set<string>();
+  for (const name of CORE_PACKAGES) for (const v of releases.packages[name] ?? []) all.add(v);
+  return sortVersions(all);
+}
+
+/** Smallest stable (non-prerelease) release at or after `v`, or null. */
+export function firstStableAtOrAfter(releases: Releases, v: string, inclusive = true): string | null {
+  for (const r of lineReleases(releases)) {
+    if (/-(alpha|beta|rc)/.test(r)) continue;
+    const c = compareVersions(r, v);
+    if (c > 0 || (inclusive && c === 0)) return r;
+  }
+  return null;
+}
+
+export function describeIntervals(a: Advisory): string {
+  return a.intervals.map((iv) => `${iv.pkg} ${describeInterval(iv)}`).join("; ");
+}
