@@ -1,0 +1,95 @@
+// `clawpatrol audit` (also what a bare `clawpatrol` runs): the host audit.
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { renderJson, renderSarif, renderText } from "../audit/report.ts";
+import { runAudit } from "../audit/run.ts";
+import { isSeverity, reachesThreshold, type Severity } from "../findings/model.ts";
+import { EXIT, RunError, UsageError } from "./errors.ts";
+
+export interface AuditCliOptions {
+  stateDir?: string;
+  config?: string;
+  json?: boolean;
+  sarif?: boolean;
+  output?: string;
+  failOn?: string;
+  probe?: boolean;
+  verbose?: boolean;
+  live?: boolean;
+  home?: string;
+  assumeVersion?: string;
+}
+
+export async function auditAction(opts: AuditCliOptions): Promise<number> {
+  if (opts.json && opts.sarif) throw new UsageError("--json and --sarif cannot be combined");
+  let threshold: Severity | null = null;
+  if (opts.failOn !== undefined) {
+    const s = opts.failOn.toLowerCase();
+    if (!isSeverity(s))
+      throw new UsageError(
+        `--fail-on must be one of info, low, medium, high, critical (got "${opts.failOn}")`,
+      );
+    threshold = s;
+  }
+  let assume: { product: "openclaw" | "clawdbot" | "moltbot"; version: string } | undefined;
+  if (opts.assumeVersion !== undefined) {
+    const m = /^(openclaw|clawdbot|moltbot)@(\d{4}\.\d{1,2}\.\d{1,3}(?:-[\w.]+)?)$/.exec(
+      opts.assumeVersion.trim(),
+    );
+    if (!m)
+      throw new UsageError(
+        `--assume-version expects product@version, e.g. openclaw@2026.9.6 (got "${opts.assumeVersion}")`,
+      );
+    assume = { product: m[1] as "openclaw" | "clawdbot" | "moltbot", version: m[2]! };
+  }
+  const report = await runAudit({
+    ...(assume ? { assume } : {}),
+    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+    ...(opts.config ? { configPath: opts.config } : {}),
+    ...(opts.home ? { home: opts.home } : {}),
+    probe: opts.probe ?? false,
+    noLive: opts.live === false,
+  });
+  const text = opts.json
+    ? renderJson(report)
+    : opts.sarif
+      ? renderSarif(report)
+      : renderText(report, {
+          color: !opts.output && process.stdout.isTTY === true && !process.env.NO_COLOR,
+          verbose: opts.verbose ?? false,
+        });
+  if (opts.output) {
+    try {
+      writeFileSync(opts.output, text, { mode: 0o600 });
+    } catch (err) {
+      throw new RunError(`cannot write ${opts.output}: ${(err as Error).message}`);
+    }
+  } else process.stdout.write(text);
+  if (threshold && reachesThreshold(report.findings, threshold)) return EXIT.findings;
+  return EXIT.ok;
+}
+
+export function registerAudit(program: Command): void {
+  program
+    .command("audit")
+    .description(
+      "Audit this host's OpenClaw/Clawdbot/Moltbot installs: exposure, auth, secrets, signs of compromise",
+    )
+    .option("--state-dir <dir>", "audit only this state directory")
+    .option("--config <file>", "audit only this config file")
+    .option("--json", "print the report as JSON (schema clawpatrol.audit/1)")
+    .option("--sarif", "print findings as SARIF 2.1.0")
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
+    .option("--probe", "also connect to this host's own addresses to confirm what listens beyond loopback")
+    .option("--no-live", "do not read the listening sockets")
+    .option("--home <dir>", "home directory to search (default: the current user's)")
+    .option(
+      "--assume-version <product@version>",
+      "version to assume when none can be detected (e.g. openclaw@2026.9.6)",
+    )
+    .option("-v, --verbose", "show informational findings too")
+    .action(async (opts: AuditCliOptions) => {
+      process.exitCode = await auditAction(opts);
+    });
+}
