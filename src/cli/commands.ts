@@ -6,6 +6,7 @@ import { registerAudit } from "./audit.ts";
 import { registerFirewall } from "./firewall.ts";
 import { registerFix } from "./fix.ts";
 import { registerScan } from "./scan.ts";
+import { registerSkills } from "./skills.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -15,4 +16,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerFirewall,
   registerFix,
   registerScan,
+  registerSkills,
 ];

@@ -1,0 +1,129 @@
+// Skill-level correlation (chains) and the verdict. The verdict is explainable by rule:
+//   malicious  — at least one active finding that is critical with high confidence;
+//   suspicious — otherwise, at least one active finding of medium severity or more;
+//   clean      — otherwise (only low/info findings, or none).
+// Suppressed findings never count. The findings that decided it are listed.
+import { severityRank } from "../findings/model.ts";
+import type { SkillContext } from "./context.ts";
+import type { SkillFinding, Verdict } from "./types.ts";
+
+const CRED_RULES = new Set([
+  "CP-SKILL-CRED-001",
+  "CP-SKILL-CRED-002",
+  "CP-SKILL-CRED-003",
+  "CP-SKILL-CRED-004",
+  "CP-SKILL-EXEC-006",
+  "CP-SKILL-EXFIL-006",
+]);
+const EXFIL_STRONG = new Set([
+  "CP-SKILL-EXFIL-002",
+  "CP-SKILL-EXFIL-003",
+  "CP-SKILL-EXFIL-004",
+  "CP-SKILL-EXFIL-007",
+  "CP-SKILL-CODE-004",
+  "CP-SKILL-CODE-005",
+  "CP-SKILL-IOC-001",
+]);
+const EXFIL_WEAK = new Set(["CP-SKILL-EXFIL-001", "CP-SKILL-EXFIL-005"]);
+const HIDING = new Set([
+  "CP-SKILL-UNI-001",
+  "CP-SKILL-UNI-002",
+  "CP-SKILL-UNI-004",
+  "CP-SKILL-PAD-001",
+  "CP-SKILL-OBF-002",
+  "CP-SKILL-LURE-005",
+]);
+const HARMFUL_CATEGORIES = new Set([
+  "exec",
+  "exfil",
+  "credential",
+  "persistence",
+  "lure",
+  "evasion",
+  "agent",
+  "code",
+]);
+
+const atLeast = (f: SkillFinding, s: SkillFinding["severity"]) => severityRank(f.severity) >= severityRank(s);
+const conf = (f: SkillFinding) => (f.confidence === "high" ? 2 : f.confidence === "medium" ? 1 : 0);
+
+export function where(f: SkillFinding): string {
+  const e = f.evidence[0];
+  return e?.location ?? e?.path ?? f.asset;
+}
+
+/** Add chain findings that only the combination of several findings justifies. */
+export function addChains(ctx: SkillContext): void {
+  const active = ctx.findings.filter((f) => !f.suppressed);
+  const creds = active.filter((f) => CRED_RULES.has(f.ruleId) && atLeast(f, "low"));
+  const credStrong = creds.filter((f) => atLeast(f, "medium") && conf(f) >= 1);
+  // Tunnels (ngrok & co.) are mostly inbound webhook callbacks: not an exfil signal here.
+  const isTunnel = (f: SkillFinding) => f.ruleId === "CP-SKILL-EXFIL-002" && !atLeast(f, "high");
+  const exfilStrong = active.filter(
+    (f) => EXFIL_STRONG.has(f.ruleId) && !isTunnel(f) && atLeast(f, "medium") && conf(f) >= 1,
+  );
+  const exfilWeak = active.filter((f) => EXFIL_WEAK.has(f.ruleId) && atLeast(f, "low"));
+  let credHit: SkillFinding | undefined;
+  let exfilHit: SkillFinding | undefined;
+  if (credStrong[0] && (exfilStrong[0] ?? exfilWeak[0])) {
+    credHit = credStrong[0];
+    exfilHit = exfilStrong[0] ?? exfilWeak[0];
+  } else if (creds[0] && exfilStrong[0]) {
+    credHit = creds[0];
+    exfilHit = exfilStrong[0];
+  }
+  if (credHit && exfilHit && !active.some((f) => f.ruleId === "CP-SKILL-CHAIN-001")) {
+    const e = credHit.evidence[0]!;
+    ctx.add(
+      "CP-SKILL-CHAIN-001",
+      { display: e.path ?? credHit.asset, line: e.line, column: e.column },
+      `${credHit.sha256}+${exfilHit.sha256}`,
+      {
+        detail: `${credHit.ruleId} (${where(credHit)}) + ${exfilHit.ruleId} (${where(exfilHit)})`,
+        excerpt: `${e.excerpt ?? ""} … ${exfilHit.evidence[0]?.excerpt ?? ""}`,
+      },
+    );
+  }
+  const hiding = active.filter(
+    (f) => HIDING.has(f.ruleId) && atLeast(f, "medium") && (f.ruleId !== "CP-SKILL-LURE-005" || conf(f) >= 1),
+  );
+  const harmful = active.filter(
+    (f) => HARMFUL_CATEGORIES.has(f.category) && !HIDING.has(f.ruleId) && atLeast(f, "high") && conf(f) >= 1,
+  );
+  // The concealment and the harmful act must be in the same file: padding before the act,
+  // other tricks within a few lines of it.
+  const near = (h: SkillFinding, x: SkillFinding) => {
+    const a = h.evidence[0];
+    const b = x.evidence[0];
+    if (!a?.path || a.path !== b?.path) return false;
+    const la = a.line ?? 0;
+    const lb = b.line ?? 0;
+    return h.ruleId === "CP-SKILL-PAD-001" ? lb >= la : Math.abs(la - lb) <= 12;
+  };
+  for (const h of hiding) {
+    const act = harmful.find((x) => near(h, x));
+    if (!act || active.some((f) => f.ruleId === "CP-SKILL-CHAIN-003")) continue;
+    const e = h.evidence[0]!;
+    ctx.add(
+      "CP-SKILL-CHAIN-003",
+      { display: e.path ?? h.asset, line: e.line, column: e.column },
+      `${h.sha256}+${act.sha256}`,
+      {
+        detail: `${h.ruleId} (${where(h)}) hides or conceals, and ${act.ruleId} (${where(act)}) acts`,
+        excerpt: `${e.excerpt ?? ""} … ${act.evidence[0]?.excerpt ?? ""}`,
+      },
+    );
+    break;
+  }
+}
+
+export function decideVerdict(findings: readonly SkillFinding[]): { verdict: Verdict; decidedBy: string[] } {
+  const active = findings.filter((f) => !f.suppressed);
+  const malicious = active.filter((f) => f.severity === "critical" && f.confidence === "high");
+  if (malicious.length > 0)
+    return { verdict: "malicious", decidedBy: malicious.map((f) => `${f.ruleId} @ ${where(f)}`) };
+  const suspicious = active.filter((f) => atLeast(f, "medium"));
+  if (suspicious.length > 0)
+    return { verdict: "suspicious", decidedBy: suspicious.map((f) => `${f.ruleId} @ ${where(f)}`) };
+  return { verdict: "clean", decidedBy: [] };
+}
