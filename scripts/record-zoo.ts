@@ -22,7 +22,8 @@ for (const z of [...ZOO, ...ZOO_EXTRA]) {
   const where = vantage === "local" ? z.local : z.remote;
   if (where) targets.push({ name: z.name, ...where });
 }
-if (vantage === "local") for (const port of ZOO_SIDE_PORTS) targets.push({ name: `side-${port}`, host: "127.0.0.1", port });
+if (vantage === "local")
+  for (const port of ZOO_SIDE_PORTS) targets.push({ name: `side-${port}`, host: "127.0.0.1", port });
 
 for (const t of targets) {
   const endpoint = {
@@ -41,5 +42,7 @@ for (const t of targets) {
     isLoopbackAddress(t.host),
   );
   writeFileSync(join(dir, `${t.name}.json`), `${transcriptToJson(transcript)}\n`);
-  process.stdout.write(`${t.name} ${t.host}:${t.port} ${transcript.http.length} http, ${transcript.ws.length} ws, ${transcript.ms} ms\n`);
+  process.stdout.write(
+    `${t.name} ${t.host}:${t.port} ${transcript.http.length} http, ${transcript.ws.length} ws, ${transcript.ms} ms\n`,
+  );
 }

@@ -38,14 +38,20 @@ function addressesIn(prefix: [number, number], bits: number, count: number, seed
   // Deterministic spread of `count` distinct addresses inside 127.a.b.0/bits (host part random).
   const size = 2 ** (32 - bits);
   const picked = new Set<number>();
-  let x = seed;
+  let x = seed >>> 0 || 1;
   while (picked.size < count) {
-    x = (x * 1103515245 + 12345) % 2 ** 31;
+    // xorshift32: exact in 32-bit integer arithmetic (a float LCG loses precision and cycles).
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     const n = x % size;
     if (n === 0 || n === size - 1) continue;
     picked.add(n);
   }
-  return [...picked].map((n) => `127.${prefix[0] + Math.floor(n / 65536)}.${prefix[1] + (Math.floor(n / 256) % 256)}.${n % 256}`);
+  return [...picked].map(
+    (n) => `127.${prefix[0] + Math.floor(n / 65536)}.${prefix[1] + (Math.floor(n / 256) % 256)}.${n % 256}`,
+  );
 }
 
 async function startEndpoints(addresses: string[]): Promise<ReplayServer[]> {
@@ -65,7 +71,9 @@ interface Timed {
 
 function timed(cmd: string, cmdArgs: string[]): Promise<Timed> {
   return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/time", ["-f", "BENCH %e %M", cmd, ...cmdArgs], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-f", "BENCH %e %M", cmd, ...cmdArgs], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -85,14 +93,32 @@ function timed(cmd: string, cmdArgs: string[]): Promise<Timed> {
 
 function clawpatrolScan(target: string, out: string): Promise<Timed> {
   return timed(process.execPath, [
-    BIN, "scan", target, "-p", "18789", "--json", "-o", out,
-    "--rate", "0", "--concurrency", "1024", "--probe-concurrency", "128", "--timeout", "3000",
-    "--fail-on", "none", "--no-progress",
+    BIN,
+    "scan",
+    target,
+    "-p",
+    "18789",
+    "--json",
+    "-o",
+    out,
+    "--rate",
+    "0",
+    "--concurrency",
+    "1024",
+    "--probe-concurrency",
+    "128",
+    "--timeout",
+    "3000",
+    "--fail-on",
+    "none",
+    "--no-progress",
   ]);
 }
 
 function countGateways(file: string): number {
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.includes('"product":"openclaw"') || l.includes('"product":"clawdbot"')).length;
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.includes('"product":"openclaw"') || l.includes('"product":"clawdbot"')).length;
 }
 
 const rows: string[] = [];
@@ -102,21 +128,56 @@ function row(name: string, t: Timed, found: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-process.stdout.write(`clawpatrol scan benchmark — ${new Date().toISOString()}, node ${process.version}, ${spawnSync("nproc").stdout.toString().trim()} cores\n\n`);
+process.stdout.write(
+  `clawpatrol scan benchmark — ${new Date().toISOString()}, node ${process.version}, ${spawnSync("nproc").stdout.toString().trim()} cores\n\n`,
+);
 
 // --- 1. /20 with 200 replaying endpoints --------------------------------------------------
 const net20 = addressesIn([1, 0], 20, 200, 20);
 let servers = await startEndpoints(net20);
-process.stdout.write(`1. 127.1.0.0/20 (4,096 addresses), port 18789, ${servers.length} endpoints replaying ${gatewayFixtures.length} real zoo transcripts\n`);
+process.stdout.write(
+  `1. 127.1.0.0/20 (4,096 addresses), port 18789, ${servers.length} endpoints replaying ${gatewayFixtures.length} real zoo transcripts\n`,
+);
 const out1 = join(work, "scan20.ndjson");
 const cp = await clawpatrolScan("127.1.0.0/20", out1);
 row("clawpatrol scan (sweep + full fingerprint)", cp, `${countGateways(out1)} gateways fingerprinted`);
-const bare = await timed("/usr/bin/nmap", ["-sT", "-Pn", "-n", "-p", "18789", "--open", "-oG", "-", "127.1.0.0/20"]);
-row("nmap -sT -Pn -n -p 18789 --open", bare, `${(bare.stdout.match(/18789\/open/g) ?? []).length} open ports`);
+const bare = await timed("/usr/bin/nmap", [
+  "-sT",
+  "-Pn",
+  "-n",
+  "-p",
+  "18789",
+  "--open",
+  "-oG",
+  "-",
+  "127.1.0.0/20",
+]);
+row(
+  "nmap -sT -Pn -n -p 18789 --open",
+  bare,
+  `${(bare.stdout.match(/18789\/open/g) ?? []).length} open ports`,
+);
 let sv: Timed | null = null;
 if (!skipSv) {
-  sv = await timed("/usr/bin/nmap", ["-sT", "-sV", "--version-light", "-Pn", "-n", "-p", "18789", "--script", "http-title", "-oG", "-", "127.1.0.0/20"]);
-  row("nmap -sT -sV --version-light -Pn -n --script http-title", sv, `${(sv.stdout.match(/18789\/open/g) ?? []).length} open ports`);
+  sv = await timed("/usr/bin/nmap", [
+    "-sT",
+    "-sV",
+    "--version-light",
+    "-Pn",
+    "-n",
+    "-p",
+    "18789",
+    "--script",
+    "http-title",
+    "-oG",
+    "-",
+    "127.1.0.0/20",
+  ]);
+  row(
+    "nmap -sT -sV --version-light -Pn -n --script http-title",
+    sv,
+    `${(sv.stdout.match(/18789\/open/g) ?? []).length} open ports`,
+  );
 }
 process.stdout.write(
   `   ratio nmap -sV / clawpatrol: ${sv ? (sv.seconds / cp.seconds).toFixed(1) : "skipped"}x (target >= 50x); ` +
@@ -130,7 +191,11 @@ servers = await startEndpoints(net16);
 process.stdout.write(`2. 127.2.0.0/16 (65,536 addresses), ${servers.length} live endpoints\n`);
 const out2 = join(work, "scan16.ndjson");
 const cp16 = await clawpatrolScan("127.2.0.0/16", out2);
-row("clawpatrol scan 127.2.0.0/16", cp16, `${countGateways(out2)} gateways; ${(65536 / cp16.seconds).toFixed(0)} addresses/s`);
+row(
+  "clawpatrol scan 127.2.0.0/16",
+  cp16,
+  `${countGateways(out2)} gateways; ${(65536 / cp16.seconds).toFixed(0)} addresses/s`,
+);
 await Promise.all(servers.map((s) => s.close()));
 process.stdout.write("\n");
 
@@ -138,7 +203,23 @@ process.stdout.write("\n");
 process.stdout.write(`3. 127.0.0.0/8 streamed with --allow-large for ${streamSeconds} s\n`);
 const child = spawn(
   process.execPath,
-  [BIN, "scan", "127.0.0.0/8", "--allow-large", "-p", "18789", "--json", "-o", join(work, "scan8.ndjson"), "--rate", "0", "--concurrency", "1024", "--fail-on", "none"],
+  [
+    BIN,
+    "scan",
+    "127.0.0.0/8",
+    "--allow-large",
+    "-p",
+    "18789",
+    "--json",
+    "-o",
+    join(work, "scan8.ndjson"),
+    "--rate",
+    "0",
+    "--concurrency",
+    "1024",
+    "--fail-on",
+    "none",
+  ],
   { stdio: ["ignore", "ignore", "pipe"] },
 );
 let stderr8 = "";

@@ -4,6 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { capText, escapeOneLine } from "../util/text.ts";
 
 export const EXIT = {
   ok: 0,
@@ -25,8 +26,23 @@ export class RunError extends Error {
   override name = "RunError";
 }
 
+/** One line, control and escape bytes made visible (messages quote user input), bounded. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  return escapeOneLine(capText(text.replace(/\s*\n\s*/g, " ").trim(), 2000).text);
+}
+
+/** Text of anything thrown, without ever throwing itself (a null-prototype object, a hostile getter). */
+function textOf(value: unknown, pick: (e: Error) => string | undefined): string {
+  try {
+    if (value instanceof Error) return String(pick(value) ?? value.message);
+    return String(value);
+  } catch {
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return "unprintable error value";
+    }
+  }
 }
 
 /** Print an error the way the CLI always does and return the exit code to use. */
@@ -42,11 +58,11 @@ export function reportError(
     stderr(`clawpatrol: ${oneLine(err.message)}\n`);
     return EXIT.error;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = textOf(err, (e) => e.message);
   let where = "";
   try {
     const file = join(tmpdir(), `clawpatrol-error-${process.pid}-${Date.now()}.log`);
-    const details = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    const details = textOf(err, (e) => e.stack);
     writeFileSync(file, `${new Date().toISOString()}\n${process.argv.join(" ")}\n\n${details}\n`, {
       mode: 0o600,
     });

@@ -3,9 +3,8 @@
 // other failure into a short message (exit 3) without a stack trace.
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.ts";
-import { EXIT, reportError, UsageError } from "./errors.ts";
+import { EXIT, RunError, reportError, UsageError } from "./errors.ts";
 import { VERSION } from "./version.ts";
-
 
 export function buildProgram(): Command {
   const program = new Command("clawpatrol")
@@ -24,14 +23,38 @@ export function buildProgram(): Command {
 }
 
 export async function run(argv: string[]): Promise<void> {
+  guardProcess();
   process.exitCode = await runCli(argv);
+}
+
+/**
+ * Last lines of defence for the real process (not for in-process runCli): a reader that
+ * goes away (`clawpatrol scan ... | head`) ends the run quietly, and an error that escapes
+ * every promise is reported the CLI way (one line, details in a file), never as a stack trace.
+ */
+function guardProcess(): void {
+  const exitWith = (code: number) => {
+    process.exitCode = code;
+    process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") exitWith(typeof process.exitCode === "number" ? process.exitCode : EXIT.ok);
+      else if (stream === process.stdout)
+        exitWith(reportError(new RunError(`cannot write output: ${err.code ?? err.message}`)));
+      else exitWith(EXIT.error);
+    });
+  }
+  process.on("uncaughtException", (err) => exitWith(reportError(err)));
+  process.on("unhandledRejection", (reason) => exitWith(reportError(reason)));
 }
 
 /** Run the CLI and return its exit code (the command may also set process.exitCode). */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(normaliseArgv(argv));
+    // Bare `clawpatrol` (no arguments) runs the host audit.
+    await program.parseAsync(normaliseArgv(argv.length <= 2 ? [...argv, "audit"] : argv));
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -26,7 +26,9 @@ export function openOutput(path: string | undefined): OutputSink {
   try {
     fd = openSync(partial, "w", 0o644);
   } catch (err) {
-    throw new RunError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new RunError(
+      `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return {
     write: (text) => {

@@ -1,27 +1,9 @@
 // `clawpatrol scan <targets...>`: discover and fingerprint OpenClaw-family gateways.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// This file only declares the command line; src/cli/scan-run.ts does the work.
 import type { Command } from "commander";
-import type { Finding } from "../findings/model.ts";
-import { reachesThreshold } from "../findings/model.ts";
-import { toSarif } from "../findings/sarif.ts";
-import { type Observation } from "../fingerprints/observation.ts";
-import { transcriptToJson } from "../fingerprints/transcript.ts";
-import { limitsForTimeout } from "../net/limits.ts";
-import { scanAdvisor } from "../scan/advise.ts";
-import { runScan, type ScanProgress } from "../scan/engine.ts";
-import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
-import { parsePorts } from "../targets/ports.ts";
-import { buildPlan, splitTargetText } from "../targets/spec.ts";
-import { plannedEndpointCount, streamEndpoints } from "../targets/stream.ts";
-import { EXIT, RunError, UsageError } from "./errors.ts";
 import { collect, durationOption, intOption, severityOption } from "./options.ts";
-import { openOutput } from "./output.ts";
-import { VERSION } from "./version.ts";
 
-export const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
-
-interface ScanFlags {
+export interface ScanFlags {
   ports: string;
   inputList?: string[];
   exclude?: string[];
@@ -42,143 +24,58 @@ interface ScanFlags {
   progress: boolean;
 }
 
-function readTextFile(path: string, what: string): string {
-  try {
-    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 export function registerScan(program: Command): void {
   program
     .command("scan")
-    .description("discover OpenClaw / Moltbot / Clawdbot gateways and fingerprint product, version and auth state")
+    .description(
+      "discover OpenClaw / Moltbot / Clawdbot gateways and fingerprint product, version and auth state",
+    )
     .argument("[targets...]", "IPs, CIDRs, ranges (a-b), hostnames, http(s) URLs; - reads stdin")
     .option("-p, --ports <list>", "ports: 18789,80 or 18700-18799, or a preset: default, extended", "default")
     .option("--input-list <file>", "read targets from a file (also -iL FILE; - for stdin)", collect)
-    .option("--exclude <targets>", "addresses, CIDRs or ranges to skip (comma-separated, repeatable)", collect)
+    .option(
+      "--exclude <targets>",
+      "addresses, CIDRs or ranges to skip (comma-separated, repeatable)",
+      collect,
+    )
     .option("--exclude-file <file>", "read excludes from a file", collect)
     .option("--allow-large", "allow more than 65,536 addresses")
-    .option("--rate <n>", "new connections per second (0 = unlimited)", intOption("--rate", 0, 1_000_000), 2000)
+    .option(
+      "--rate <n>",
+      "new connections per second (0 = unlimited)",
+      intOption("--rate", 0, 1_000_000),
+      2000,
+    )
     .option("--concurrency <n>", "endpoints swept at once", intOption("--concurrency", 1, 20_000), 512)
-    .option("--probe-concurrency <n>", "open endpoints probed at once", intOption("--probe-concurrency", 1, 2000), 64)
+    .option(
+      "--probe-concurrency <n>",
+      "open endpoints probed at once",
+      intOption("--probe-concurrency", 1, 2000),
+      64,
+    )
     .option("--per-host <n>", "endpoints of one host probed at once", intOption("--per-host", 1, 16), 2)
-    .option("--timeout <duration>", "deadline per exchange (e.g. 5000, 5s)", durationOption("--timeout", 100, 120_000), 5000)
+    .option(
+      "--timeout <duration>",
+      "deadline per exchange (e.g. 5000, 5s)",
+      durationOption("--timeout", 100, 120_000),
+      5000,
+    )
     .option("--json", "write NDJSON: one record per endpoint (schema clawpatrol.scan/v1)")
     .option("--sarif", "write a SARIF 2.1.0 log of the findings")
     .option("-o, --output <file>", "write results to FILE instead of stdout")
-    .option("--fail-on <severity>", "exit 1 when a finding is at or above this severity (none to disable)", severityOption, "high")
+    .option(
+      "--fail-on <severity>",
+      "exit 1 when a finding is at or above this severity (none to disable)",
+      severityOption,
+      "high",
+    )
     .option("--all", "also report endpoints that did not answer")
     .option("--record <dir>", "save every probe transcript (raw bytes) as JSON in DIR")
     .option("--seed <n>", "seed of the target order permutation", intOption("--seed", 0, 2 ** 52))
     .option("--no-progress", "no progress line on stderr")
     .action(async (targetArgs: string[], flags: ScanFlags) => {
+      // Loaded on use, so other commands (and --help) do not pay for the scan engine.
+      const { scanCommand } = await import("./scan-run.ts");
       process.exitCode = await scanCommand(targetArgs, flags);
     });
 }
-
-async function scanCommand(targetArgs: string[], flags: ScanFlags): Promise<number> {
-  if (flags.json && flags.sarif) throw new UsageError("choose one of --json and --sarif");
-  const targets: string[] = [];
-  for (const t of targetArgs) {
-    if (t === "-") targets.push(...splitTargetText(readTextFile("-", "stdin")));
-    else targets.push(t);
-  }
-  for (const f of flags.inputList ?? []) targets.push(...splitTargetText(readTextFile(f, "target list")));
-  if (targets.length === 0 && targetArgs.length === 0 && !process.stdin.isTTY && (flags.inputList ?? []).length === 0) {
-    targets.push(...splitTargetText(readTextFile("-", "stdin")));
-  }
-  if (targets.length === 0) throw new UsageError("no targets: give addresses, CIDRs, ranges, hostnames or URLs (or -iL FILE)");
-  const excludes = (flags.exclude ?? []).flatMap((e) => e.split(",").map((s) => s.trim()).filter(Boolean));
-  for (const f of flags.excludeFile ?? []) excludes.push(...splitTargetText(readTextFile(f, "exclude file")));
-
-  const ports = parsePorts(flags.ports);
-  const plan = buildPlan(targets, excludes);
-  if (plan.addressCount > MAX_ADDRESSES_WITHOUT_FLAG && !flags.allowLarge) {
-    throw new UsageError(
-      `${plan.addressCount} addresses named; more than ${MAX_ADDRESSES_WITHOUT_FLAG} needs --allow-large (check the targets and excludes first)`,
-    );
-  }
-  const planned = plannedEndpointCount(plan, ports);
-  if (flags.record) {
-    try {
-      mkdirSync(flags.record, { recursive: true });
-    } catch (err) {
-      throw new RunError(`cannot create ${flags.record}: ${(err as NodeJS.ErrnoException).code}`);
-    }
-  }
-
-  const out = openOutput(flags.output);
-  const showProgress = flags.progress && process.stderr.isTTY === true;
-  const started = performance.now();
-  let lastProgress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };
-  const onProgress = (p: ScanProgress) => {
-    lastProgress = p;
-    if (showProgress) process.stderr.write(`\r\x1b[2K${progressLine(p, planned, (performance.now() - started) / 1000)}`);
-  };
-  const text = !flags.json && !flags.sarif;
-  if (text) out.write(`${tableHeader()}\n`);
-  const allFindings: Finding[] = [];
-  let noAuth = 0;
-  let remoteLocal = 0;
-  let recorded = 0;
-  // Ctrl-C stops taking new endpoints; what is in flight finishes and everything found is written.
-  const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    abort.abort();
-    process.stderr.write("\nclawpatrol: interrupted; finishing endpoints in flight (Ctrl-C again to quit now)\n");
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
-  const items = streamEndpoints(plan, ports, { seed: flags.seed ?? Math.floor(Math.random() * 2 ** 48) });
-  const results = runScan(
-    items,
-    {
-      rate: flags.rate,
-      concurrency: flags.concurrency,
-      probeConcurrency: flags.probeConcurrency,
-      perHost: flags.perHost,
-      limits: limitsForTimeout(flags.timeout),
-      includeClosed: flags.all === true,
-      advise: scanAdvisor(),
-      signal: abort.signal,
-      ...(flags.record
-        ? {
-            onTranscript: (t) => {
-              const name = `${t.endpoint.host.replace(/[^\w.-]/g, "_")}_${t.endpoint.port}_${recorded++}.json`;
-              writeFileSync(join(flags.record!, name), transcriptToJson(t));
-            },
-          }
-        : {}),
-    },
-    onProgress,
-  );
-  try {
-    for await (const o of results) {
-      allFindings.push(...o.findings);
-      if (o.auth === "not-required") noAuth++;
-      if (o.remoteLooksLocal) remoteLocal++;
-      if (flags.json) out.write(`${JSON.stringify(o)}\n`);
-      else if (text && (o.reachable || flags.all)) {
-        if (showProgress) process.stderr.write("\r\x1b[2K");
-        out.write(`${tableRow(o)}\n`);
-      }
-    }
-  } finally {
-    if (showProgress) process.stderr.write("\r\x1b[2K");
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  if (flags.sarif) out.write(`${JSON.stringify(toSarif(allFindings, { name: "clawpatrol", version: VERSION }), null, 2)}\n`);
-  const summary = `${abort.signal.aborted ? "interrupted: " : ""}${summaryLine(lastProgress, { noAuth, remoteLocal }, seconds)}`;
-  if (text) out.write(`\n${summary}\n`);
-  else if (flags.progress) process.stderr.write(`${summary}\n`);
-  out.close();
-  if (abort.signal.aborted) return 130;
-  return flags.failOn !== "none" && reachesThreshold(allFindings, flags.failOn) ? EXIT.findings : EXIT.ok;
-}
-
-export type { Observation };

@@ -64,7 +64,9 @@ export const observationSchema = z
       .describe("narrowest honest range when the exact version is unknown"),
     protocol: z.number().int().nullable().describe("gateway wire-protocol version"),
     auth: z.enum(["required", "not-required", "unknown"]),
-    remoteLooksLocal: z.boolean().describe("the gateway treats this (non-loopback) scanner as a local client"),
+    remoteLooksLocal: z
+      .boolean()
+      .describe("the gateway treats this (non-loopback) scanner as a local client"),
     confidence: z.object({ product: unit, version: unit, auth: unit, remoteLooksLocal: unit }).strict(),
     conflicts: z.array(z.string()),
     evidence: z.array(evidence),
@@ -78,7 +80,6 @@ export const observationSchema = z
           exposure: z.array(z.string()),
           fixed: z.string().nullable(),
           certainty: z.enum(["affected", "possibly-affected"]),
-          summary: z.string(),
         })
         .strict(),
     ),

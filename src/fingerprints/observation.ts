@@ -49,7 +49,6 @@ export interface AdvisorySummary {
   exposure: string[];
   fixed: string | null;
   certainty: "affected" | "possibly-affected";
-  summary: string;
 }
 
 export interface Observation extends Verdict {

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
+import { capText } from "../util/text.ts";
 
 export interface TlsInfo {
   protocol: string | null;
@@ -48,10 +49,20 @@ function classify(err: NodeJS.ErrnoException): ConnectFailure {
 
 function dnString(dn: unknown): string | null {
   if (!dn || typeof dn !== "object") return null;
-  return Object.entries(dn as Record<string, unknown>)
+  const text = Object.entries(dn as Record<string, unknown>)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : String(v)}`)
-    .join(", ")
-    .slice(0, 512);
+    .join(", ");
+  return capText(text, 512).text;
+}
+
+const MAX_SANS = 64;
+
+/** At most 64 names of 256 chars; a cut list ends with a visible marker entry, never silently. */
+function altNames(list: string | undefined): string[] {
+  if (!list) return [];
+  const names = list.split(/,\s*/);
+  const kept = names.slice(0, MAX_SANS).map((s) => capText(s, 256).text);
+  return names.length > MAX_SANS ? [...kept, `…[truncated ${names.length - MAX_SANS} more]`] : kept;
 }
 
 function tlsInfoOf(socket: tls.TLSSocket): TlsInfo {
@@ -61,7 +72,7 @@ function tlsInfoOf(socket: tls.TLSSocket): TlsInfo {
     protocol: socket.getProtocol() ?? null,
     subject: has ? dnString(cert.subject) : null,
     issuer: has ? dnString(cert.issuer) : null,
-    subjectAltNames: has && cert.subjectaltname ? cert.subjectaltname.split(/,\s*/).slice(0, 64).map((s) => s.slice(0, 256)) : [],
+    subjectAltNames: has ? altNames(cert.subjectaltname) : [],
     validFrom: has ? (cert.valid_from ?? null) : null,
     validTo: has ? (cert.valid_to ?? null) : null,
     sha256: has && cert.raw ? createHash("sha256").update(cert.raw).digest("hex") : null,
@@ -83,7 +94,10 @@ export function openConnection(target: ConnectTarget, timeoutMs: number): Promis
         })
       : net.connect({ host: target.ip, port: target.port });
     socket.setNoDelay(true);
-    const timer = setTimeout(() => finish({ ok: false, error: "timeout", detail: `no connection within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, error: "timeout", detail: `no connection within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     function finish(r: { ok: true } | { ok: false; error: ConnectFailure; detail: string }): void {
       if (settled) return;
       settled = true;
@@ -98,7 +112,9 @@ export function openConnection(target: ConnectTarget, timeoutMs: number): Promis
       }
     }
     socket.once(target.tls ? "secureConnect" : "connect", () => finish({ ok: true }));
-    socket.once("error", (err: NodeJS.ErrnoException) => finish({ ok: false, error: classify(err), detail: err.code ?? err.message }));
+    socket.once("error", (err: NodeJS.ErrnoException) =>
+      finish({ ok: false, error: classify(err), detail: err.code ?? err.message }),
+    );
     socket.once("close", () => finish({ ok: false, error: "reset", detail: "closed during connect" }));
   });
 }

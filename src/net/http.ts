@@ -42,7 +42,10 @@ export interface HttpTarget extends ConnectTarget {
 
 export const USER_AGENT = "clawpatrol/0.1 (+benign pre-auth exposure scan)";
 
-export function buildRequestBytes(target: HttpTarget, req: HttpRequest): { bytes: Buffer; headers: [string, string][] } {
+export function buildRequestBytes(
+  target: HttpTarget,
+  req: HttpRequest,
+): { bytes: Buffer; headers: [string, string][] } {
   const headers: [string, string][] = [
     ["Host", target.hostHeader],
     ["User-Agent", USER_AGENT],
@@ -54,10 +57,17 @@ export function buildRequestBytes(target: HttpTarget, req: HttpRequest): { bytes
   const body = req.body !== undefined ? Buffer.from(req.body, "utf8") : null;
   if (body) headers.push(["Content-Length", String(body.length)]);
   const head = `${req.method} ${req.path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n`;
-  return { bytes: body ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1"), headers };
+  return {
+    bytes: body ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1"),
+    headers,
+  };
 }
 
-type BodyMode = { kind: "none" } | { kind: "length"; remaining: number } | { kind: "chunked" } | { kind: "close" };
+type BodyMode =
+  | { kind: "none" }
+  | { kind: "length"; remaining: number }
+  | { kind: "chunked" }
+  | { kind: "close" };
 
 /** Incremental decoder for chunked transfer coding; tolerant, bounded by the caller's cap. */
 class ChunkDecoder {
@@ -130,8 +140,10 @@ export function parseHead(text: string, maxHeaderCount: number): ParsedHead | { 
     if (line === "") continue;
     if (headers.length >= maxHeaderCount) return { error: `more than ${maxHeaderCount} headers` };
     const colon = line.indexOf(":");
-    if (colon <= 0) continue;
-    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    const name = colon > 0 ? line.slice(0, colon).trim() : "";
+    // No name (": x", "  : x") is not a header field; it is skipped like any other junk line.
+    if (name === "") continue;
+    headers.push([name, line.slice(colon + 1).trim()]);
   }
   return { httpVersion: m[1]!, status: Number(m[2]), reason: m[3] ?? "", headers };
 }
@@ -142,16 +154,26 @@ export function headerValue(headers: [string, string][], name: string): string |
 }
 
 function bodyModeFor(method: string, head: ParsedHead): BodyMode {
-  if (method === "HEAD" || (head.status >= 100 && head.status < 200) || head.status === 204 || head.status === 304)
+  if (
+    method === "HEAD" ||
+    (head.status >= 100 && head.status < 200) ||
+    head.status === 204 ||
+    head.status === 304
+  )
     return { kind: "none" };
   const te = headerValue(head.headers, "transfer-encoding");
   if (te && /chunked/i.test(te)) return { kind: "chunked" };
   const cl = headerValue(head.headers, "content-length");
-  if (cl !== undefined && /^\d{1,15}$/.test(cl.trim())) return { kind: "length", remaining: Number(cl.trim()) };
+  if (cl !== undefined && /^\d{1,15}$/.test(cl.trim()))
+    return { kind: "length", remaining: Number(cl.trim()) };
   return { kind: "close" };
 }
 
-export async function httpExchange(target: HttpTarget, req: HttpRequest, limits: ExchangeLimits): Promise<HttpExchange> {
+export async function httpExchange(
+  target: HttpTarget,
+  req: HttpRequest,
+  limits: ExchangeLimits,
+): Promise<HttpExchange> {
   const started = performance.now();
   const { bytes, headers } = buildRequestBytes(target, req);
   const base = { request: { method: req.method, path: req.path, headers } };
@@ -202,7 +224,7 @@ function readResponse(
       rawBytes += take.length;
     }
 
-    function finish(error: string | null, timedOut = false): void {
+    function finish(error: string | null, timedOut = false): undefined {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -235,7 +257,7 @@ function readResponse(
       });
     }
 
-    function onBody(data: Buffer): void {
+    function onBody(data: Buffer): undefined {
       if (mode.kind === "none") return finish(null);
       if (mode.kind === "chunked") {
         chunks ??= new ChunkDecoder();
@@ -273,10 +295,12 @@ function readResponse(
       if (headBuf.length >= 5 && headBuf.subarray(0, 5).toString("latin1") !== "HTTP/") return finish(null);
       const end = headBuf.indexOf("\r\n\r\n");
       if (end < 0) {
-        if (headBuf.length > limits.maxHeaderBytes) finish(`response head larger than ${limits.maxHeaderBytes} bytes`);
+        if (headBuf.length > limits.maxHeaderBytes)
+          finish(`response head larger than ${limits.maxHeaderBytes} bytes`);
         return;
       }
-      if (end > limits.maxHeaderBytes) return finish(`response head larger than ${limits.maxHeaderBytes} bytes`);
+      if (end > limits.maxHeaderBytes)
+        return finish(`response head larger than ${limits.maxHeaderBytes} bytes`);
       const parsed = parseHead(headBuf.subarray(0, end).toString("latin1"), limits.maxHeaderCount);
       if (parsed === null) return finish(null);
       if ("error" in parsed) return finish(parsed.error);
@@ -288,7 +312,9 @@ function readResponse(
       if (mode.kind === "length" && mode.remaining === 0) return finish(null);
       if (rest.length > 0) onBody(rest);
     });
-    socket.on("end", () => finish(head && mode.kind !== "close" && !(chunks?.done ?? false) ? "connection closed mid-body" : null));
+    socket.on("end", () =>
+      finish(head && mode.kind !== "close" && !(chunks?.done ?? false) ? "connection closed mid-body" : null),
+    );
     socket.on("close", () => finish(null));
     socket.on("error", (err: NodeJS.ErrnoException) => finish(`${err.code ?? "error"}: ${err.message}`));
     socket.write(requestBytes);

@@ -53,7 +53,9 @@ export interface WsScript {
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 export function acceptFor(key: string): string {
-  return createHash("sha1").update(key + GUID).digest("base64");
+  return createHash("sha1")
+    .update(key + GUID)
+    .digest("base64");
 }
 
 function encodeClientFrame(opcode: number, payload: Buffer): Buffer {
@@ -68,7 +70,11 @@ function encodeClientFrame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([header, mask, masked]);
 }
 
-export async function wsExchange(target: HttpTarget, script: WsScript, limits: ExchangeLimits): Promise<WsExchange> {
+export async function wsExchange(
+  target: HttpTarget,
+  script: WsScript,
+  limits: ExchangeLimits,
+): Promise<WsExchange> {
   const started = performance.now();
   const key = randomBytes(16).toString("base64");
   const { bytes, headers } = buildRequestBytes(
@@ -85,7 +91,9 @@ export async function wsExchange(target: HttpTarget, script: WsScript, limits: E
   );
   // buildRequestBytes adds "Connection: close"; an upgrade needs "Connection: Upgrade".
   const requestText = bytes.toString("latin1").replace("Connection: close\r\n", "Connection: Upgrade\r\n");
-  const fixedHeaders = headers.map(([k, v]): [string, string] => (k === "Connection" ? [k, "Upgrade"] : [k, v]));
+  const fixedHeaders = headers.map(([k, v]): [string, string] =>
+    k === "Connection" ? [k, "Upgrade"] : [k, v],
+  );
   const base: WsExchange = {
     request: { path: script.path, headers: fixedHeaders },
     upgrade: null,
@@ -100,10 +108,25 @@ export async function wsExchange(target: HttpTarget, script: WsScript, limits: E
     ms: 0,
   };
   const conn = await openConnection(target, Math.min(limits.connectTimeoutMs, limits.exchangeTimeoutMs));
-  if (!conn.ok) return { ...base, error: `${conn.error}: ${conn.detail}`, timedOut: conn.error === "timeout", ms: conn.ms };
+  if (!conn.ok)
+    return {
+      ...base,
+      error: `${conn.error}: ${conn.detail}`,
+      timedOut: conn.error === "timeout",
+      ms: conn.ms,
+    };
   base.tls = conn.tls;
   const remaining = Math.max(1, limits.exchangeTimeoutMs - conn.ms);
-  await runSession(conn.socket, Buffer.from(requestText, "latin1"), key, script, limits, remaining, base, started);
+  await runSession(
+    conn.socket,
+    Buffer.from(requestText, "latin1"),
+    key,
+    script,
+    limits,
+    remaining,
+    base,
+    started,
+  );
   base.ms = Math.round(performance.now() - started);
   return base;
 }
@@ -135,7 +158,7 @@ function runSession(
     const timer = setTimeout(() => finish("timeout", true), timeoutMs);
     const elapsed = () => Math.round(performance.now() - started);
 
-    function finish(error: string | null, timedOut = false): void {
+    function finish(error: string | null, timedOut = false): undefined {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -197,7 +220,7 @@ function runSession(
       return true;
     }
 
-    function parseFrames(): void {
+    function parseFrames(): undefined {
       while (!settled) {
         if (buf.length < 2) return;
         const b0 = buf[0]!;
@@ -214,11 +237,13 @@ function runSession(
         } else if (len === 127) {
           if (buf.length < 10) return;
           const big = buf.readBigUInt64BE(2);
-          if (big > BigInt(limits.maxFrameBytes)) return finish(`frame announces ${big} bytes (cap ${limits.maxFrameBytes})`);
+          if (big > BigInt(limits.maxFrameBytes))
+            return finish(`frame announces ${big} bytes (cap ${limits.maxFrameBytes})`);
           len = Number(big);
           offset = 10;
         }
-        if (len > limits.maxFrameBytes) return finish(`frame announces ${len} bytes (cap ${limits.maxFrameBytes})`);
+        if (len > limits.maxFrameBytes)
+          return finish(`frame announces ${len} bytes (cap ${limits.maxFrameBytes})`);
         const maskLen = masked ? 4 : 0;
         if (buf.length < offset + maskLen + len) return;
         let payload = buf.subarray(offset + maskLen, offset + maskLen + len);
@@ -234,7 +259,8 @@ function runSession(
         if (opcode === 0x0) {
           fragments.push(payload);
           fragmentBytes += payload.length;
-          if (fragmentBytes > limits.maxFrameBytes) return finish(`fragmented message over ${limits.maxFrameBytes} bytes`);
+          if (fragmentBytes > limits.maxFrameBytes)
+            return finish(`fragmented message over ${limits.maxFrameBytes} bytes`);
           if (fin) {
             const whole = Buffer.concat(fragments);
             fragments = [];
@@ -261,10 +287,12 @@ function runSession(
       }
       buf = buf.length ? Buffer.concat([buf, data]) : data;
       if (!upgraded) {
-        if (buf.length >= 5 && buf.subarray(0, 5).toString("latin1") !== "HTTP/") return finish("response is not HTTP/1.x");
+        if (buf.length >= 5 && buf.subarray(0, 5).toString("latin1") !== "HTTP/")
+          return finish("response is not HTTP/1.x");
         const end = buf.indexOf("\r\n\r\n");
         if (end < 0) {
-          if (buf.length > limits.maxHeaderBytes) finish(`upgrade response head larger than ${limits.maxHeaderBytes} bytes`);
+          if (buf.length > limits.maxHeaderBytes)
+            finish(`upgrade response head larger than ${limits.maxHeaderBytes} bytes`);
           return;
         }
         const head = parseHead(buf.subarray(0, end).toString("latin1"), limits.maxHeaderCount);
@@ -288,7 +316,9 @@ function runSession(
       parseFrames();
     });
     socket.on("end", () => finish(upgraded ? "closed without a close frame" : "closed before upgrade"));
-    socket.on("close", () => finish(out.close ? null : upgraded ? "closed without a close frame" : "closed before upgrade"));
+    socket.on("close", () =>
+      finish(out.close ? null : upgraded ? "closed without a close frame" : "closed before upgrade"),
+    );
     socket.on("error", (err: NodeJS.ErrnoException) => finish(`${err.code ?? "error"}: ${err.message}`));
     socket.write(request);
   });

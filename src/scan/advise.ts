@@ -1,12 +1,11 @@
 // Bridges the advisory database (src/advisories) to the scan's assess stage.
 import { matchAdvisories } from "../advisories/match.ts";
-import type { AdvisorySummary } from "../fingerprints/observation.ts";
-import type { AdviseFn } from "./assess.ts";
+import type { AdviseFn, MatchedAdvisory } from "./assess.ts";
 
 export function scanAdvisor(): AdviseFn {
   return (q) => {
     const result = matchAdvisories(q);
-    const summarise = (list: typeof result.affected): AdvisorySummary[] =>
+    const summarise = (list: typeof result.affected): MatchedAdvisory[] =>
       list.map((m) => ({
         id: m.id,
         aliases: m.aliases,
@@ -17,6 +16,9 @@ export function scanAdvisor(): AdviseFn {
         certainty: m.certainty,
         summary: m.summary,
       }));
-    return { advisories: [...summarise(result.affected), ...summarise(result.possiblyAffected)], upgradeTo: result.upgradeTo };
+    return {
+      advisories: [...summarise(result.affected), ...summarise(result.possiblyAffected)],
+      upgradeTo: result.upgradeTo,
+    };
   };
 }

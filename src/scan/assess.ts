@@ -12,8 +12,11 @@ export interface AdvisoryQuery {
   candidates?: string[];
 }
 
+/** A matched advisory as the assess stage sees it: the record's summary plus its one-line title. */
+export type MatchedAdvisory = AdvisorySummary & { summary: string };
+
 export interface AdvisoryAnswer {
-  advisories: AdvisorySummary[];
+  advisories: MatchedAdvisory[];
   upgradeTo: string | null;
 }
 
@@ -21,9 +24,20 @@ export type AdviseFn = (q: AdvisoryQuery) => AdvisoryAnswer;
 
 export const NO_ADVISORIES: AdviseFn = () => ({ advisories: [], upgradeTo: null });
 
-const SEVERITY_FROM_ADVISORY: Record<string, Severity> = { low: "low", medium: "medium", high: "high", critical: "critical" };
+const SEVERITY_FROM_ADVISORY: Record<string, Severity> = {
+  low: "low",
+  medium: "medium",
+  high: "high",
+  critical: "critical",
+};
 
-function finding(rule: ScanRule, severity: Severity, asset: string, evidence: Evidence[], remediation?: string): Finding {
+function finding(
+  rule: ScanRule,
+  severity: Severity,
+  asset: string,
+  evidence: Evidence[],
+  remediation?: string,
+): Finding {
   return {
     ruleId: rule.id,
     severity,
@@ -83,7 +97,7 @@ export function assess(
   }
   // What an attacker can use on the port we reached: flaws in the gateway's own surface that
   // need no credentials, and (when the gateway enforces no auth) every gateway-surface flaw.
-  const reachable = (a: AdvisorySummary) =>
+  const reachable = (a: MatchedAdvisory) =>
     a.exposure.includes("gateway") && (a.preAuth || verdict.auth === "not-required");
   const preAuth = answer.advisories.filter(reachable);
   const other = answer.advisories.filter((a) => !reachable(a));
@@ -106,15 +120,20 @@ export function assess(
     );
   }
   if (other.length > 0) {
+    // Not usable on this port without credentials: one summary line, the ids are in `advisories`.
+    const worst = maxSeverity(other.map((a) => SEVERITY_FROM_ADVISORY[a.severity] ?? "medium")) ?? "medium";
+    const certain = other.filter((a) => a.certainty === "affected").length;
     findings.push(
       finding(
         SCAN_RULES.advisory,
-        other.some((a) => a.certainty === "affected") ? "medium" : "low",
+        certain > 0 ? "medium" : "low",
         asset,
-        other.map((a) => ({
-          source: "advisories",
-          detail: `${a.id}${a.aliases.length ? ` (${a.aliases.join(", ")})` : ""}: ${a.summary}${a.certainty === "possibly-affected" ? " [possibly affected]" : ""}`,
-        })),
+        [
+          {
+            source: "advisories",
+            detail: `${other.length} advisories (${certain} certain, worst ${worst}) need credentials or another exposure (webhook, channel, browser relay, local); ids in the record's advisories`,
+          },
+        ],
         upgrade,
       ),
     );
@@ -130,7 +149,7 @@ export function assess(
     );
   }
   return {
-    advisories: answer.advisories,
+    advisories: answer.advisories.map(({ summary: _summary, ...rest }) => rest),
     upgradeTo: answer.upgradeTo,
     findings,
     severity: maxSeverity(findings.map((f) => f.severity)),

@@ -2,9 +2,10 @@
 // One pool of workers pulls endpoints from the (streamed, permuted) target iterator; each
 // sweeps its endpoint with a bare connect, and only open ports go on to the bounded probe
 // stage. Records come out as they complete; memory does not grow with the target count.
+
+import { type Observation, SCAN_SCHEMA, type Verdict } from "../fingerprints/observation.ts";
 import { fingerprintOpenClaw } from "../fingerprints/openclaw/fingerprint.ts";
 import { probeOpenClaw } from "../fingerprints/openclaw/probe.ts";
-import { type Observation, SCAN_SCHEMA, type Verdict } from "../fingerprints/observation.ts";
 import type { Transcript } from "../fingerprints/transcript.ts";
 import { tcpProbe } from "../net/connect.ts";
 import type { ExchangeLimits } from "../net/limits.ts";
@@ -61,7 +62,10 @@ function baseUrl(e: Endpoint, tls: boolean): string {
   return `${tls ? "https" : "http"}://${e.hostHeader}${e.basePath}/`;
 }
 
-function record(e: Endpoint, fields: Partial<Observation> & Pick<Observation, "reachable" | "scannedAt" | "ms">): Observation {
+function record(
+  e: Endpoint,
+  fields: Partial<Observation> & Pick<Observation, "reachable" | "scannedAt" | "ms">,
+): Observation {
   return {
     schema: SCAN_SCHEMA,
     host: e.host,
@@ -124,8 +128,25 @@ export async function* runScan(
   async function handle(item: TargetItem): Promise<void> {
     if ("unresolved" in item) {
       const u = item.unresolved;
-      const ep: Endpoint = { host: u.host, ip: "", family: 4, port: u.port, tls: null, basePath: "", hostHeader: u.host, servername: u.host };
-      emit(record(ep, { reachable: false, scannedAt: new Date().toISOString(), ms: 0, error: u.error, exposure: "network" }));
+      const ep: Endpoint = {
+        host: u.host,
+        ip: "",
+        family: 4,
+        port: u.port,
+        tls: null,
+        basePath: "",
+        hostHeader: u.host,
+        servername: u.host,
+      };
+      emit(
+        record(ep, {
+          reachable: false,
+          scannedAt: new Date().toISOString(),
+          ms: 0,
+          error: u.error,
+          exposure: "network",
+        }),
+      );
       return;
     }
     const e = item.endpoint;
@@ -134,7 +155,14 @@ export async function* runScan(
     progress.swept++;
     if (!swept.ok) {
       if (options.includeClosed)
-        emit(record(e, { reachable: false, scannedAt: new Date().toISOString(), ms: swept.ms, error: `${swept.error}: ${swept.detail}` }));
+        emit(
+          record(e, {
+            reachable: false,
+            scannedAt: new Date().toISOString(),
+            ms: swept.ms,
+            error: `${swept.error}: ${swept.detail}`,
+          }),
+        );
       return;
     }
     progress.open++;
@@ -196,4 +224,3 @@ export async function* runScan(
     onProgress?.({ ...progress });
   }
 }
-

@@ -21,7 +21,9 @@ function cell(text: string, width: number): string {
 }
 
 export function tableHeader(): string {
-  return COLUMNS.map((c) => cell(c.name, c.width)).join(" ").trimEnd();
+  return COLUMNS.map((c) => cell(c.name, c.width))
+    .join(" ")
+    .trimEnd();
 }
 
 export function versionText(o: Observation): string {
@@ -45,7 +47,8 @@ export function tableRow(o: Observation): string {
   if (o.error && !o.product) notes.push(o.error);
   if (!o.product && o.reachable && !o.error) notes.push("open, not an OpenClaw-family gateway");
   const onPort = o.findings.find((f) => f.ruleId === "CP-SCAN-004")?.evidence.length ?? 0;
-  if (o.advisories.length > 0) notes.push(`${o.advisories.length} advisories (${onPort} usable on this port without credentials)`);
+  if (o.advisories.length > 0)
+    notes.push(`${o.advisories.length} advisories (${onPort} usable on this port without credentials)`);
   if (o.upgradeTo) notes.push(`upgrade to ${o.upgradeTo}`);
   if (o.conflicts.length > 0) notes.push(`conflicting signals: ${o.conflicts[0]}`);
   if (o.tls?.subject) notes.push(`tls ${o.tls.subject}`);
@@ -58,10 +61,16 @@ export function tableRow(o: Observation): string {
     o.severity ?? "-",
     notes.join("; "),
   ];
-  return COLUMNS.map((c, i) => cell(values[i]!, c.width)).join(" ").trimEnd();
+  return COLUMNS.map((c, i) => cell(values[i]!, c.width))
+    .join(" ")
+    .trimEnd();
 }
 
-export function summaryLine(p: ScanProgress, found: { noAuth: number; remoteLocal: number }, seconds: number): string {
+export function summaryLine(
+  p: ScanProgress,
+  found: { noAuth: number; remoteLocal: number },
+  seconds: number,
+): string {
   return (
     `${p.swept} endpoints swept, ${p.open} open, ${p.gateways} OpenClaw-family gateways ` +
     `(${found.noAuth} without auth, ${found.remoteLocal} treating remote clients as local) in ${seconds.toFixed(1)} s`

@@ -15,14 +15,14 @@ export const SCAN_RULES = {
     id: "CP-SCAN-001",
     title: "OpenClaw-family gateway reachable over the network",
     remediation:
-      "Bind the gateway to loopback (gateway.bind: \"loopback\") and reach it through an SSH tunnel, Tailscale Serve or an authenticating proxy; firewall TCP 18789 from everything but trusted hosts.",
+      'Bind the gateway to loopback (gateway.bind: "loopback") and reach it through an SSH tunnel, Tailscale Serve or an authenticating proxy; firewall TCP 18789 from everything but trusted hosts.',
     references: [DOCS],
   },
   noAuth: {
     id: "CP-SCAN-002",
     title: "Gateway accepts clients without credentials",
     remediation:
-      "Set gateway.auth.mode to \"token\" with a long random gateway.auth.token (or a password), restart, and rotate every secret the gateway could reach: anyone who connected could run tools as the agent.",
+      'Set gateway.auth.mode to "token" with a long random gateway.auth.token (or a password), restart, and rotate every secret the gateway could reach: anyone who connected could run tools as the agent.',
     references: [DOCS],
   },
   remoteLooksLocal: {

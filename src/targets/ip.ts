@@ -14,7 +14,10 @@ export interface Interval {
 export function parseIp(text: string): { family: Family; value: bigint } | null {
   if (isIPv4(text)) {
     const parts = text.split(".").map(Number);
-    return { family: 4, value: BigInt(((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!) };
+    return {
+      family: 4,
+      value: BigInt(((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!),
+    };
   }
   const bare = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
   if (!isIPv6(bare) || bare.includes("%")) return null;
@@ -38,7 +41,8 @@ function ipv6ToBigint(text: string): bigint {
   const groups = [...l.map((g) => Number.parseInt(g, 16))];
   const rightGroups = [...r.map((g) => Number.parseInt(g, 16)), ...tailV4];
   const missing = 8 - groups.length - rightGroups.length;
-  const all = right !== undefined ? [...groups, ...new Array(missing).fill(0), ...rightGroups] : [...groups, ...tailV4];
+  const all =
+    right !== undefined ? [...groups, ...new Array(missing).fill(0), ...rightGroups] : [...groups, ...tailV4];
   let value = 0n;
   for (const g of all) value = (value << 16n) | BigInt(g);
   return value;

@@ -53,7 +53,8 @@ function parseRange(text: string): Interval | null {
   if (!right && left.family === 4 && /^\d{1,3}$/.test(rightText) && Number(rightText) <= 255) {
     right = { family: 4, value: (left.value & ~255n) | BigInt(rightText) };
   }
-  if (!right) throw new UsageError(`invalid range "${text}": "${rightText}" is not an address or a last octet`);
+  if (!right)
+    throw new UsageError(`invalid range "${text}": "${rightText}" is not an address or a last octet`);
   if (right.family !== left.family) throw new UsageError(`invalid range "${text}": mixes IPv4 and IPv6`);
   if (right.value < left.value) throw new UsageError(`invalid range "${text}": end is before start`);
   return { family: left.family, start: left.value, end: right.value };
@@ -68,7 +69,8 @@ function parseUrl(text: string): UrlTarget {
   }
   if (u.protocol !== "http:" && u.protocol !== "https:")
     throw new UsageError(`invalid target URL "${text}": only http:// and https:// are scanned`);
-  if (u.username || u.password) throw new UsageError(`target URL "${text}" carries credentials; clawpatrol never sends any`);
+  if (u.username || u.password)
+    throw new UsageError(`target URL "${text}" carries credentials; clawpatrol never sends any`);
   const hostname = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname;
   return {
     url: `${u.protocol}//${u.host}${u.pathname}`,
@@ -95,7 +97,9 @@ export function parseTarget(raw: string): ParsedTarget {
   if (range) return { kind: "interval", interval: range };
   if (/^[\d.]+$/.test(text)) throw new UsageError(`invalid target "${text}": not a valid IPv4 address`);
   if (HOSTNAME.test(text)) return { kind: "hostname", hostname: text.replace(/\.$/, "").toLowerCase() };
-  throw new UsageError(`invalid target "${text}": expected an IP, CIDR, range (a-b), hostname or http(s) URL`);
+  throw new UsageError(
+    `invalid target "${text}": expected an IP, CIDR, range (a-b), hostname or http(s) URL`,
+  );
 }
 
 /** Lines of a target file: one target per line (or several separated by spaces/commas); # comments. */
@@ -121,14 +125,21 @@ export function buildPlan(targets: string[], excludes: string[]): TargetPlan {
   const cut: Interval[] = [];
   for (const e of excludes) {
     const p = parseTarget(e);
-    if (p.kind !== "interval") throw new UsageError(`invalid exclude "${e}": excludes are addresses, CIDRs or ranges`);
+    if (p.kind !== "interval")
+      throw new UsageError(`invalid exclude "${e}": excludes are addresses, CIDRs or ranges`);
     cut.push(p.interval);
   }
   const excl = normalise(cut);
   const merged = subtract(normalise(intervals), excl);
   let count = 0n;
   for (const i of merged) count += intervalSize(i);
-  return { intervals: merged, hostnames: [...hostnames], urls: [...urls.values()], excludes: excl, addressCount: count };
+  return {
+    intervals: merged,
+    hostnames: [...hostnames],
+    urls: [...urls.values()],
+    excludes: excl,
+    addressCount: count,
+  };
 }
 
 export function isExcluded(plan: TargetPlan, family: Family, value: bigint): boolean {

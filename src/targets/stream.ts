@@ -46,7 +46,9 @@ function bigintFromSeed(seed: number | bigint): bigint {
 }
 
 export function plannedEndpointCount(plan: TargetPlan, ports: number[]): bigint {
-  return (plan.addressCount + BigInt(plan.hostnames.length)) * BigInt(ports.length) + BigInt(plan.urls.length);
+  return (
+    (plan.addressCount + BigInt(plan.hostnames.length)) * BigInt(ports.length) + BigInt(plan.urls.length)
+  );
 }
 
 export async function* streamEndpoints(
@@ -85,7 +87,11 @@ export async function* streamEndpoints(
         port,
         tls: u.tls,
         basePath: u.basePath,
-        hostHeader: u.port ? hostHeaderFor(u.hostname, family, port, !literal) : literal && family === 6 ? `[${u.hostname}]` : u.hostname,
+        hostHeader: u.port
+          ? hostHeaderFor(u.hostname, family, port, !literal)
+          : literal && family === 6
+            ? `[${u.hostname}]`
+            : u.hostname,
         servername: literal ? null : u.hostname,
       },
     };
@@ -96,7 +102,8 @@ export async function* streamEndpoints(
     try {
       addrs = await resolve(name);
     } catch (err) {
-      for (const port of ports) yield { unresolved: { host: name, port, error: `cannot resolve: ${(err as Error).message}` } };
+      for (const port of ports)
+        yield { unresolved: { host: name, port, error: `cannot resolve: ${(err as Error).message}` } };
       continue;
     }
     const seen = new Set<string>();

@@ -48,9 +48,19 @@ describe("scan against replayed gateways", () => {
   });
 
   it("writes NDJSON that validates against the v1 schema, and exits 1 on a high finding", async () => {
-    const r = await runClawpatrol(["scan", "127.0.0.1", "-p", `${noAuth.port},${token.port}`, "--json", "--no-progress"]);
+    const r = await runClawpatrol([
+      "scan",
+      "127.0.0.1",
+      "-p",
+      `${noAuth.port},${token.port}`,
+      "--json",
+      "--no-progress",
+    ]);
     expect(r.code).toBe(1);
-    const records = r.stdout.trim().split("\n").map((l) => observationSchema.parse(JSON.parse(l)));
+    const records = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => observationSchema.parse(JSON.parse(l)));
     expect(records).toHaveLength(2);
     const cb = records.find((o) => o.port === noAuth.port)!;
     expect([cb.product, cb.version, cb.auth]).toEqual(["clawdbot", "2026.1.24-3", "not-required"]);
@@ -60,7 +70,15 @@ describe("scan against replayed gateways", () => {
   });
 
   it("exits 0 when nothing reaches --fail-on", async () => {
-    const r = await runClawpatrol(["scan", "127.0.0.1", "-p", String(noAuth.port), "--json", "--fail-on", "critical"]);
+    const r = await runClawpatrol([
+      "scan",
+      "127.0.0.1",
+      "-p",
+      String(noAuth.port),
+      "--json",
+      "--fail-on",
+      "critical",
+    ]);
     expect(r.code).toBe(0);
   });
 
@@ -68,24 +86,54 @@ describe("scan against replayed gateways", () => {
     const list = join(dir, "targets.txt");
     writeFileSync(list, "# zoo replay\n127.0.0.1\n");
     const out = join(dir, "out.ndjson");
-    const r1 = await runClawpatrol(["scan", "-iL", list, "-p", String(token.port), "--json", "-o", out, "--fail-on", "none"]);
+    const r1 = await runClawpatrol([
+      "scan",
+      "-iL",
+      list,
+      "-p",
+      String(token.port),
+      "--json",
+      "-o",
+      out,
+      "--fail-on",
+      "none",
+    ]);
     expect(r1.code).toBe(0);
     expect(existsSync(`${out}.partial`)).toBe(false);
     expect(JSON.parse(readFileSync(out, "utf8").trim()).version).toBe("2026.9.6");
-    const r2 = await runClawpatrol(["scan", "-", "-p", String(token.port), "--json", "--fail-on", "none"], { input: "127.0.0.1\n" });
+    const r2 = await runClawpatrol(["scan", "-", "-p", String(token.port), "--json", "--fail-on", "none"], {
+      input: "127.0.0.1\n",
+    });
     expect(JSON.parse(r2.stdout.trim()).product).toBe("openclaw");
   });
 
   it("prints a table with a summary line in text mode", async () => {
-    const r = await runClawpatrol(["scan", "127.0.0.1", "-p", `${noAuth.port},${token.port}`, "--fail-on", "none"]);
+    const r = await runClawpatrol([
+      "scan",
+      "127.0.0.1",
+      "-p",
+      `${noAuth.port},${token.port}`,
+      "--fail-on",
+      "none",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^TARGET\s+PRODUCT\s+VERSION\s+AUTH/m);
-    expect(r.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${noAuth.port}\\s+clawdbot\\s+2026\\.1\\.24-3\\s+not-required`));
+    expect(r.stdout).toMatch(
+      new RegExp(`127\\.0\\.0\\.1:${noAuth.port}\\s+clawdbot\\s+2026\\.1\\.24-3\\s+not-required`),
+    );
     expect(r.stdout).toMatch(/2 endpoints swept, 2 open, 2 OpenClaw-family gateways \(1 without auth/);
   });
 
   it("writes SARIF 2.1.0 with the findings", async () => {
-    const r = await runClawpatrol(["scan", "127.0.0.1", "-p", String(noAuth.port), "--sarif", "--fail-on", "none"]);
+    const r = await runClawpatrol([
+      "scan",
+      "127.0.0.1",
+      "-p",
+      String(noAuth.port),
+      "--sarif",
+      "--fail-on",
+      "none",
+    ]);
     const log = JSON.parse(r.stdout);
     expect(log.version).toBe("2.1.0");
     expect(log.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toContain("CP-SCAN-002");

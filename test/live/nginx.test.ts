@@ -40,19 +40,22 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   throw new Error(`nginx did not listen on ${port}`);
 }
 
-describeLive("live nginx in front of nothing", existsSync(NGINX) ? null : `${NGINX} not installed (apt-get install nginx-light)`, () => {
-  let dir = "";
-  let proc: ChildProcess | null = null;
-  let port = 0;
-  let result: Observation | undefined;
+describeLive(
+  "live nginx in front of nothing",
+  existsSync(NGINX) ? null : `${NGINX} not installed (apt-get install nginx-light)`,
+  () => {
+    let dir = "";
+    let proc: ChildProcess | null = null;
+    let port = 0;
+    let result: Observation | undefined;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "clawpatrol-nginx-"));
-    port = await freePort();
-    const dead = await freePort();
-    writeFileSync(
-      join(dir, "nginx.conf"),
-      `pid ${dir}/nginx.pid;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), "clawpatrol-nginx-"));
+      port = await freePort();
+      const dead = await freePort();
+      writeFileSync(
+        join(dir, "nginx.conf"),
+        `pid ${dir}/nginx.pid;
 error_log ${dir}/error.log;
 events {}
 http {
@@ -64,31 +67,34 @@ http {
   }
 }
 `,
-    );
-    proc = spawn(NGINX, ["-c", join(dir, "nginx.conf"), "-p", dir, "-g", "daemon off;"], { stdio: "ignore" });
-    await waitForPort(port, 10_000);
-    const plan = buildPlan(["127.0.0.1"], []);
-    for await (const o of runScan(streamEndpoints(plan, [port], { seed: 1 }), {
-      rate: 0,
-      concurrency: 1,
-      probeConcurrency: 1,
-      perHost: 1,
-      limits: limitsForTimeout(3000),
-      includeClosed: false,
-      advise: NO_ADVISORIES,
-    }))
-      result = o;
-  }, 30_000);
+      );
+      proc = spawn(NGINX, ["-c", join(dir, "nginx.conf"), "-p", dir, "-g", "daemon off;"], {
+        stdio: "ignore",
+      });
+      await waitForPort(port, 10_000);
+      const plan = buildPlan(["127.0.0.1"], []);
+      for await (const o of runScan(streamEndpoints(plan, [port], { seed: 1 }), {
+        rate: 0,
+        concurrency: 1,
+        probeConcurrency: 1,
+        perHost: 1,
+        limits: limitsForTimeout(3000),
+        includeClosed: false,
+        advise: NO_ADVISORIES,
+      }))
+        result = o;
+    }, 30_000);
 
-  afterAll(() => {
-    proc?.kill("SIGTERM");
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+    afterAll(() => {
+      proc?.kill("SIGTERM");
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
 
-  it("sees nginx answering 502 and reports no gateway", () => {
-    expect(result?.reachable).toBe(true);
-    expect(result?.product).toBeNull();
-    expect(result?.findings).toEqual([]);
-    expect(result?.evidence[0]?.detail).toMatch(/502/);
-  });
-});
+    it("sees nginx answering 502 and reports no gateway", () => {
+      expect(result?.reachable).toBe(true);
+      expect(result?.product).toBeNull();
+      expect(result?.findings).toEqual([]);
+      expect(result?.evidence[0]?.detail).toMatch(/502/);
+    });
+  },
+);

@@ -6,14 +6,32 @@ import { beforeAll, expect, it } from "vitest";
 import type { Observation } from "../../src/fingerprints/observation.ts";
 import { expectZooObservation } from "../support/expect-zoo.ts";
 import { describeLive } from "../support/live.ts";
-import { REPO_ROOT, ZOO, ZOO_EXTRA, ZOO_EXTRA_CATALOGUE, ZOO_SH, ZOO_SIDE_PORTS, zooUnavailable } from "../support/zoo.ts";
+import {
+  REPO_ROOT,
+  ZOO,
+  ZOO_EXTRA,
+  ZOO_EXTRA_CATALOGUE,
+  ZOO_SH,
+  ZOO_SIDE_PORTS,
+  zooUnavailable,
+} from "../support/zoo.ts";
 
 const ALL = [...ZOO, ...ZOO_EXTRA];
 
 function scanIn(vantage: "exec" | "scan-exec", args: string[]): Observation[] {
   const out = execFileSync(
     ZOO_SH,
-    [vantage, process.execPath, `${REPO_ROOT}/bin/clawpatrol.mjs`, "scan", "--json", "--fail-on", "none", "--no-progress", ...args],
+    [
+      vantage,
+      process.execPath,
+      `${REPO_ROOT}/bin/clawpatrol.mjs`,
+      "scan",
+      "--json",
+      "--fail-on",
+      "none",
+      "--no-progress",
+      ...args,
+    ],
     {
       encoding: "utf8",
       cwd: REPO_ROOT,
@@ -56,7 +74,9 @@ describeLive("live zoo scan", zooUnavailable(ALL), () => {
   }
 
   it("remote vantage: only the exposed listeners answer across 18700-29000", () => {
-    const expected = ALL.filter((z) => z.remote).map((z) => z.remote!.port).sort();
+    const expected = ALL.filter((z) => z.remote)
+      .map((z) => z.remote!.port)
+      .sort();
     expect(remote.map((o) => o.port).sort()).toEqual(expected);
   });
 
@@ -70,7 +90,7 @@ describeLive("live zoo scan", zooUnavailable(ALL), () => {
 
   it("matches advisories for the old clawdbot build (CVE-2026-25253)", () => {
     const o = remote.find((r) => r.port === 18909)!;
-    expect(o.advisories.map((a) => a.aliases).flat()).toContain("CVE-2026-25253");
+    expect(o.advisories.flatMap((a) => a.aliases)).toContain("CVE-2026-25253");
     expect(o.upgradeTo).not.toBeNull();
   });
 });

@@ -12,8 +12,10 @@ import { expectZooObservation } from "../support/expect-zoo.ts";
 import { type ReplayServer, startReplayServer } from "../support/replay-server.ts";
 import { type Vantage, ZOO, ZOO_EXTRA, ZOO_SIDE_PORTS } from "../support/zoo.ts";
 
-const fixture = (vantage: string, name: string) => new URL(`../fixtures/zoo/${vantage}/${name}.json`, import.meta.url);
-const load = (vantage: string, name: string) => transcriptFromJson(readFileSync(fixture(vantage, name), "utf8"));
+const fixture = (vantage: string, name: string) =>
+  new URL(`../fixtures/zoo/${vantage}/${name}.json`, import.meta.url);
+const load = (vantage: string, name: string) =>
+  transcriptFromJson(readFileSync(fixture(vantage, name), "utf8"));
 
 const cases: { vantage: Vantage; z: (typeof ZOO)[number] }[] = [];
 for (const z of [...ZOO, ...ZOO_EXTRA]) {
@@ -23,7 +25,8 @@ for (const z of [...ZOO, ...ZOO_EXTRA]) {
 
 describe("zoo transcripts, fingerprinted from the recorded bytes", () => {
   it("has a fixture for every zoo instance and vantage", () => {
-    for (const { vantage, z } of cases) expect(existsSync(fixture(vantage, z.name)), `${vantage}/${z.name}`).toBe(true);
+    for (const { vantage, z } of cases)
+      expect(existsSync(fixture(vantage, z.name)), `${vantage}/${z.name}`).toBe(true);
   });
   for (const { vantage, z } of cases) {
     it(`${z.name} from the ${vantage} vantage`, () => {
@@ -54,7 +57,11 @@ describe("zoo transcripts, replayed over real sockets", () => {
         ip: server.host,
         port: server.port,
       };
-      const t = await probeOpenClaw(endpoint, { limits: limitsForTimeout(3000), beforeConnect: async () => {} }, recorded.viaLoopback);
+      const t = await probeOpenClaw(
+        endpoint,
+        { limits: limitsForTimeout(3000), beforeConnect: async () => {} },
+        recorded.viaLoopback,
+      );
       // The probe asked exactly what was recorded: the plan is deterministic given the answers.
       expect(t.http.map((x) => `${x.request.method} ${x.request.path}`).sort()).toEqual(
         recorded.http.map((x) => `${x.request.method} ${x.request.path}`).sort(),

@@ -8,7 +8,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runClawpatrol(args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runClawpatrol(
+  args: string[],
+  options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${REPO_ROOT}/bin/clawpatrol.mjs`, ...args], {
       cwd: options.cwd ?? REPO_ROOT,

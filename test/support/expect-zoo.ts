@@ -9,7 +9,9 @@ export function expectZooObservation(o: Observation, z: ZooExpectation, vantage:
   expect(o.version, `${label} version`).toBe(z.version);
   expect(o.versionRange, `${label} versionRange`).toBeNull();
   expect(o.auth, `${label} auth`).toBe(z.auth);
-  expect(o.remoteLooksLocal, `${label} remoteLooksLocal`).toBe(vantage === "remote" ? z.remoteLooksLocal : false);
+  expect(o.remoteLooksLocal, `${label} remoteLooksLocal`).toBe(
+    vantage === "remote" ? z.remoteLooksLocal : false,
+  );
   expect(o.conflicts, `${label} conflicts`).toEqual([]);
   expect(o.confidence.product, `${label} product confidence`).toBeGreaterThanOrEqual(0.9);
   expect(o.confidence.version, `${label} version confidence`).toBeGreaterThanOrEqual(0.9);
@@ -20,6 +22,7 @@ export function expectZooObservation(o: Observation, z: ZooExpectation, vantage:
   // Findings follow from the verdict.
   const ids = o.findings.map((f) => f.ruleId);
   if (z.auth === "not-required") expect(ids, `${label} no-auth finding`).toContain("CP-SCAN-002");
-  if (vantage === "remote" && z.remoteLooksLocal) expect(ids, `${label} remote-local finding`).toContain("CP-SCAN-003");
+  if (vantage === "remote" && z.remoteLooksLocal)
+    expect(ids, `${label} remote-local finding`).toContain("CP-SCAN-003");
   if (vantage === "remote") expect(ids, `${label} exposure finding`).toContain("CP-SCAN-001");
 }

@@ -4,7 +4,7 @@
 // upgrades get the recorded upgrade response (with Sec-WebSocket-Accept recomputed for the
 // client's key, the one byte-level change) and the recorded frames, in the recorded phases.
 import net from "node:net";
-import { transcriptFromJson, type Transcript } from "../../src/fingerprints/transcript.ts";
+import { type Transcript, transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { acceptFor } from "../../src/net/websocket.ts";
 
 export interface ReplayServer {
@@ -17,11 +17,17 @@ function fixAccept(segment: Buffer, key: string): Buffer {
   const text = segment.toString("latin1");
   const end = text.indexOf("\r\n\r\n");
   if (end < 0) return segment;
-  const head = text.slice(0, end).replace(/^(Sec-WebSocket-Accept:\s*)(.*)$/im, (_m, p1: string) => `${p1}${acceptFor(key)}`);
+  const head = text
+    .slice(0, end)
+    .replace(/^(Sec-WebSocket-Accept:\s*)(.*)$/im, (_m, p1: string) => `${p1}${acceptFor(key)}`);
   return Buffer.concat([Buffer.from(head, "latin1"), segment.subarray(end)]);
 }
 
-export function handleReplayConnection(t: Transcript, socket: net.Socket, counters: Map<string, number>): void {
+export function handleReplayConnection(
+  t: Transcript,
+  socket: net.Socket,
+  counters: Map<string, number>,
+): void {
   let buf = Buffer.alloc(0);
   let upgraded = false;
   let sentAfter = false;
@@ -43,10 +49,13 @@ export function handleReplayConnection(t: Transcript, socket: net.Socket, counte
     const [line = "", ...headerLines] = head.split("\r\n");
     const [method = "GET", path = "/"] = line.split(" ");
     const header = (name: string) =>
-      headerLines.find((h) => h.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
+      headerLines
+        .find((h) => h.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+        ?.slice(name.length + 1)
+        .trim();
     if (header("upgrade")?.toLowerCase() === "websocket") {
       const ws = t.ws.find((w) => w.request.path === path) ?? t.ws[0];
-      if (!ws || !ws.rawSegments[0]) {
+      if (!ws?.rawSegments[0]) {
         socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
         return;
       }
@@ -58,9 +67,13 @@ export function handleReplayConnection(t: Transcript, socket: net.Socket, counte
       return;
     }
     const key = `${method} ${path}`;
-    const matches = t.http.filter((x) => x.request.method === method && x.request.path === path && x.raw.length > 0);
+    const matches = t.http.filter(
+      (x) => x.request.method === method && x.request.path === path && x.raw.length > 0,
+    );
     if (matches.length === 0) {
-      socket.end("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nNot Found");
+      socket.end(
+        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nNot Found",
+      );
       return;
     }
     const n = counters.get(key) ?? 0;

@@ -17,7 +17,9 @@ const LOOKALIKES: Record<string, Handler> = {
   "plain hello": (_req, res) => res.end("hello"),
   "a web app that talks about claws": (_req, res) => {
     res.setHeader("Content-Type", "text/html");
-    res.end("<html><head><title>ClawTracker - OpenClaw Control alternatives</title></head><body>openclaw clawdbot moltbot <claw-app></claw-app></body></html>");
+    res.end(
+      "<html><head><title>ClawTracker - OpenClaw Control alternatives</title></head><body>openclaw clawdbot moltbot <claw-app></claw-app></body></html>",
+    );
   },
   "a page with only the OpenClaw title": (_req, res) => {
     res.setHeader("Content-Type", "text/html");
@@ -30,11 +32,15 @@ const LOOKALIKES: Record<string, Handler> = {
   },
   "a health endpoint like OpenClaw's": (req, res) => {
     res.setHeader("Content-Type", "application/json");
-    res.end(req.url === "/healthz" ? '{"ok":true,"status":"live"}' : '{"ready":true,"failing":[],"uptimeMs":5}');
+    res.end(
+      req.url === "/healthz" ? '{"ok":true,"status":"live"}' : '{"ready":true,"failing":[],"uptimeMs":5}',
+    );
   },
   "an SPA that answers every path with the same page": (_req, res) => {
     res.setHeader("Content-Type", "text/html");
-    res.end('<!doctype html><html><head><script type="module" src="./assets/index-Zz9_notreal.js"></script></head><body><app-root></app-root></body></html>');
+    res.end(
+      '<!doctype html><html><head><script type="module" src="./assets/index-Zz9_notreal.js"></script></head><body><app-root></app-root></body></html>',
+    );
   },
 };
 

@@ -10,7 +10,9 @@ import { observe } from "../../src/scan/engine.ts";
 import { tableRow } from "../../src/scan/render.ts";
 
 const load = (vantage: string, name: string) =>
-  transcriptFromJson(readFileSync(new URL(`../fixtures/zoo/${vantage}/${name}.json`, import.meta.url), "utf8"));
+  transcriptFromJson(
+    readFileSync(new URL(`../fixtures/zoo/${vantage}/${name}.json`, import.meta.url), "utf8"),
+  );
 
 /** Replace the body of one recorded GET (and its raw bytes, consistently). */
 /** A deep copy that keeps Buffers (structuredClone would turn them into plain Uint8Arrays). */
@@ -39,14 +41,23 @@ describe("signals", () => {
     const s = rootHtmlSignals(
       '<title>Clawdbot Control</title><script>window.__CLAWDBOT_CONTROL_UI_BASE_PATH__="";window.__CLAWDBOT_ASSISTANT_NAME__="Molty";</script><script type="module" src="./assets/index-Cl-Y9zqE.js?x=1"></script><clawdbot-app></clawdbot-app>',
     );
-    expect(s).toMatchObject({ titleBrand: "clawdbot", elementBrand: "clawdbot", globalsBrand: "clawdbot", assistantName: "Molty" });
+    expect(s).toMatchObject({
+      titleBrand: "clawdbot",
+      elementBrand: "clawdbot",
+      globalsBrand: "clawdbot",
+      assistantName: "Molty",
+    });
     expect(s.assetNames).toEqual(["index-Cl-Y9zqE.js"]);
   });
 });
 
 describe("contradictory and crafted signals", () => {
   it("a service worker claiming another version than the UI build is a conflict, not an answer", () => {
-    const t = withBody(load("local", "oc528-custom-password"), "/sw.js", 'const EMBEDDED_CACHE_VERSION = "2026.9.6-release-aaaaaaaaaaaa";');
+    const t = withBody(
+      load("local", "oc528-custom-password"),
+      "/sw.js",
+      'const EMBEDDED_CACHE_VERSION = "2026.9.6-release-aaaaaaaaaaaa";',
+    );
     const v = fingerprintOpenClaw(t);
     expect(v.product).toBe("openclaw");
     expect(v.version).toBeNull();
@@ -67,7 +78,11 @@ describe("contradictory and crafted signals", () => {
   });
 
   it("a 10,000-character version field is not repeated as a version", () => {
-    const t = withBody(load("remote", "oc96-noauth-relayed"), "/startupz", JSON.stringify({ ok: true, status: "started", version: "2".repeat(10_000) }));
+    const t = withBody(
+      load("remote", "oc96-noauth-relayed"),
+      "/startupz",
+      JSON.stringify({ ok: true, status: "started", version: "2".repeat(10_000) }),
+    );
     const v = fingerprintOpenClaw(t);
     expect(v.version).toBe("2026.9.6");
     expect(JSON.stringify(v).length).toBeLessThan(20_000);
@@ -79,7 +94,11 @@ describe("contradictory and crafted signals", () => {
   });
 
   it("escape sequences from a target never reach the terminal raw", () => {
-    const t = withBody(load("local", "oc96-lan-token"), "/sw.js", 'const EMBEDDED_CACHE_VERSION = "\u001b]0;pwned\u0007\u001b[31m2026.1.1";');
+    const t = withBody(
+      load("local", "oc96-lan-token"),
+      "/sw.js",
+      'const EMBEDDED_CACHE_VERSION = "\u001b]0;pwned\u0007\u001b[31m2026.1.1";',
+    );
     const o = observe(t, NO_ADVISORIES);
     const row = tableRow({ ...o, error: "\u001b[2Jcleared", conflicts: ["\u001b]8;;http://x\u0007link"] });
     expect(row).not.toMatch(/\u001b|\u0007/);

@@ -31,7 +31,13 @@ async function rawServer(onConnection: (socket: net.Socket, request: string) => 
 }
 
 const limits: ExchangeLimits = { ...DEFAULT_LIMITS, exchangeTimeoutMs: 1500, connectTimeoutMs: 1000 };
-const target = (port: number) => ({ ip: "127.0.0.1", port, tls: false, servername: null, hostHeader: `127.0.0.1:${port}` });
+const target = (port: number) => ({
+  ip: "127.0.0.1",
+  port,
+  tls: false,
+  servername: null,
+  hostHeader: `127.0.0.1:${port}`,
+});
 
 describe("http client", () => {
   it("reads a content-length body and keeps the raw bytes", async () => {
@@ -45,7 +51,9 @@ describe("http client", () => {
   });
 
   it("decodes chunked bodies", async () => {
-    const port = await rawServer((s) => s.end("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\n\r\n"));
+    const port = await rawServer((s) =>
+      s.end("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\n\r\n"),
+    );
     const x = await httpExchange(target(port), { method: "GET", path: "/" }, limits);
     expect(x.response?.body.toString()).toBe("abcdefg");
     expect(x.response?.bodyTruncated).toBe(false);
@@ -113,7 +121,10 @@ function upgradeReply(request: string): string {
 
 function frame(opcode: number, payload: Buffer, fin = true): Buffer {
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, len]) : Buffer.from([(fin ? 0x80 : 0) | opcode, 126, len >> 8, len & 255]);
+  const head =
+    len < 126
+      ? Buffer.from([(fin ? 0x80 : 0) | opcode, len])
+      : Buffer.from([(fin ? 0x80 : 0) | opcode, 126, len >> 8, len & 255]);
   return Buffer.concat([head, payload]);
 }
 
@@ -129,7 +140,11 @@ describe("websocket client", () => {
         s.end(frame(8, Buffer.from([0x03, 0xea, 0x62, 0x79, 0x65])));
       });
     });
-    const x = await wsExchange(target(port), { path: "/", reply: () => "ping", stopAfterReply: false }, limits);
+    const x = await wsExchange(
+      target(port),
+      { path: "/", reply: () => "ping", stopAfterReply: false },
+      limits,
+    );
     expect(x.acceptValid).toBe(true);
     expect(x.frames.map((f) => [f.dir, f.text])).toEqual([
       ["in", '{"hello":1}'],
@@ -147,7 +162,11 @@ describe("websocket client", () => {
       s.write(upgradeReply(req));
       s.write(frame(1, Buffer.from('{"type":"res","ok":true,"payload":{"type":"hello-ok"}}')));
     });
-    const x = await wsExchange(target(port), { path: "/", mustClose: (t) => t.includes("hello-ok"), reply: () => "never" }, limits);
+    const x = await wsExchange(
+      target(port),
+      { path: "/", mustClose: (t) => t.includes("hello-ok"), reply: () => "never" },
+      limits,
+    );
     expect(x.closedOnHelloOk).toBe(true);
     expect(x.frames.filter((f) => f.dir === "out")).toEqual([]);
   });
@@ -178,14 +197,19 @@ describe("websocket client", () => {
     const port = await rawServer((s, req) => {
       s.write(upgradeReply(req));
       s.write(frame(1, Buffer.alloc(1000, 97), false));
-      const timer = setInterval(() => (s.destroyed ? clearInterval(timer) : s.write(frame(0, Buffer.alloc(30_000, 97), false))), 2);
+      const timer = setInterval(
+        () => (s.destroyed ? clearInterval(timer) : s.write(frame(0, Buffer.alloc(30_000, 97), false))),
+        2,
+      );
     });
     const x = await wsExchange(target(port), { path: "/" }, limits);
     expect(x.error).toMatch(/fragmented message over|more than 32 frames/);
   });
 
   it("reports a non-101 answer to the upgrade", async () => {
-    const port = await rawServer((s) => s.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"));
+    const port = await rawServer((s) =>
+      s.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"),
+    );
     const x = await wsExchange(target(port), { path: "/" }, limits);
     expect(x.upgrade?.status).toBe(503);
     expect(x.frames).toEqual([]);

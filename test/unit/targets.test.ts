@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/cli/errors.ts";
 import { formatIp, parseIp } from "../../src/targets/ip.ts";
 import { Permutation } from "../../src/targets/permutation.ts";
-import { parsePorts, PORT_PRESETS } from "../../src/targets/ports.ts";
+import { PORT_PRESETS, parsePorts } from "../../src/targets/ports.ts";
 import { buildPlan, parseTarget, splitTargetText } from "../../src/targets/spec.ts";
 import { type Endpoint, streamEndpoints } from "../../src/targets/stream.ts";
 
@@ -11,28 +11,52 @@ async function collect(targets: string[], excludes: string[] = [], ports = [1878
   const out: Endpoint[] = [];
   const plan = buildPlan(targets, excludes);
   const resolve = async (name: string) => {
-    if (name === "localhost") return [{ address: "127.0.0.1", family: 4 }, { address: "::1", family: 6 }];
+    if (name === "localhost")
+      return [
+        { address: "127.0.0.1", family: 4 },
+        { address: "::1", family: 6 },
+      ];
     throw new Error("ENOTFOUND");
   };
-  for await (const item of streamEndpoints(plan, ports, { seed: 7, resolve })) if ("endpoint" in item) out.push(item.endpoint);
+  for await (const item of streamEndpoints(plan, ports, { seed: 7, resolve }))
+    if ("endpoint" in item) out.push(item.endpoint);
   return out;
 }
 
 describe("target parsing", () => {
   it("accepts addresses, CIDRs, ranges, hostnames and URLs", () => {
     expect(parseTarget("127.0.0.1")).toMatchObject({ kind: "interval" });
-    expect(parseTarget("127.0.0.0/30")).toMatchObject({ kind: "interval", interval: { start: 2130706432n, end: 2130706435n } });
+    expect(parseTarget("127.0.0.0/30")).toMatchObject({
+      kind: "interval",
+      interval: { start: 2130706432n, end: 2130706435n },
+    });
     expect(parseTarget("127.0.0.1-4")).toMatchObject({ kind: "interval", interval: { end: 2130706436n } });
     expect(parseTarget("::1")).toMatchObject({ kind: "interval", interval: { family: 6, start: 1n } });
     expect(parseTarget("localhost")).toEqual({ kind: "hostname", hostname: "localhost" });
     expect(parseTarget("https://gw.example.test:8443/openclaw/")).toEqual({
       kind: "url",
-      url: { url: "https://gw.example.test:8443/openclaw/", hostname: "gw.example.test", port: 8443, tls: true, basePath: "/openclaw" },
+      url: {
+        url: "https://gw.example.test:8443/openclaw/",
+        hostname: "gw.example.test",
+        port: 8443,
+        tls: true,
+        basePath: "/openclaw",
+      },
     });
   });
 
   it("rejects bad input with a usage error", () => {
-    for (const bad of ["", "1.2.3.4/33", "300.1.1.1", "1.2.3.4-1.2.3.1", "ftp://x", "http://u:p@h/", "a..b", "1.2.3.4-::1", "-x"]) {
+    for (const bad of [
+      "",
+      "1.2.3.4/33",
+      "300.1.1.1",
+      "1.2.3.4-1.2.3.1",
+      "ftp://x",
+      "http://u:p@h/",
+      "a..b",
+      "1.2.3.4-::1",
+      "-x",
+    ]) {
       expect(() => parseTarget(bad), bad).toThrow(UsageError);
     }
     expect(() => parsePorts("0")).toThrow(UsageError);
@@ -46,7 +70,12 @@ describe("target parsing", () => {
   });
 
   it("reads target files with comments", () => {
-    expect(splitTargetText("# a\n127.0.0.1 127.0.0.2\n\n127.0.0.3, ::1 # x\r\n")).toEqual(["127.0.0.1", "127.0.0.2", "127.0.0.3", "::1"]);
+    expect(splitTargetText("# a\n127.0.0.1 127.0.0.2\n\n127.0.0.3, ::1 # x\r\n")).toEqual([
+      "127.0.0.1",
+      "127.0.0.2",
+      "127.0.0.3",
+      "::1",
+    ]);
   });
 
   it("round-trips IPv6 formatting", () => {
@@ -94,13 +123,17 @@ describe("endpoint stream", () => {
 
   it("permutation is a bijection for any size (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3000 }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (n, seed) => {
-        const p = new Permutation(BigInt(n), seed);
-        const seen = new Set<bigint>();
-        for (let i = 0n; i < BigInt(n); i++) seen.add(p.at(i));
-        expect(seen.size).toBe(n);
-        for (const v of seen) expect(v < BigInt(n)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3000 }),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        (n, seed) => {
+          const p = new Permutation(BigInt(n), seed);
+          const seen = new Set<bigint>();
+          for (let i = 0n; i < BigInt(n); i++) seen.add(p.at(i));
+          expect(seen.size).toBe(n);
+          for (const v of seen) expect(v < BigInt(n)).toBe(true);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -18,7 +18,7 @@ import {
   rootHtmlSignals,
   serviceWorkerVersion,
 } from "./signals.ts";
-import { narrowByUi, type ReleaseRef } from "./version-table.ts";
+import { narrowByUi, PACKAGE_NAMES, type ReleaseRef, versionIndex } from "./version-table.ts";
 
 const EXCERPT = 300;
 /** Candidate lists longer than this are summarised by min/max only. */
@@ -77,7 +77,12 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
     family.push({
       weight: 0.6,
       brand: html.titleBrand,
-      evidence: ev("GET /", `Control UI title names ${html.titleBrand}`, /<title>[^<]{0,80}<\/title>/i.exec(rootBody)?.[0], "/"),
+      evidence: ev(
+        "GET /",
+        `Control UI title names ${html.titleBrand}`,
+        /<title>[^<]{0,80}<\/title>/i.exec(rootBody)?.[0],
+        "/",
+      ),
     });
   }
   if (html.elementBrand) {
@@ -91,7 +96,12 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
     family.push({
       weight: 0.5,
       brand: html.globalsBrand,
-      evidence: ev("GET /", "inline Control UI globals (2026.1.21–2026.2.14 era)", `window.__${html.globalsBrand.toUpperCase()}_…`, "/"),
+      evidence: ev(
+        "GET /",
+        "inline Control UI globals (2026.1.21–2026.2.14 era)",
+        `window.__${html.globalsBrand.toUpperCase()}_…`,
+        "/",
+      ),
     });
   }
   if (html.buildId) {
@@ -106,7 +116,8 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
   const socket = t.ws[0];
   const inFrames = socket?.frames.filter((f) => f.dir === "in" && f.text !== null) ?? [];
   const challenge = inFrames.map((f) => challengeOf(f.text!)).find((c) => c !== null) ?? null;
-  const answer = inFrames.map((f) => connectAnswerOf(f.text!, PROBE_REQUEST_ID)).find((a) => a !== null) ?? null;
+  const answer =
+    inFrames.map((f) => connectAnswerOf(f.text!, PROBE_REQUEST_ID)).find((a) => a !== null) ?? null;
   let protocol: number | null = null;
   if (challenge) {
     family.push({
@@ -114,7 +125,7 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
       brand: null,
       evidence: ev(
         "WebSocket /",
-        `server sent connect.challenge first${challenge.capabilities.length ? ` with capabilities ${challenge.capabilities.join(",")}` : ""}`,
+        `server sent connect.challenge first${challenge.capabilities.length ? ` with capabilities ${capText(challenge.capabilities.join(","), 200).text}` : ""}`,
         inFrames[0]?.text ?? "",
       ),
     });
@@ -126,40 +137,76 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
         ? `refused our protocol-1 connect before auth; expects protocol ${answer.expectedProtocol ?? "?"}`
         : `answered our connect frame: ${answer.message ?? answer.code ?? "ok"}`;
     family.push({
-      weight: answer.message === "protocol mismatch" || answer.message?.startsWith("invalid connect params") ? 0.8 : 0.5,
+      weight:
+        answer.message === "protocol mismatch" || answer.message?.startsWith("invalid connect params")
+          ? 0.8
+          : 0.5,
       brand: null,
-      evidence: ev("WebSocket /", detail, inFrames.find((f) => connectAnswerOf(f.text!, PROBE_REQUEST_ID))?.text ?? undefined),
+      evidence: ev(
+        "WebSocket /",
+        detail,
+        inFrames.find((f) => connectAnswerOf(f.text!, PROBE_REQUEST_ID))?.text ?? undefined,
+      ),
     });
   }
   if (socket?.closedOnHelloOk) {
-    evidence.push(ev("WebSocket /", "gateway granted a session to an unauthenticated connect; closed at once, nothing sent"));
+    evidence.push(
+      ev(
+        "WebSocket /",
+        "gateway granted a session to an unauthenticated connect; closed at once, nothing sent",
+      ),
+    );
   }
 
   // --- Static files and version claims -----------------------------------------------------
   const claims: { version: string; source: string; raw: string }[] = [];
-  if (html.buildVersion) claims.push({ version: html.buildVersion, source: "GET / build id", raw: html.buildId ?? "" });
+  if (html.buildVersion)
+    claims.push({ version: html.buildVersion, source: "GET / build id", raw: html.buildId ?? "" });
   const sw = findHttp(t, "GET", "/sw.js");
   const swInfo = sw?.response?.status === 200 ? serviceWorkerVersion(bodyText(sw)) : null;
-  if (swInfo?.version) claims.push({ version: swInfo.version, source: "GET /sw.js cache version", raw: swInfo.raw });
+  if (swInfo?.version)
+    claims.push({ version: swInfo.version, source: "GET /sw.js cache version", raw: swInfo.raw });
 
   const startupz = findHttp(t, "GET", "/startupz");
   const startupJson = startupz?.response ? parseJsonObject(bodyText(startupz)) : null;
-  const startupIsProbe = startupJson !== null && typeof startupJson.status === "string" && "ok" in startupJson;
+  const startupIsProbe =
+    startupJson !== null && typeof startupJson.status === "string" && "ok" in startupJson;
   const startupVersion = startupIsProbe ? cleanVersion(startupJson?.version) : null;
-  if (startupVersion) claims.push({ version: startupVersion, source: "GET /startupz version", raw: bodyText(startupz) });
+  if (startupVersion)
+    claims.push({ version: startupVersion, source: "GET /startupz version", raw: bodyText(startupz) });
 
   const config = findHttp(t, "GET", "/__openclaw/control-ui-config.json");
   const configJson = config?.response?.status === 200 ? parseJsonObject(bodyText(config)) : null;
   const configVersion = configJson ? cleanVersion(configJson.serverVersion) : null;
-  if (configVersion) claims.push({ version: configVersion, source: "GET /__openclaw/control-ui-config.json serverVersion", raw: bodyText(config) });
+  if (configVersion)
+    claims.push({
+      version: configVersion,
+      source: "GET /__openclaw/control-ui-config.json serverVersion",
+      raw: bodyText(config),
+    });
   if (configJson && typeof configJson.basePath === "string") {
-    family.push({ weight: 0.6, brand: "openclaw", evidence: ev("GET /__openclaw/control-ui-config.json", "public Control UI config (2026.2.15–2026.4.21 era)", bodyText(config)) });
+    family.push({
+      weight: 0.6,
+      brand: "openclaw",
+      evidence: ev(
+        "GET /__openclaw/control-ui-config.json",
+        "public Control UI config (2026.2.15–2026.4.21 era)",
+        bodyText(config),
+      ),
+    });
   }
 
   // Files served byte-for-byte, and paths that are not files (404 or the SPA fallback).
   const files: { path: string; sha256: string }[] = [];
   const absentPaths: string[] = [];
-  const api = new Set(["/", "/healthz", "/readyz", "/startupz", "/tools/invoke", "/__openclaw/control-ui-config.json"]);
+  const api = new Set([
+    "/",
+    "/healthz",
+    "/readyz",
+    "/startupz",
+    "/tools/invoke",
+    "/__openclaw/control-ui-config.json",
+  ]);
   for (const x of t.http) {
     if (x.request.method !== "GET" || !x.response) continue;
     const rel = x.request.path.slice(t.endpoint.basePath.length) || "/";
@@ -172,12 +219,19 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
   // Absent files only narrow a set that positive signals (known assets, file hashes, build
   // ids) already found; on their own they would "match" any server that 404s everything.
   const positive = narrowByUi({ assetNames: html.assetNames, files, buildIds });
-  const narrowed = positive.candidates.length > 0 ? narrowByUi({ assetNames: html.assetNames, files, absentPaths, buildIds }) : positive;
+  const narrowed =
+    positive.candidates.length > 0
+      ? narrowByUi({ assetNames: html.assetNames, files, absentPaths, buildIds })
+      : positive;
   if (narrowed.candidates.length > 0) {
     family.push({
       weight: 0.9,
       brand: narrowed.candidates[0]!.package,
-      evidence: ev("GET /", `Control UI assets match ${narrowed.candidates.length} published release(s)`, narrowed.decidedBy.join("; ")),
+      evidence: ev(
+        "GET /",
+        `Control UI assets match ${narrowed.candidates.length} published release(s)`,
+        narrowed.decidedBy.join("; "),
+      ),
     });
   }
   if (narrowed.conflict) conflicts.push(...narrowed.conflicts.map((c) => `version table: ${c}`));
@@ -186,7 +240,10 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
   const healthz = findHttp(t, "GET", "/healthz");
   const healthJson = healthz?.response?.status === 200 ? parseJsonObject(bodyText(healthz)) : null;
   const hasHealth = healthJson?.ok === true && healthJson.status === "live";
-  if (hasHealth) evidence.push(ev("GET /healthz", "liveness probe present (2026.3.2 or later)", bodyText(healthz), "/healthz"));
+  if (hasHealth)
+    evidence.push(
+      ev("GET /healthz", "liveness probe present (2026.3.2 or later)", bodyText(healthz), "/healthz"),
+    );
 
   // --- Product -----------------------------------------------------------------------------
   const productScore = combine(family.map((f) => f.weight));
@@ -214,12 +271,24 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
       remoteLooksLocal: false,
       confidence: { product: round(1 - productScore), version: 0, auth: 0, remoteLooksLocal: 0 },
       conflicts,
-      evidence: family.length > 0 ? evidence : [ev("GET /", `not an OpenClaw-family gateway: ${root ? statusLine(root) : "no answer"}`)],
+      evidence:
+        family.length > 0
+          ? evidence
+          : [ev("GET /", `not an OpenClaw-family gateway: ${root ? statusLine(root) : "no answer"}`)],
     };
   }
 
   // --- Version -----------------------------------------------------------------------------
-  const version = decideVersion(claims, narrowed.candidates, narrowed.conflict, hasHealth, challenge !== null, conflicts, evidence);
+  const version = decideVersion(
+    claims,
+    narrowed.candidates,
+    narrowed.conflict,
+    hasHealth,
+    challenge !== null,
+    conflicts,
+    evidence,
+  );
+  distrustImpersonation(product, version, conflicts);
 
   // --- Auth --------------------------------------------------------------------------------
   const auth = decideAuth(t, conflicts, evidence);
@@ -273,7 +342,9 @@ function decideVersion(
   let confidence = 0;
 
   if (claimed.length > 1) {
-    conflicts.push(`pre-auth version statements disagree: ${claims.map((c) => `${c.source}=${c.version}`).join(", ")}`);
+    conflicts.push(
+      `pre-auth version statements disagree: ${claims.map((c) => `${c.source}=${c.version}`).join(", ")}`,
+    );
     range = rangeOf([...claimed, ...tableVersions]);
     confidence = 0.2;
   } else if (claimed.length === 1) {
@@ -316,25 +387,73 @@ function decideVersion(
   return { version, range, confidence };
 }
 
-function decideAuth(t: Transcript, conflicts: string[], evidence: Evidence[]): { state: AuthState; confidence: number } {
+/**
+ * A page that disagrees about which product it is cannot vouch for an exact version, and a
+ * version the release table knows only under another name (a "clawdbot 2026.9.6") is an
+ * impersonation: both are conflicts, and the exact version becomes a range of one with low
+ * confidence (ARCHITECTURE principle 5: never a confident wrong answer).
+ */
+function distrustImpersonation(
+  product: Product,
+  version: { version: string | null; range: VersionRangeOut | null; confidence: number },
+  conflicts: string[],
+): void {
+  const v = version.version;
+  if (!v) return;
+  const index = versionIndex();
+  const publishedAs = PACKAGE_NAMES.filter((p) => index.idOf({ package: p, version: v }) !== undefined);
+  const foreign = publishedAs.length > 0 && !publishedAs.includes(product);
+  if (foreign) conflicts.push(`version ${v} was published as ${publishedAs.join("/")}, never as ${product}`);
+  if (foreign || conflicts.some((c) => c.startsWith("brand signals"))) {
+    version.range = rangeOf([v]);
+    version.version = null;
+    version.confidence = Math.min(version.confidence, 0.3);
+  }
+}
+
+function decideAuth(
+  t: Transcript,
+  conflicts: string[],
+  evidence: Evidence[],
+): { state: AuthState; confidence: number } {
   const votes: { state: Exclude<AuthState, "unknown">; weight: number }[] = [];
   const tools = findHttp(t, "POST", "/tools/invoke");
   const toolsBody = bodyText(tools);
   if (tools?.response?.status === 401 && /unauthori[sz]ed/i.test(toolsBody)) {
     votes.push({ state: "required", weight: 0.95 });
-    evidence.push(ev("POST /tools/invoke", "empty request refused with 401: gateway auth is enforced", toolsBody, "/tools/invoke"));
+    evidence.push(
+      ev(
+        "POST /tools/invoke",
+        "empty request refused with 401: gateway auth is enforced",
+        toolsBody,
+        "/tools/invoke",
+      ),
+    );
   } else if (tools?.response?.status === 400 && /tools\.invoke requires/i.test(toolsBody)) {
     votes.push({ state: "not-required", weight: 0.95 });
     evidence.push(
-      ev("POST /tools/invoke", "empty request reached argument validation (400) without credentials: no auth", toolsBody, "/tools/invoke"),
+      ev(
+        "POST /tools/invoke",
+        "empty request reached argument validation (400) without credentials: no auth",
+        toolsBody,
+        "/tools/invoke",
+      ),
     );
   } else if (tools?.response?.status === 429) {
-    evidence.push(ev("POST /tools/invoke", "rate limited (429): auth state not observed", toolsBody, "/tools/invoke"));
+    evidence.push(
+      ev("POST /tools/invoke", "rate limited (429): auth state not observed", toolsBody, "/tools/invoke"),
+    );
   }
   const config = findHttp(t, "GET", "/__openclaw/control-ui-config.json");
   if (config?.response?.status === 401) {
     votes.push({ state: "required", weight: 0.7 });
-    evidence.push(ev("GET /__openclaw/control-ui-config.json", "Control UI config refused with 401 (HTTP auth on)", bodyText(config)));
+    evidence.push(
+      ev(
+        "GET /__openclaw/control-ui-config.json",
+        "Control UI config refused with 401 (HTTP auth on)",
+        bodyText(config),
+      ),
+    );
   }
   if (votes.length === 0) return { state: "unknown", confidence: 0 };
   const states = new Set(votes.map((v) => v.state));
@@ -354,7 +473,9 @@ function decideRemoteLooksLocal(
   evidence: Evidence[],
 ): { value: boolean; confidence: number } {
   if (t.viaLoopback) {
-    evidence.push(ev("vantage", "scanned over loopback: the gateway rightly treats this scanner as local; not judged"));
+    evidence.push(
+      ev("vantage", "scanned over loopback: the gateway rightly treats this scanner as local; not judged"),
+    );
     return { value: false, confidence: 0 };
   }
   const local: number[] = [];
@@ -365,17 +486,32 @@ function decideRemoteLooksLocal(
     const detailKeys = Object.keys(ready).filter((k) => k !== "ready");
     if (detailKeys.length > 0) {
       local.push(0.9);
-      evidence.push(ev("GET /readyz", "readiness details shown to an unauthenticated non-loopback client: treated as local", bodyText(readyz), "/readyz"));
+      evidence.push(
+        ev(
+          "GET /readyz",
+          "readiness details shown to an unauthenticated non-loopback client: treated as local",
+          bodyText(readyz),
+          "/readyz",
+        ),
+      );
     } else {
       remote.push(0.8);
-      evidence.push(ev("GET /readyz", "readiness details withheld: treated as remote", bodyText(readyz), "/readyz"));
+      evidence.push(
+        ev("GET /readyz", "readiness details withheld: treated as remote", bodyText(readyz), "/readyz"),
+      );
     }
   }
   if (startupIsProbe) {
     const startupz = findHttp(t, "GET", "/startupz");
     if (startupVersion) {
       local.push(0.9);
-      evidence.push(ev("GET /startupz", "version and uptime shown to an unauthenticated non-loopback client: treated as local", bodyText(startupz)));
+      evidence.push(
+        ev(
+          "GET /startupz",
+          "version and uptime shown to an unauthenticated non-loopback client: treated as local",
+          bodyText(startupz),
+        ),
+      );
     } else {
       remote.push(0.8);
     }
@@ -384,7 +520,12 @@ function decideRemoteLooksLocal(
     // No OpenClaw-family release binds a non-loopback address without auth; reaching one
     // from off-host means something on its host forwards to a loopback listener.
     local.push(0.75);
-    evidence.push(ev("deduction", "no-auth gateway reached from off-host: it listens on loopback behind a forwarder or proxy"));
+    evidence.push(
+      ev(
+        "deduction",
+        "no-auth gateway reached from off-host: it listens on loopback behind a forwarder or proxy",
+      ),
+    );
   }
   if (local.length > 0 && remote.length > 0) {
     conflicts.push("local-treatment signals disagree (some probes saw local details, others not)");
@@ -394,4 +535,3 @@ function decideRemoteLooksLocal(
   if (remote.length > 0) return { value: false, confidence: combine(remote) };
   return { value: false, confidence: 0.3 };
 }
-

@@ -34,7 +34,13 @@ export const PROTOCOL_PROBE_FRAME = JSON.stringify({
   },
 });
 
-export const FOLLOW_UP_PATHS = ["/healthz", "/readyz", "/startupz", "/sw.js", "/__openclaw/control-ui-config.json"];
+export const FOLLOW_UP_PATHS = [
+  "/healthz",
+  "/readyz",
+  "/startupz",
+  "/sw.js",
+  "/__openclaw/control-ui-config.json",
+];
 
 const TLS_FIRST_PORTS = new Set([443, 8443]);
 
@@ -42,9 +48,14 @@ function looksLikeTls(x: HttpExchange): boolean {
   // A TLS server answers plain HTTP with an alert (0x15) or handshake bytes (0x16), or hangs up.
   const first = x.nonHttp?.[0];
   if (first === 0x15 || first === 0x16) return true;
-  if (x.response?.status === 400 && /plain HTTP request was sent to HTTPS/i.test(x.response.body.toString("latin1")))
+  if (
+    x.response?.status === 400 &&
+    /plain HTTP request was sent to HTTPS/i.test(x.response.body.toString("latin1"))
+  )
     return true;
-  return !x.response && !x.nonHttp && (x.error?.startsWith("closed") || x.error?.startsWith("reset")) === true;
+  return (
+    !x.response && !x.nonHttp && (x.error?.startsWith("closed") || x.error?.startsWith("reset")) === true
+  );
 }
 
 export interface ProbeContext {
@@ -74,7 +85,11 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
-export async function probeOpenClaw(endpoint: Endpoint, ctx: ProbeContext, viaLoopback: boolean): Promise<Transcript> {
+export async function probeOpenClaw(
+  endpoint: Endpoint,
+  ctx: ProbeContext,
+  viaLoopback: boolean,
+): Promise<Transcript> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const http: HttpExchange[] = [];
@@ -109,7 +124,16 @@ export async function probeOpenClaw(endpoint: Endpoint, ctx: ProbeContext, viaLo
   const tlsInfo = useTls ? (http.find((x) => x.tls)?.tls ?? null) : null;
   if (!root.response && !root.nonHttp) {
     // Nothing HTTP answered (refused, reset, silent): nothing more to learn benignly.
-    return { endpoint, viaLoopback, tls: useTls, tlsInfo, http, ws, startedAt, ms: Math.round(performance.now() - started) };
+    return {
+      endpoint,
+      viaLoopback,
+      tls: useTls,
+      tlsInfo,
+      http,
+      ws,
+      startedAt,
+      ms: Math.round(performance.now() - started),
+    };
   }
 
   // 2. One WebSocket upgrade with the protocol probe.
@@ -132,7 +156,12 @@ export async function probeOpenClaw(endpoint: Endpoint, ctx: ProbeContext, viaLo
     // 3 + 4. Follow-ups, two at a time (OpenClaw limits unauthenticated sockets per client).
     const requests: HttpRequest[] = [
       ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
-      { method: "POST", path: `${base}/tools/invoke`, headers: [["Content-Type", "application/json"]], body: "{}" },
+      {
+        method: "POST",
+        path: `${base}/tools/invoke`,
+        headers: [["Content-Type", "application/json"]],
+        body: "{}",
+      },
     ];
     await mapLimit(requests, 2, get);
 
@@ -154,5 +183,14 @@ export async function probeOpenClaw(endpoint: Endpoint, ctx: ProbeContext, viaLo
       }
     }
   }
-  return { endpoint, viaLoopback, tls: useTls, tlsInfo, http, ws, startedAt, ms: Math.round(performance.now() - started) };
+  return {
+    endpoint,
+    viaLoopback,
+    tls: useTls,
+    tlsInfo,
+    http,
+    ws,
+    startedAt,
+    ms: Math.round(performance.now() - started),
+  };
 }

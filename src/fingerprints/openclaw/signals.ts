@@ -1,5 +1,6 @@
 // Pure extractors: small functions that read one signal out of a response. Each returns
 // plain data; deciding what the signals mean together is fingerprint.ts's job.
+import { capText } from "../../util/text.ts";
 
 export type Brand = "openclaw" | "clawdbot" | "moltbot";
 
@@ -24,7 +25,8 @@ const GLOBALS = /window\.__(OPENCLAW|CLAWDBOT|MOLTBOT)_CONTROL_UI_BASE_PATH__/;
 const ASSET = /(?:src|href)\s*=\s*["']([^"'<>]{1,300})["']/gi;
 const BUILD_ID = /data-openclaw-control-ui-build-id\s*=\s*["']([^"']{1,300})["']/i;
 const ASSISTANT = /window\.__(?:OPENCLAW|CLAWDBOT|MOLTBOT)_ASSISTANT_NAME__\s*=\s*("(?:[^"\\]|\\.){0,200}")/;
-const CALVER_PREFIX = /^(\d{4}\.\d{1,2}\.\d{1,3}(?:-\d{1,4})?(?:-(?:alpha|beta|rc)\.?\d{1,4})?)(?=$|-release|-[0-9a-f]{12})/;
+const CALVER_PREFIX =
+  /^(\d{4}\.\d{1,2}\.\d{1,3}(?:-\d{1,4})?(?:-(?:alpha|beta|rc)\.?\d{1,4})?)(?=$|-release|-[0-9a-f]{12})/;
 
 function brandOf(word: string | undefined): Brand | null {
   const w = word?.toLowerCase();
@@ -80,6 +82,11 @@ export function serviceWorkerVersion(js: string): { raw: string; version: string
   return { raw: m[1]!, version: versionOfBuildId(m[1]!) };
 }
 
+/** Cut a target-controlled string with a visible marker (never silently). */
+function capped(text: string, max: number): string {
+  return capText(text, max).text;
+}
+
 export function parseJsonObject(text: string): Record<string, unknown> | null {
   if (text.length === 0 || text.length > 64 * 1024) return null;
   const trimmed = text.trim();
@@ -95,13 +102,17 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
 /** The gateway's first WebSocket frame: `{"type":"event","event":"connect.challenge","payload":{"nonce":…,"ts":…}}`. */
 export function challengeOf(text: string): { nonce: string; capabilities: string[] } | null {
   const obj = parseJsonObject(text);
-  if (!obj || obj.type !== "event" || obj.event !== "connect.challenge") return null;
+  if (obj?.type !== "event" || obj.event !== "connect.challenge") return null;
   const payload = obj.payload as Record<string, unknown> | undefined;
   if (!payload || typeof payload.nonce !== "string" || typeof payload.ts !== "number") return null;
+  // Target-controlled strings: bounded, and a cut is visible (they end up in evidence details).
   const caps = Array.isArray(payload.capabilities)
-    ? payload.capabilities.filter((c): c is string => typeof c === "string").slice(0, 16)
+    ? payload.capabilities
+        .filter((c): c is string => typeof c === "string")
+        .slice(0, 16)
+        .map((c) => capped(c, 64))
     : [];
-  return { nonce: payload.nonce.slice(0, 100), capabilities: caps };
+  return { nonce: capped(payload.nonce, 100), capabilities: caps };
 }
 
 export interface ConnectAnswer {
@@ -117,7 +128,7 @@ export interface ConnectAnswer {
 /** The gateway's answer to our `connect` request frame. */
 export function connectAnswerOf(text: string, requestId: string): ConnectAnswer | null {
   const obj = parseJsonObject(text);
-  if (!obj || obj.type !== "res" || obj.id !== requestId) return null;
+  if (obj?.type !== "res" || obj.id !== requestId) return null;
   const error = (obj.error ?? null) as Record<string, unknown> | null;
   const details = (error?.details ?? null) as Record<string, unknown> | null;
   const payload = (obj.payload ?? null) as Record<string, unknown> | null;
@@ -125,9 +136,9 @@ export function connectAnswerOf(text: string, requestId: string): ConnectAnswer 
   return {
     ok: obj.ok === true,
     helloOk: payload?.type === "hello-ok",
-    code: typeof error?.code === "string" ? error.code.slice(0, 100) : null,
-    message: typeof error?.message === "string" ? error.message.slice(0, 300) : null,
-    detailCode: typeof details?.code === "string" ? details.code.slice(0, 100) : null,
+    code: typeof error?.code === "string" ? capped(error.code, 100) : null,
+    message: typeof error?.message === "string" ? capped(error.message, 300) : null,
+    detailCode: typeof details?.code === "string" ? capped(details.code, 100) : null,
     expectedProtocol: num(details?.expectedProtocol),
     minimumProbeProtocol: num(details?.minimumProbeProtocol),
   };

@@ -1,0 +1,148 @@
+// The work behind `clawpatrol scan`: read targets, guard the scope, run the pipeline, write records.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Finding } from "../findings/model.ts";
+import { reachesThreshold } from "../findings/model.ts";
+import { toSarif } from "../findings/sarif.ts";
+import { transcriptToJson } from "../fingerprints/transcript.ts";
+import { limitsForTimeout } from "../net/limits.ts";
+import { scanAdvisor } from "../scan/advise.ts";
+import { runScan, type ScanProgress } from "../scan/engine.ts";
+import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
+import { parsePorts } from "../targets/ports.ts";
+import { buildPlan, splitTargetText } from "../targets/spec.ts";
+import { plannedEndpointCount, streamEndpoints } from "../targets/stream.ts";
+import { EXIT, RunError, UsageError } from "./errors.ts";
+import { openOutput } from "./output.ts";
+import type { ScanFlags } from "./scan.ts";
+import { VERSION } from "./version.ts";
+
+export const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
+
+function readTextFile(path: string, what: string): string {
+  try {
+    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${what} "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+}
+
+export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promise<number> {
+  if (flags.json && flags.sarif) throw new UsageError("choose one of --json and --sarif");
+  const targets: string[] = [];
+  for (const t of targetArgs) {
+    if (t === "-") targets.push(...splitTargetText(readTextFile("-", "stdin")));
+    else targets.push(t);
+  }
+  for (const f of flags.inputList ?? []) targets.push(...splitTargetText(readTextFile(f, "target list")));
+  if (
+    targets.length === 0 &&
+    targetArgs.length === 0 &&
+    !process.stdin.isTTY &&
+    (flags.inputList ?? []).length === 0
+  ) {
+    targets.push(...splitTargetText(readTextFile("-", "stdin")));
+  }
+  if (targets.length === 0)
+    throw new UsageError("no targets: give addresses, CIDRs, ranges, hostnames or URLs (or -iL FILE)");
+  const excludes = (flags.exclude ?? []).flatMap((e) =>
+    e
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  for (const f of flags.excludeFile ?? []) excludes.push(...splitTargetText(readTextFile(f, "exclude file")));
+
+  const ports = parsePorts(flags.ports);
+  const plan = buildPlan(targets, excludes);
+  if (plan.addressCount > MAX_ADDRESSES_WITHOUT_FLAG && !flags.allowLarge) {
+    throw new UsageError(
+      `${plan.addressCount} addresses named; more than ${MAX_ADDRESSES_WITHOUT_FLAG} needs --allow-large (check the targets and excludes first)`,
+    );
+  }
+  const planned = plannedEndpointCount(plan, ports);
+  if (flags.record) {
+    try {
+      mkdirSync(flags.record, { recursive: true });
+    } catch (err) {
+      throw new RunError(`cannot create ${flags.record}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+  }
+
+  const out = openOutput(flags.output);
+  const showProgress = flags.progress && process.stderr.isTTY === true;
+  const started = performance.now();
+  let lastProgress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };
+  const onProgress = (p: ScanProgress) => {
+    lastProgress = p;
+    if (showProgress)
+      process.stderr.write(`\r\x1b[2K${progressLine(p, planned, (performance.now() - started) / 1000)}`);
+  };
+  const text = !flags.json && !flags.sarif;
+  if (text) out.write(`${tableHeader()}\n`);
+  const allFindings: Finding[] = [];
+  let noAuth = 0;
+  let remoteLocal = 0;
+  let recorded = 0;
+  // Ctrl-C stops taking new endpoints; what is in flight finishes and everything found is written.
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+    process.stderr.write(
+      "\nclawpatrol: interrupted; finishing endpoints in flight (Ctrl-C again to quit now)\n",
+    );
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  const items = streamEndpoints(plan, ports, { seed: flags.seed ?? Math.floor(Math.random() * 2 ** 48) });
+  const results = runScan(
+    items,
+    {
+      rate: flags.rate,
+      concurrency: flags.concurrency,
+      probeConcurrency: flags.probeConcurrency,
+      perHost: flags.perHost,
+      limits: limitsForTimeout(flags.timeout),
+      includeClosed: flags.all === true,
+      advise: scanAdvisor(),
+      signal: abort.signal,
+      ...(flags.record
+        ? {
+            onTranscript: (t) => {
+              const name = `${t.endpoint.host.replace(/[^\w.-]/g, "_")}_${t.endpoint.port}_${recorded++}.json`;
+              writeFileSync(join(flags.record!, name), transcriptToJson(t));
+            },
+          }
+        : {}),
+    },
+    onProgress,
+  );
+  try {
+    for await (const o of results) {
+      allFindings.push(...o.findings);
+      if (o.auth === "not-required") noAuth++;
+      if (o.remoteLooksLocal) remoteLocal++;
+      if (flags.json) out.write(`${JSON.stringify(o)}\n`);
+      else if (text && (o.reachable || flags.all)) {
+        if (showProgress) process.stderr.write("\r\x1b[2K");
+        out.write(`${tableRow(o)}\n`);
+      }
+    }
+  } finally {
+    if (showProgress) process.stderr.write("\r\x1b[2K");
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (flags.sarif)
+    out.write(`${JSON.stringify(toSarif(allFindings, { name: "clawpatrol", version: VERSION }), null, 2)}\n`);
+  const summary = `${abort.signal.aborted ? "interrupted: " : ""}${summaryLine(lastProgress, { noAuth, remoteLocal }, seconds)}`;
+  if (text) out.write(`\n${summary}\n`);
+  else if (flags.progress) process.stderr.write(`${summary}\n`);
+  out.close();
+  if (abort.signal.aborted) return 130;
+  return flags.failOn !== "none" && reachesThreshold(allFindings, flags.failOn) ? EXIT.findings : EXIT.ok;
+}
