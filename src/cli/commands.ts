@@ -1,20 +1,47 @@
-// The registry of commands: one line per command. Adding a command is one new file
-// under src/cli/ plus one line here.
+// The registry of commands: one entry per command. Adding a command is one new file
+// under src/cli/ plus one entry here. Each command's module is imported only when that
+// command runs (or help for it is asked), so `clawpatrol scan` never pays for the skill
+// scanner's parsers, and a broken module cannot take the other commands down with it.
 import type { Command } from "commander";
-import { registerAdvisories } from "./advisories.ts";
-import { registerAudit } from "./audit.ts";
-import { registerFirewall } from "./firewall.ts";
-import { registerFix } from "./fix.ts";
-import { registerScan } from "./scan.ts";
-import { registerSkills } from "./skills.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [
-  registerAdvisories,
-  registerAudit,
-  registerFirewall,
-  registerFix,
-  registerScan,
-  registerSkills,
+export interface CommandEntry {
+  name: string;
+  /** One line for the top-level help; the command's own module has the full definition. */
+  summary: string;
+  load: () => Promise<RegisterCommand>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: "scan",
+    summary: "discover OpenClaw / Moltbot / Clawdbot gateways and fingerprint product, version and auth state",
+    load: async () => (await import("./scan.ts")).registerScan,
+  },
+  {
+    name: "audit",
+    summary: "audit this host's OpenClaw/Clawdbot/Moltbot installs: exposure, auth, secrets, signs of compromise",
+    load: async () => (await import("./audit.ts")).registerAudit,
+  },
+  {
+    name: "fix",
+    summary: "preview (default) or apply safe repairs: loopback bind, strong token, dangerous flags off, mDNS off, file modes",
+    load: async () => (await import("./fix.ts")).registerFix,
+  },
+  {
+    name: "firewall",
+    summary: "firewall rules that keep the gateway ports on loopback (ufw, nftables, iptables, firewalld, pf, Windows)",
+    load: async () => (await import("./firewall.ts")).registerFirewall,
+  },
+  {
+    name: "skills",
+    summary: "scan skills and plugins for malware and prompt-injection lures",
+    load: async () => (await import("./skills.ts")).registerSkills,
+  },
+  {
+    name: "advisories",
+    summary: "list, show and match OpenClaw/Clawdbot/Moltbot security advisories; import OSV updates",
+    load: async () => (await import("./advisories.ts")).registerAdvisories,
+  },
 ];

@@ -6,20 +6,33 @@ import { COMMANDS } from "./commands.ts";
 import { EXIT, RunError, reportError, UsageError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 
-export function buildProgram(): Command {
+/**
+ * Build the program. `load` names the commands whose modules are imported and registered in
+ * full ("all" for every one, as tests do); the others appear by name and summary only, which
+ * is all the top-level help and "unknown command" suggestions need.
+ */
+export async function buildProgram(load: string[] | "all" = "all"): Promise<Command> {
   const program = new Command("clawpatrol")
     .description("Find, fix and watch exposed agentic-AI gateways (OpenClaw, Moltbot, Clawdbot).")
     .version(VERSION, "-V, --version")
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      // commander prints its own error text; we print ours (one line) instead.
-      writeErr: () => {},
-    });
-  for (const register of COMMANDS) register(program);
-  // Every subcommand inherits the same error behaviour.
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeErr: () => {} });
+    .showSuggestionAfterError(true);
+  for (const entry of COMMANDS) {
+    if (load === "all" || load.includes(entry.name)) (await entry.load())(program);
+    else program.command(entry.name).description(entry.summary);
+  }
+  // Every command, at every depth, reports errors our way (one line, exit 2) instead of exiting.
+  const quiet = (cmd: Command) => {
+    cmd.exitOverride().configureOutput({ writeErr: () => {} });
+    for (const sub of cmd.commands) quiet(sub);
+  };
+  quiet(program);
   return program;
+}
+
+/** The command a command line invokes: the first word, or the one after `help`. */
+export function invokedCommand(args: string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith("-"));
+  return words[0] === "help" ? words[1] : words[0];
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -51,10 +64,12 @@ function guardProcess(): void {
 
 /** Run the CLI and return its exit code (the command may also set process.exitCode). */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
     // Bare `clawpatrol` (no arguments) runs the host audit.
-    await program.parseAsync(normaliseArgv(argv.length <= 2 ? [...argv, "audit"] : argv));
+    const args = normaliseArgv(argv.length <= 2 ? [...argv, "audit"] : argv);
+    const name = invokedCommand(args.slice(2));
+    const program = await buildProgram(name ? [name] : []);
+    await program.parseAsync(args);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {

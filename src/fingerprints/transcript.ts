@@ -17,6 +17,8 @@ export interface Transcript {
   ws: WsExchange[];
   startedAt: string;
   ms: number;
+  /** The endpoint's time budget ran out before every planned probe was sent. */
+  budgetExhausted?: boolean;
 }
 
 /** Find the exchange for a request, matching method and path (path relative to the base path). */

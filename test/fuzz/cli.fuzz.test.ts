@@ -120,7 +120,7 @@ function leaves(cmd: Command, path: string[] = []): Leaf[] {
   return out;
 }
 
-const program = buildProgram();
+const program = await buildProgram("all");
 const LEAVES = leaves(program);
 const TOP = program.commands.map((c) => c.name());
 

@@ -60,6 +60,11 @@ function looksLikeTls(x: HttpExchange): boolean {
 
 export interface ProbeContext {
   limits: ExchangeLimits;
+  /**
+   * Wall-clock budget for the whole endpoint (default 3 × the exchange timeout): a target
+   * that looks like a gateway and then stalls every follow-up costs at most this much.
+   */
+  budgetMs?: number;
   /** Called before each new connection; resolves when the rate limiter allows it. */
   beforeConnect: () => Promise<void>;
 }
@@ -103,52 +108,72 @@ export async function probeOpenClaw(
     servername: endpoint.servername,
     hostHeader: endpoint.hostHeader,
   });
-  const get = async (req: HttpRequest): Promise<HttpExchange> => {
+  const deadline = started + (ctx.budgetMs ?? 3 * ctx.limits.exchangeTimeoutMs);
+  let budgetExhausted = false;
+  // Each exchange gets the smaller of its own timeout and what is left of the endpoint's budget.
+  const limitsNow = (): ExchangeLimits | null => {
+    const left = Math.floor(deadline - performance.now());
+    if (left < 50) {
+      budgetExhausted = true;
+      return null;
+    }
+    return {
+      ...ctx.limits,
+      exchangeTimeoutMs: Math.min(ctx.limits.exchangeTimeoutMs, left),
+      connectTimeoutMs: Math.min(ctx.limits.connectTimeoutMs, left),
+    };
+  };
+  const get = async (req: HttpRequest): Promise<HttpExchange | null> => {
     await ctx.beforeConnect();
-    const x = await httpExchange(target(), req, ctx.limits);
+    const limits = limitsNow();
+    if (!limits) return null;
+    const x = await httpExchange(target(), req, limits);
     http.push(x);
     return x;
   };
 
+  const done = (): Transcript => ({
+    endpoint,
+    viaLoopback,
+    tls: useTls,
+    tlsInfo: useTls ? (http.find((x) => x.tls)?.tls ?? null) : null,
+    http,
+    ws,
+    startedAt,
+    ms: Math.round(performance.now() - started),
+    ...(budgetExhausted ? { budgetExhausted } : {}),
+  });
+
   // 1. The root page; on an unknown port, find out whether it speaks TLS.
   let root = await get({ method: "GET", path: `${base}/` });
+  if (!root) return done();
   if (endpoint.tls === null) {
     const wrongProtocol = useTls ? !root.response && !root.nonHttp : looksLikeTls(root);
     if (wrongProtocol) {
       useTls = !useTls;
       const other = await get({ method: "GET", path: `${base}/` });
-      if (other.response || other.nonHttp) root = other;
+      if (other && (other.response || other.nonHttp)) root = other;
       else useTls = !useTls;
     }
   }
-  const tlsInfo = useTls ? (http.find((x) => x.tls)?.tls ?? null) : null;
-  if (!root.response && !root.nonHttp) {
-    // Nothing HTTP answered (refused, reset, silent): nothing more to learn benignly.
-    return {
-      endpoint,
-      viaLoopback,
-      tls: useTls,
-      tlsInfo,
-      http,
-      ws,
-      startedAt,
-      ms: Math.round(performance.now() - started),
-    };
-  }
+  // Nothing HTTP answered (refused, reset, silent): nothing more to learn benignly.
+  if (!root.response && !root.nonHttp) return done();
 
   // 2. One WebSocket upgrade with the protocol probe.
   await ctx.beforeConnect();
+  const wsLimits = limitsNow();
+  if (!wsLimits) return done();
   const socket = await wsExchange(
     target(),
     {
       path: `${base}/`,
       reply: (text) => (text === "" || challengeOf(text) ? PROTOCOL_PROBE_FRAME : null),
       // Builds before 2026.1.20 send no challenge; they get the same frame after a pause.
-      silentReplyAfterMs: Math.min(1500, ctx.limits.exchangeTimeoutMs / 3),
+      silentReplyAfterMs: Math.min(1500, wsLimits.exchangeTimeoutMs / 3),
       mustClose: isHelloOk,
       stopAfterReply: true,
     },
-    ctx.limits,
+    wsLimits,
   );
   ws.push(socket);
 
@@ -183,14 +208,5 @@ export async function probeOpenClaw(
       }
     }
   }
-  return {
-    endpoint,
-    viaLoopback,
-    tls: useTls,
-    tlsInfo,
-    http,
-    ws,
-    startedAt,
-    ms: Math.round(performance.now() - started),
-  };
+  return done();
 }
