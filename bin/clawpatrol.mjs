@@ -1,21 +1,39 @@
 #!/usr/bin/env node
 // Entry point. clawpatrol ships TypeScript sources and runs them with Node's own type
-// stripping (on by default from Node 22.18 / 23.6). On older Node 22 releases the flag
-// still exists but is off, so we re-run ourselves once with it switched on.
-import { spawnSync } from "node:child_process";
+// stripping (on by default from Node 22.18 / 23.6; older Node 22 releases need the flag).
+//
+// `scan` also runs with a smaller young generation and a bounded old generation: a scan
+// allocates many short-lived sockets and promises, and V8's defaults let the heap fill with
+// hundreds of MB of garbage before collecting it; with these flags a /8 sweep stays flat
+// (about 150 MB). V8 reads them only at start-up, hence the child process.
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const main = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const entry = fileURLToPath(new URL("../src/cli/entry.ts", import.meta.url));
+const SCAN_HEAP_FLAGS = ["--max-semi-space-size=8", "--max-old-space-size=256"];
 
-if (process.features?.typescript) {
-  const { run } = await import(main);
+const args = process.argv.slice(2);
+const isScan = args.find((a) => !a.startsWith("-")) === "scan";
+const needsStripFlag = !process.features?.typescript;
+const needsHeapFlags = isScan && !process.execArgv.some((a) => a.startsWith("--max-semi-space-size"));
+
+if (!needsStripFlag && !needsHeapFlags) {
+  const { run } = await import(fileURLToPath(new URL("../src/cli/main.ts", import.meta.url)));
   await run(process.argv);
 } else {
-  const result = spawnSync(
-    process.execPath,
-    ["--experimental-strip-types", "--no-warnings", entry, ...process.argv.slice(2)],
-    { stdio: "inherit" },
-  );
-  process.exit(result.status ?? 1);
+  const flags = [
+    ...(needsStripFlag ? ["--experimental-strip-types", "--no-warnings"] : []),
+    ...(needsHeapFlags ? SCAN_HEAP_FLAGS : []),
+  ];
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, entry, ...args], {
+    stdio: "inherit",
+  });
+  // Pass signals on (a terminal's Ctrl-C reaches both processes; the child treats a
+  // duplicate arriving at once as one).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  child.on("error", (err) => {
+    process.stderr.write(`clawpatrol: cannot start: ${err.message}\n`);
+    process.exit(3);
+  });
+  child.on("close", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));
 }

@@ -201,9 +201,13 @@ process.stdout.write("\n");
 
 // --- 3. Stream 127.0.0.0/8 -------------------------------------------------------------
 process.stdout.write(`3. 127.0.0.0/8 streamed with --allow-large for ${streamSeconds} s\n`);
+// The heap flags bin/clawpatrol.mjs adds for `scan`, given directly so that the scanner runs
+// in this pid (no re-exec) and /proc/<pid> is the scanner itself.
 const child = spawn(
   process.execPath,
   [
+    "--max-semi-space-size=8",
+    "--max-old-space-size=256",
     BIN,
     "scan",
     "127.0.0.0/8",

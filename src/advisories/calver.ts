@@ -19,7 +19,20 @@ export interface CalVer {
 const PATTERN = /^v?(\d{1,4})\.(\d{1,2})\.(\d{1,3})(?:-(\d{1,4}))?(?:-(alpha|beta|rc)(?:\.?(\d{1,4}))?)?$/;
 const PRE_ORDER: Record<string, number> = { alpha: 0, beta: 1, rc: 2 };
 
+// Matching compares the same few hundred release strings over and over: parse each once.
+const PARSED = new Map<string, CalVer | null>();
+const PARSED_MAX = 20_000;
+
 export function parseCalVer(text: string): CalVer | null {
+  const cached = PARSED.get(text);
+  if (cached !== undefined) return cached;
+  const parsed = parseUncached(text);
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(text, parsed);
+  return parsed;
+}
+
+function parseUncached(text: string): CalVer | null {
   const m = PATTERN.exec(text.trim());
   if (!m) return null;
   return {

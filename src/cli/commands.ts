@@ -16,22 +16,26 @@ export interface CommandEntry {
 export const COMMANDS: CommandEntry[] = [
   {
     name: "scan",
-    summary: "discover OpenClaw / Moltbot / Clawdbot gateways and fingerprint product, version and auth state",
+    summary:
+      "discover OpenClaw / Moltbot / Clawdbot gateways and fingerprint product, version and auth state",
     load: async () => (await import("./scan.ts")).registerScan,
   },
   {
     name: "audit",
-    summary: "audit this host's OpenClaw/Clawdbot/Moltbot installs: exposure, auth, secrets, signs of compromise",
+    summary:
+      "audit this host's OpenClaw/Clawdbot/Moltbot installs: exposure, auth, secrets, signs of compromise",
     load: async () => (await import("./audit.ts")).registerAudit,
   },
   {
     name: "fix",
-    summary: "preview (default) or apply safe repairs: loopback bind, strong token, dangerous flags off, mDNS off, file modes",
+    summary:
+      "preview (default) or apply safe repairs: loopback bind, strong token, dangerous flags off, mDNS off, file modes",
     load: async () => (await import("./fix.ts")).registerFix,
   },
   {
     name: "firewall",
-    summary: "firewall rules that keep the gateway ports on loopback (ufw, nftables, iptables, firewalld, pf, Windows)",
+    summary:
+      "firewall rules that keep the gateway ports on loopback (ufw, nftables, iptables, firewalld, pf, Windows)",
     load: async () => (await import("./firewall.ts")).registerFirewall,
   },
   {

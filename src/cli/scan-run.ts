@@ -82,14 +82,24 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   };
   const text = !flags.json && !flags.sarif;
   if (text) out.write(`${tableHeader()}\n`);
-  const allFindings: Finding[] = [];
+  // Only SARIF needs every finding kept; otherwise the worst severity is all --fail-on needs,
+  // so memory does not grow with the number of gateways found.
+  const sarifFindings: Finding[] = [];
+  let failed = false;
   let noAuth = 0;
   let remoteLocal = 0;
   let recorded = 0;
   // Ctrl-C stops taking new endpoints; what is in flight finishes and everything found is written.
   const abort = new AbortController();
+  let firstSignalAt = 0;
   const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
+    const now = Date.now();
+    if (abort.signal.aborted) {
+      // The same Ctrl-C can arrive twice (from the terminal and relayed by bin/clawpatrol.mjs).
+      if (now - firstSignalAt > 500) process.exit(130);
+      return;
+    }
+    firstSignalAt = now;
     abort.abort();
     process.stderr.write(
       "\nclawpatrol: interrupted; finishing endpoints in flight (Ctrl-C again to quit now)\n",
@@ -122,7 +132,8 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   );
   try {
     for await (const o of results) {
-      allFindings.push(...o.findings);
+      if (flags.sarif) sarifFindings.push(...o.findings);
+      if (flags.failOn !== "none" && reachesThreshold(o.findings, flags.failOn)) failed = true;
       if (o.auth === "not-required") noAuth++;
       if (o.remoteLooksLocal) remoteLocal++;
       if (flags.json) out.write(`${JSON.stringify(o)}\n`);
@@ -138,11 +149,13 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   }
   const seconds = (performance.now() - started) / 1000;
   if (flags.sarif)
-    out.write(`${JSON.stringify(toSarif(allFindings, { name: "clawpatrol", version: VERSION }), null, 2)}\n`);
+    out.write(
+      `${JSON.stringify(toSarif(sarifFindings, { name: "clawpatrol", version: VERSION }), null, 2)}\n`,
+    );
   const summary = `${abort.signal.aborted ? "interrupted: " : ""}${summaryLine(lastProgress, { noAuth, remoteLocal }, seconds)}`;
   if (text) out.write(`\n${summary}\n`);
   else if (flags.progress) process.stderr.write(`${summary}\n`);
   out.close();
   if (abort.signal.aborted) return 130;
-  return flags.failOn !== "none" && reachesThreshold(allFindings, flags.failOn) ? EXIT.findings : EXIT.ok;
+  return failed ? EXIT.findings : EXIT.ok;
 }

@@ -3,22 +3,34 @@ import { matchAdvisories } from "../advisories/match.ts";
 import type { AdviseFn, MatchedAdvisory } from "./assess.ts";
 
 export function scanAdvisor(): AdviseFn {
+  // A network holds many gateways on few versions: answer each distinct question once.
+  const cache = new Map<string, ReturnType<AdviseFn>>();
   return (q) => {
-    const result = matchAdvisories(q);
-    const summarise = (list: typeof result.affected): MatchedAdvisory[] =>
-      list.map((m) => ({
-        id: m.id,
-        aliases: m.aliases,
-        severity: m.severity,
-        preAuth: m.preAuth,
-        exposure: m.exposure,
-        fixed: m.fixed,
-        certainty: m.certainty,
-        summary: m.summary,
-      }));
-    return {
-      advisories: [...summarise(result.affected), ...summarise(result.possiblyAffected)],
-      upgradeTo: result.upgradeTo,
-    };
+    const key = JSON.stringify(q);
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const answer = advise(q);
+    if (cache.size > 1000) cache.clear();
+    cache.set(key, answer);
+    return answer;
+  };
+}
+
+function advise(q: Parameters<AdviseFn>[0]): ReturnType<AdviseFn> {
+  const result = matchAdvisories(q);
+  const summarise = (list: typeof result.affected): MatchedAdvisory[] =>
+    list.map((m) => ({
+      id: m.id,
+      aliases: m.aliases,
+      severity: m.severity,
+      preAuth: m.preAuth,
+      exposure: m.exposure,
+      fixed: m.fixed,
+      certainty: m.certainty,
+      summary: m.summary,
+    }));
+  return {
+    advisories: [...summarise(result.affected), ...summarise(result.possiblyAffected)],
+    upgradeTo: result.upgradeTo,
   };
 }
