@@ -6,7 +6,6 @@ import { reachesThreshold } from "../findings/model.ts";
 import { toSarif } from "../findings/sarif.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
-import { scanAdvisor } from "../scan/advise.ts";
 import { runScan, type ScanProgress } from "../scan/engine.ts";
 import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
 import { parsePorts } from "../targets/ports.ts";
@@ -117,7 +116,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
       perHost: flags.perHost,
       limits: limitsForTimeout(flags.timeout),
       includeClosed: flags.all === true,
-      advise: scanAdvisor(),
+      advise: { load: async () => (await import("../scan/advise.ts")).scanAdvisor() },
       signal: abort.signal,
       ...(flags.record
         ? {

@@ -26,7 +26,11 @@ export interface ScanOptions {
   limits: ExchangeLimits;
   /** Also emit records for endpoints that did not answer. */
   includeClosed: boolean;
-  advise: AdviseFn;
+  /**
+   * Advisory matching: a function, or a loader called once, when the first endpoint needs it
+   * (the advisory database is only loaded when a scan finds something to match).
+   */
+  advise: AdviseFn | { load: () => Promise<AdviseFn> };
   /** Called with each transcript (for --record). */
   onTranscript?: (t: Transcript) => void;
   /** Stop taking new endpoints when aborted; endpoints in flight finish and are reported. */
@@ -111,6 +115,13 @@ export async function* runScan(
   const hostSlots = new KeyedSemaphore(options.perHost);
   const progress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };
   const iterator = items[Symbol.asyncIterator]();
+  const source = options.advise;
+  let loading: Promise<AdviseFn> | null = null;
+  const adviser = (): AdviseFn | Promise<AdviseFn> => {
+    if (typeof source === "function") return source;
+    loading ??= source.load();
+    return loading;
+  };
   const ready: Observation[] = [];
   let wake: (() => void) | null = null;
   let workersLeft = options.concurrency;
@@ -175,7 +186,7 @@ export async function* runScan(
         isLoopbackAddress(e.ip),
       );
       options.onTranscript?.(transcript);
-      const obs = observe(transcript, options.advise);
+      const obs = observe(transcript, await adviser());
       progress.probed++;
       if (obs.product) progress.gateways++;
       emit(obs);

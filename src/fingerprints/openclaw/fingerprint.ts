@@ -150,7 +150,9 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
     });
   }
   if (t.budgetExhausted) {
-    evidence.push(ev("probe", "the endpoint's time budget ran out; some probes were not sent (slow or stalling target)"));
+    evidence.push(
+      ev("probe", "the endpoint's time budget ran out; some probes were not sent (slow or stalling target)"),
+    );
   }
   if (socket?.closedOnHelloOk) {
     evidence.push(
