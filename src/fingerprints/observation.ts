@@ -40,6 +40,19 @@ export interface Verdict {
   evidence: Evidence[];
 }
 
+/** The verdict for an endpoint that is not (or not known to be) an OpenClaw-family gateway. */
+export const NOT_A_GATEWAY: Readonly<Verdict> = Object.freeze({
+  product: null,
+  version: null,
+  versionRange: null,
+  protocol: null,
+  auth: "unknown",
+  remoteLooksLocal: false,
+  confidence: { product: 0, version: 0, auth: 0, remoteLooksLocal: 0 },
+  conflicts: [],
+  evidence: [],
+});
+
 export interface AdvisorySummary {
   id: string;
   aliases: string[];

@@ -3,7 +3,7 @@
 // sweeps its endpoint with a bare connect, and only open ports go on to the bounded probe
 // stage. Records come out as they complete; memory does not grow with the target count.
 
-import { type Observation, SCAN_SCHEMA, type Verdict } from "../fingerprints/observation.ts";
+import { NOT_A_GATEWAY, type Observation, SCAN_SCHEMA } from "../fingerprints/observation.ts";
 import { fingerprintOpenClaw } from "../fingerprints/openclaw/fingerprint.ts";
 import { probeOpenClaw } from "../fingerprints/openclaw/probe.ts";
 import type { Transcript } from "../fingerprints/transcript.ts";
@@ -45,18 +45,6 @@ export interface ScanProgress {
   inFlight: number;
 }
 
-const EMPTY_VERDICT: Verdict = {
-  product: null,
-  version: null,
-  versionRange: null,
-  protocol: null,
-  auth: "unknown",
-  remoteLooksLocal: false,
-  confidence: { product: 0, version: 0, auth: 0, remoteLooksLocal: 0 },
-  conflicts: [],
-  evidence: [],
-};
-
 export function isLoopbackAddress(ip: string): boolean {
   const p = parseIp(ip);
   return p !== null && isLoopback(p.family, p.value);
@@ -78,7 +66,7 @@ function record(
     url: baseUrl(e, e.tls ?? false),
     exposure: isLoopbackAddress(e.ip) ? "loopback" : "network",
     tls: null,
-    ...EMPTY_VERDICT,
+    ...NOT_A_GATEWAY,
     advisories: [],
     upgradeTo: null,
     findings: [],

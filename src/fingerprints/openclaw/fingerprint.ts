@@ -7,7 +7,14 @@ import { compareVersions, parseCalVer } from "../../advisories/calver.ts";
 import type { Evidence } from "../../findings/model.ts";
 import type { HttpExchange } from "../../net/http.ts";
 import { capText } from "../../util/text.ts";
-import type { AuthState, Confidence, Product, Verdict, VersionRangeOut } from "../observation.ts";
+import {
+  type AuthState,
+  type Confidence,
+  NOT_A_GATEWAY,
+  type Product,
+  type Verdict,
+  type VersionRangeOut,
+} from "../observation.ts";
 import { bodyText, findHttp, type Transcript } from "../transcript.ts";
 import { PROBE_REQUEST_ID } from "./probe.ts";
 import {
@@ -268,13 +275,8 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
 
   if (product === null) {
     return {
-      product: null,
-      version: null,
-      versionRange: null,
-      protocol: null,
-      auth: "unknown",
-      remoteLooksLocal: false,
-      confidence: { product: round(1 - productScore), version: 0, auth: 0, remoteLooksLocal: 0 },
+      ...NOT_A_GATEWAY,
+      confidence: { ...NOT_A_GATEWAY.confidence, product: round(1 - productScore) },
       conflicts,
       evidence:
         family.length > 0
