@@ -2,7 +2,16 @@
 // into their data dir ($CLAWPATROL_HOME/advisories, default ~/.clawpatrol/advisories).
 // An imported record replaces a shipped one with the same id. Loading never throws: a file
 // that cannot be read or does not validate is skipped and reported in `problems`.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -247,7 +256,68 @@ export function advisoryFiles(dir: string): string[] {
   return names.filter((n) => n.endsWith(".json") && !n.startsWith("_") && !n.startsWith(".")).sort();
 }
 
-function loadDir(
+// Validating ~500 records with zod costs more than everything else a short command does.
+// The shipped directory only changes with the package, so its parsed form is cached in the
+// user's cache dir, keyed by every file's name, size and mtime and by this parser's own
+// sources; any change there means a fresh, fully validated load.
+const PARSER_SOURCES = ["store.ts", "schema.ts", "ranges.ts", "severity.ts", "calver.ts"].map((f) =>
+  fileURLToPath(new URL(`./${f}`, import.meta.url)),
+);
+
+function cacheFileFor(dir: string): string | null {
+  try {
+    const h = createHash("sha256");
+    for (const file of [
+      ...PARSER_SOURCES,
+      ...readdirSync(dir)
+        .sort()
+        .map((n) => join(dir, n)),
+    ]) {
+      const st = statSync(file);
+      h.update(`${file}\0${st.size}\0${st.mtimeMs}\n`);
+    }
+    const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+    return join(base, "clawpatrol", "advisories", `${h.digest("hex").slice(0, 32)}.json`);
+  } catch {
+    return null;
+  }
+}
+
+type DirResult = { advisories: Advisory[]; releases: Releases | null };
+
+function readCache(file: string | null): DirResult | null {
+  if (!file) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as DirResult;
+  } catch {
+    return null;
+  }
+}
+
+function writeCache(file: string | null, result: DirResult): void {
+  if (!file) return;
+  try {
+    mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(result), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {
+    // An unwritable cache only costs speed.
+  }
+}
+
+function loadDir(dir: string, origin: Advisory["origin"], problems: LoadProblem[]): DirResult {
+  if (origin !== "shipped") return parseDir(dir, origin, problems);
+  const cacheFile = cacheFileFor(dir);
+  const cached = readCache(cacheFile);
+  if (cached) return cached;
+  const fresh = parseDir(dir, origin, problems);
+  // Only a clean load is worth remembering: problems must be reported every time.
+  if (problems.length === 0) writeCache(cacheFile, fresh);
+  return fresh;
+}
+
+function parseDir(
   dir: string,
   origin: Advisory["origin"],
   problems: LoadProblem[],

@@ -40,6 +40,8 @@ export interface LoadedConfig {
 }
 
 const MAX_INCLUDE_DEPTH = 10;
+/** Files one config may pull in, all includes together: bounds a diamond of includes. */
+const MAX_INCLUDED_FILES = 200;
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
 export function isObject(v: unknown): v is JsonObject {
@@ -144,9 +146,21 @@ function underRoots(path: string, roots: string[]): boolean {
   });
 }
 
-function resolveIncludes(value: Json, fromFile: string, mount: string[], depth: number, st: LoadState): Json {
+/**
+ * `chain` is the list of files being resolved above this point: a file that appears in its
+ * own chain is a cycle whatever key it is mounted under (otherwise a file including itself
+ * under k keys would load k^10 files).
+ */
+function resolveIncludes(
+  value: Json,
+  fromFile: string,
+  mount: string[],
+  depth: number,
+  st: LoadState,
+  chain: string[] = [fromFile],
+): Json {
   if (Array.isArray(value))
-    return value.map((v, i) => resolveIncludes(v, fromFile, [...mount, String(i)], depth, st));
+    return value.map((v, i) => resolveIncludes(v, fromFile, [...mount, String(i)], depth, st, chain));
   if (!isObject(value)) return value;
   let merged: Json = {};
   const inc = value.$include;
@@ -168,20 +182,27 @@ function resolveIncludes(value: Json, fromFile: string, mount: string[], depth: 
         );
         continue;
       }
-      if (st.files.some((f) => f.path === target && f.mountedAt.join(".") === mount.join("."))) {
+      if (chain.includes(target)) {
         st.errors.push(`${fromFile}: $include cycle at ${item}`);
+        continue;
+      }
+      if (st.files.length >= MAX_INCLUDED_FILES) {
+        st.errors.push(`${fromFile}: more than ${MAX_INCLUDED_FILES} included files; the rest were not read`);
         continue;
       }
       const parsed = parseFile(target, mount, st.errors);
       if (!parsed) continue;
       st.files.push(parsed.file);
-      merged = deepMerge(merged, resolveIncludes(parsed.value, target, mount, depth + 1, st));
+      merged = deepMerge(
+        merged,
+        resolveIncludes(parsed.value, target, mount, depth + 1, st, [...chain, target]),
+      );
     }
   }
   const own: JsonObject = {};
   for (const [k, v] of Object.entries(value)) {
     if (k === "$include") continue;
-    own[k] = resolveIncludes(v, fromFile, [...mount, k], depth, st);
+    own[k] = resolveIncludes(v, fromFile, [...mount, k], depth, st, chain);
   }
   return deepMerge(merged, own);
 }
@@ -285,9 +306,16 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadedConfig {
       st.files.unshift(parsed.file);
       if (!isObject(parsed.value)) st.errors.push(`${path}: the top level is not an object`);
       else {
-        const withIncludes = resolveIncludes(parsed.value, path, [], 0, st);
-        const substituted = substituteEnv(withIncludes, [], st);
-        if (isObject(substituted)) resolved = substituted;
+        try {
+          const withIncludes = resolveIncludes(parsed.value, path, [], 0, st);
+          const substituted = substituteEnv(withIncludes, [], st);
+          if (isObject(substituted)) resolved = substituted;
+        } catch (err) {
+          // A pathologically deep document overflows the stack in any recursive walk; the
+          // gateway could not load it either. Report it instead of crashing the audit.
+          if (!(err instanceof RangeError)) throw err;
+          st.errors.push(`${path}: nested too deeply to read (${err.message})`);
+        }
       }
     }
   }
