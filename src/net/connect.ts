@@ -79,7 +79,11 @@ function tlsInfoOf(socket: tls.TLSSocket): TlsInfo {
   };
 }
 
-export function openConnection(target: ConnectTarget, timeoutMs: number): Promise<ConnectResult> {
+export function openConnection(
+  target: ConnectTarget,
+  timeoutMs: number,
+  options: { noDelay?: boolean } = {},
+): Promise<ConnectResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -93,7 +97,8 @@ export function openConnection(target: ConnectTarget, timeoutMs: number): Promis
           ALPNProtocols: ["http/1.1"],
         })
       : net.connect({ host: target.ip, port: target.port });
-    socket.setNoDelay(true);
+    // Exchanges write a request and then (WebSocket) one small frame: no Nagle delay between them.
+    if (options.noDelay !== false) socket.setNoDelay(true);
     const timer = setTimeout(
       () => finish({ ok: false, error: "timeout", detail: `no connection within ${timeoutMs} ms` }),
       timeoutMs,
@@ -121,7 +126,7 @@ export function openConnection(target: ConnectTarget, timeoutMs: number): Promis
 
 /** A bare TCP connect sweep probe: is anything listening? Closes at once. */
 export async function tcpProbe(ip: string, port: number, timeoutMs: number): Promise<ConnectResult> {
-  const r = await openConnection({ ip, port, tls: false, servername: null }, timeoutMs);
+  const r = await openConnection({ ip, port, tls: false, servername: null }, timeoutMs, { noDelay: false });
   if (r.ok) r.socket.destroy();
   return r;
 }
