@@ -18,7 +18,6 @@ import {
 
 const RUNS = Number(process.env.CLAWPATROL_BENCH_RUNS ?? "5");
 const OC_RUNS = Number(process.env.CLAWPATROL_BENCH_OC_RUNS ?? "2");
-const CLI = join(import.meta.dirname, "cli.ts");
 const BIN = join(import.meta.dirname, "../../bin/clawpatrol.mjs");
 
 const why = zooAvailable();
@@ -32,7 +31,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function timeCli(args: string[], bin = CLI): number {
+function timeCli(args: string[], bin = BIN): number {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const ms = performance.now() - t0;

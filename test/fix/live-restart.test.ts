@@ -19,7 +19,7 @@ import {
 } from "../firewall/support/netns.ts";
 import { describeLive } from "../support/live.ts";
 
-const CLI = join(import.meta.dirname, "../../bench/audit/cli.ts");
+const CLI = join(import.meta.dirname, "../../bin/clawpatrol.mjs");
 
 interface Gw {
   build: string;
