@@ -21,7 +21,9 @@ describe("shipped advisory cache", () => {
     const fresh = loadAdvisoryDb({ userDir: null });
     expect(readdirSync(join(cacheHome, "clawpatrol", "advisories"))).toHaveLength(1);
     const cached = loadAdvisoryDb({ userDir: null });
-    expect(JSON.parse(JSON.stringify(cached.advisories))).toEqual(JSON.parse(JSON.stringify(fresh.advisories)));
+    expect(JSON.parse(JSON.stringify(cached.advisories))).toEqual(
+      JSON.parse(JSON.stringify(fresh.advisories)),
+    );
     const q = { product: "clawdbot" as const, version: "2026.1.24-3" };
     expect(createMatcher(cached)(q)).toEqual(createMatcher(fresh)(q));
   });
