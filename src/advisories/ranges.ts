@@ -6,7 +6,8 @@
 // and clawdbot / moltbot / openclaw (and their plugin packages) share one version line, so
 // intervals from every family package are matched against the same version.
 import { compareVersions, parseCalVer } from "./calver.ts";
-import { isFamilyPackage, type OsvRecord } from "./schema.ts";
+import { isFamilyPackage } from "./family.ts";
+import type { OsvRecord } from "./schema.ts";
 
 export interface Interval {
   /** Package the interval came from (for messages and `show`). */

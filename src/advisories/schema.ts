@@ -10,15 +10,7 @@
 //     advisoryFromRecord in store.ts).
 import { z } from "zod";
 
-/** The npm packages that make up the one OpenClaw product line (clawdbot -> moltbot -> openclaw). */
-export const CORE_PACKAGES = ["openclaw", "clawdbot", "moltbot"] as const;
-/** Plugin packages are released in lock-step with the core and share its version line. */
-const PLUGIN_SCOPES = ["@openclaw/", "@clawdbot/", "@moltbot/"];
-
-export function isFamilyPackage(name: string): boolean {
-  const n = name.trim().toLowerCase();
-  return (CORE_PACKAGES as readonly string[]).includes(n) || PLUGIN_SCOPES.some((s) => n.startsWith(s));
-}
+export { CORE_PACKAGES, isFamilyPackage } from "./family.ts";
 
 export const EXPOSURES = ["gateway", "webhook", "browser-relay", "channel", "local"] as const;
 export type Exposure = (typeof EXPOSURES)[number];

@@ -9,26 +9,31 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
 import { compareVersions, isCalVer, sortVersions } from "./calver.ts";
+import { CORE_PACKAGES, isFamilyPackage } from "./family.ts";
 import { describeInterval, type Interval, intervalsFromRecord } from "./ranges.ts";
-import {
-  type ClawpatrolFields,
-  CORE_PACKAGES,
-  describeIssues,
-  type Exposure,
-  isFamilyPackage,
-  type OsvRecord,
-  osvRecordSchema,
-  readClawpatrolFields,
-  type Severity,
-} from "./schema.ts";
+import type { ClawpatrolFields, Exposure, OsvRecord, Severity } from "./schema.ts";
+
+// The validator (zod and the OSV schema) is only needed when records are parsed afresh: a
+// cache miss, an import, `check:data`. Loading it on demand keeps it off the path of every
+// command that only matches versions against already-validated data.
+const requireHere = createRequire(import.meta.url);
+type SchemaModule = typeof import("./schema.ts");
+type ZodModule = typeof import("zod");
+let schemaModule: SchemaModule | null = null;
+function validator(): SchemaModule {
+  schemaModule ??= requireHere("./schema.ts") as SchemaModule;
+  return schemaModule;
+}
+
 import {
   scoreCvss,
   severityFromLabel,
@@ -108,6 +113,7 @@ export function parseAdvisory(
 ): ParseResult {
   if (json === null || typeof json !== "object" || Array.isArray(json))
     return { ok: false, errors: ["not a JSON object (one OSV record per file)"] };
+  const { osvRecordSchema, describeIssues, readClawpatrolFields } = validator();
   const parsed = osvRecordSchema.safeParse(json);
   if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error) };
   const record = parsed.data;
@@ -193,18 +199,21 @@ export function parseAdvisory(
   return { ok: true, advisory };
 }
 
-const releasesSchema = z.object({
-  source: z.string().max(500),
-  fetched: z.string().max(40).nullable().optional(),
-  packages: z.record(z.string(), z.array(z.string().max(64)).max(20_000)),
-  placeholders: z.record(z.string(), z.array(z.string().max(64)).max(100)).optional(),
-});
+function releasesSchema() {
+  const { z } = requireHere("zod") as ZodModule;
+  return z.object({
+    source: z.string().max(500),
+    fetched: z.string().max(40).nullable().optional(),
+    packages: z.record(z.string(), z.array(z.string().max(64)).max(20_000)),
+    placeholders: z.record(z.string(), z.array(z.string().max(64)).max(100)).optional(),
+  });
+}
 
 export function parseReleases(
   json: unknown,
 ): { ok: true; releases: Releases } | { ok: false; errors: string[] } {
-  const parsed = releasesSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error) };
+  const parsed = releasesSchema().safeParse(json);
+  if (!parsed.success) return { ok: false, errors: validator().describeIssues(parsed.error) };
   const placeholders = parsed.data.placeholders ?? {};
   const packages: Record<string, string[]> = {};
   const errors: string[] = [];
@@ -301,13 +310,22 @@ function writeCache(file: string | null, result: DirResult): void {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(result), { mode: 0o600 });
     renameSync(tmp, file);
+    // Older caches (another package version or data set) are dead weight: remove them.
+    const dir = join(file, "..");
+    for (const name of readdirSync(dir))
+      if (name.endsWith(".json") && join(dir, name) !== file) rmSync(join(dir, name), { force: true });
   } catch {
     // An unwritable cache only costs speed.
   }
 }
 
-function loadDir(dir: string, origin: Advisory["origin"], problems: LoadProblem[]): DirResult {
-  if (origin !== "shipped") return parseDir(dir, origin, problems);
+function loadDir(
+  dir: string,
+  origin: Advisory["origin"],
+  problems: LoadProblem[],
+  cache: boolean,
+): DirResult {
+  if (!cache) return parseDir(dir, origin, problems);
   const cacheFile = cacheFileFor(dir);
   const cached = readCache(cacheFile);
   if (cached) return cached;
@@ -350,14 +368,19 @@ export interface LoadOptions {
   shippedDir?: string;
   /** Directory with imported records; null to ignore imports (default: defaultUserDir()). */
   userDir?: string | null;
+  /**
+   * Use the parsed-data cache for the shipped directory (default: only for the package's own
+   * data/advisories/, whose files change only with the package).
+   */
+  cacheShipped?: boolean;
 }
 
 export function loadAdvisoryDb(opts: LoadOptions = {}): AdvisoryDb {
   const shippedDir = opts.shippedDir ?? SHIPPED_DIR;
   const userDir = opts.userDir === undefined ? defaultUserDir() : opts.userDir;
   const problems: LoadProblem[] = [];
-  const shipped = loadDir(shippedDir, "shipped", problems);
-  const imported = userDir ? loadDir(userDir, "imported", problems) : { advisories: [], releases: null };
+  const shipped = loadDir(shippedDir, "shipped", problems, opts.cacheShipped ?? shippedDir === SHIPPED_DIR);
+  const imported = userDir ? loadDir(userDir, "imported", problems, false) : { advisories: [], releases: null };
 
   const byId = new Map<string, Advisory>();
   for (const a of shipped.advisories) byId.set(a.id, a);

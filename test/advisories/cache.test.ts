@@ -32,11 +32,11 @@ describe("shipped advisory cache", () => {
     const dir = mkdtempSync(join(tmpdir(), "clawpatrol-adv-dir-"));
     try {
       cpSync(SHIPPED_DIR, dir, { recursive: true });
-      const first = loadAdvisoryDb({ shippedDir: dir, userDir: null });
+      const first = loadAdvisoryDb({ shippedDir: dir, userDir: null, cacheShipped: true });
       const victim = first.advisories.find((a) => a.id === "GHSA-g8p2-7wf7-98mq")!;
       const record = { ...victim.record, summary: "changed on disk" };
       writeFileSync(victim.file, JSON.stringify(record));
-      const second = loadAdvisoryDb({ shippedDir: dir, userDir: null });
+      const second = loadAdvisoryDb({ shippedDir: dir, userDir: null, cacheShipped: true });
       expect(second.byId.get("GHSA-g8p2-7wf7-98mq")?.summary).toBe("changed on disk");
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -61,7 +61,7 @@ function looksLikeTls(x: HttpExchange): boolean {
 export interface ProbeContext {
   limits: ExchangeLimits;
   /**
-   * Wall-clock budget for the whole endpoint (default 3 × the exchange timeout): a target
+   * Wall-clock budget for the whole endpoint (default 4 × the exchange timeout): a target
    * that looks like a gateway and then stalls every follow-up costs at most this much.
    */
   budgetMs?: number;
@@ -108,7 +108,7 @@ export async function probeOpenClaw(
     servername: endpoint.servername,
     hostHeader: endpoint.hostHeader,
   });
-  const deadline = started + (ctx.budgetMs ?? 3 * ctx.limits.exchangeTimeoutMs);
+  const deadline = started + (ctx.budgetMs ?? 4 * ctx.limits.exchangeTimeoutMs);
   let budgetExhausted = false;
   // Each exchange gets the smaller of its own timeout and what is left of the endpoint's budget.
   const limitsNow = (): ExchangeLimits | null => {
@@ -179,14 +179,16 @@ export async function probeOpenClaw(
 
   if (looksLikeFamily(root, socket)) {
     // 3 + 4. Follow-ups, two at a time (OpenClaw limits unauthenticated sockets per client).
+    // Most telling first: auth, then local treatment, then version statements. If a slow
+    // target exhausts the endpoint's budget, what is lost is the least important.
     const requests: HttpRequest[] = [
-      ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
       {
         method: "POST",
         path: `${base}/tools/invoke`,
         headers: [["Content-Type", "application/json"]],
         body: "{}",
       },
+      ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
     ];
     await mapLimit(requests, 2, get);
 
