@@ -35,11 +35,11 @@ export const PROTOCOL_PROBE_FRAME = JSON.stringify({
 });
 
 export const FOLLOW_UP_PATHS = [
-  "/healthz",
   "/readyz",
   "/startupz",
   "/sw.js",
   "/__openclaw/control-ui-config.json",
+  "/healthz",
 ];
 
 const TLS_FIRST_PORTS = new Set([443, 8443]);
