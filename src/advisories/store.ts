@@ -380,7 +380,9 @@ export function loadAdvisoryDb(opts: LoadOptions = {}): AdvisoryDb {
   const userDir = opts.userDir === undefined ? defaultUserDir() : opts.userDir;
   const problems: LoadProblem[] = [];
   const shipped = loadDir(shippedDir, "shipped", problems, opts.cacheShipped ?? shippedDir === SHIPPED_DIR);
-  const imported = userDir ? loadDir(userDir, "imported", problems, false) : { advisories: [], releases: null };
+  const imported = userDir
+    ? loadDir(userDir, "imported", problems, false)
+    : { advisories: [], releases: null };
 
   const byId = new Map<string, Advisory>();
   for (const a of shipped.advisories) byId.set(a.id, a);
