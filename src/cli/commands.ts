@@ -48,4 +48,19 @@ export const COMMANDS: CommandEntry[] = [
     summary: "list, show and match OpenClaw/Clawdbot/Moltbot security advisories; import OSV updates",
     load: async () => (await import("./advisories.ts")).registerAdvisories,
   },
+  {
+    name: "import",
+    summary: "load NDJSON scan records produced elsewhere into the store (idempotent)",
+    load: async () => (await import("./import.ts")).registerImport,
+  },
+  {
+    name: "inventory",
+    summary: "list stored assets: filter by network, product, version, auth, advisory, first/last seen",
+    load: async () => (await import("./inventory.ts")).registerInventory,
+  },
+  {
+    name: "export",
+    summary: "export the store as NDJSON, OCSF, CEF, SARIF 2.1.0 or a STIX 2.1 bundle",
+    load: async () => (await import("./export.ts")).registerExport,
+  },
 ];

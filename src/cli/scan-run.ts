@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Finding } from "../findings/model.ts";
 import { reachesThreshold } from "../findings/model.ts";
 import { toSarif } from "../findings/sarif.ts";
+import type { Observation } from "../fingerprints/observation.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
 import { runScan, type ScanProgress } from "../scan/engine.ts";
@@ -67,6 +68,24 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
       mkdirSync(flags.record, { recursive: true });
     } catch (err) {
       throw new RunError(`cannot create ${flags.record}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+  }
+
+  // The store is imported only when asked for, so a plain scan never loads the database.
+  let storeRun: {
+    close(): Promise<void>;
+    add(o: Observation): Promise<void>;
+    finish(): Promise<number>;
+  } | null = null;
+  if (flags.store) {
+    const { openScanRun } = await import("../store/scan-sink.ts");
+    try {
+      storeRun = await openScanRun({
+        targets,
+        options: { ports: flags.ports, excludes, all: flags.all === true, timeout: flags.timeout },
+      });
+    } catch (err) {
+      throw new RunError(`cannot open the store: ${(err as Error).message}`);
     }
   }
 
@@ -136,6 +155,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   Error.stackTraceLimit = 0;
   try {
     for await (const o of results) {
+      if (storeRun) await storeRun.add(o);
       if (flags.sarif) sarifFindings.push(...o.findings);
       if (flags.failOn !== "none" && reachesThreshold(o.findings, flags.failOn)) failed = true;
       if (o.auth === "not-required") noAuth++;
@@ -151,6 +171,16 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     if (showProgress) process.stderr.write("\r\x1b[2K");
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
+  }
+  if (storeRun) {
+    // An interrupted scan stays `incomplete` in the store: what it found is kept, but it
+    // never looks like a full picture of its targets.
+    try {
+      if (abort.signal.aborted) await storeRun.close();
+      else await storeRun.finish();
+    } catch (err) {
+      throw new RunError(`cannot write to the store: ${(err as Error).message}`);
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   if (flags.sarif)

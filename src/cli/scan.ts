@@ -22,6 +22,7 @@ export interface ScanFlags {
   record?: string;
   seed?: number;
   progress: boolean;
+  store?: boolean;
 }
 
 export function registerScan(program: Command): void {
@@ -73,6 +74,10 @@ export function registerScan(program: Command): void {
     .option("--record <dir>", "save every probe transcript (raw bytes) as JSON in DIR")
     .option("--seed <n>", "seed of the target order permutation", intOption("--seed", 0, 2 ** 52))
     .option("--no-progress", "no progress line on stderr")
+    .option(
+      "--store",
+      "also write the run into the store (PGlite under $CLAWPATROL_HOME or ~/.clawpatrol/db; DATABASE_URL for PostgreSQL)",
+    )
     .action(async (targetArgs: string[], flags: ScanFlags) => {
       // Loaded on use, so other commands (and --help) do not pay for the scan engine.
       const { scanCommand } = await import("./scan-run.ts");

@@ -1,0 +1,61 @@
+// `clawpatrol import <ndjson...>`: load scan records produced elsewhere into the store.
+import type { Command } from "commander";
+import { escapeOneLine } from "../util/text.ts";
+import { EXIT, RunError } from "./errors.ts";
+import { intOption } from "./options.ts";
+
+interface ImportFlags {
+  batchSize: number;
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command("import")
+    .description(
+      "load NDJSON scan records (clawpatrol.scan/v1) into the store; the same file imported twice counts once",
+    )
+    .argument("<files...>", "NDJSON files written by `clawpatrol scan --json`")
+    .option("--batch-size <n>", "records per transaction", intOption("--batch-size", 1, 10_000), 500)
+    .action(async (files: string[], flags: ImportFlags) => {
+      const { openStore } = await import("../store/db.ts");
+      const { importNdjson } = await import("../store/import.ts");
+      const { accessSync } = await import("node:fs");
+      for (const f of files) {
+        try {
+          accessSync(f);
+        } catch (err) {
+          throw new RunError(`cannot read "${f}": ${(err as NodeJS.ErrnoException).code}`);
+        }
+      }
+      const store = await openStore().catch((err: Error) => {
+        throw new RunError(`cannot open the store: ${err.message}`);
+      });
+      let bad = 0;
+      try {
+        for (const f of files) {
+          const r = await importNdjson(store.db, f, { batchSize: flags.batchSize });
+          for (const rej of r.rejected)
+            process.stderr.write(
+              `clawpatrol: ${escapeOneLine(f)}:${rej.line}: rejected: ${escapeOneLine(rej.reason)}\n`,
+            );
+          if (r.rejectedCount > r.rejected.length)
+            process.stderr.write(
+              `clawpatrol: ${escapeOneLine(f)}: ${r.rejectedCount - r.rejected.length} more lines rejected\n`,
+            );
+          bad += r.rejectedCount;
+          const what =
+            r.state === "already"
+              ? "already imported"
+              : r.state === "resumed"
+                ? "resumed and completed"
+                : "imported";
+          process.stdout.write(
+            `${escapeOneLine(f)}: ${what}: ${r.accepted} records, ${r.rejectedCount} rejected (run ${r.runId})\n`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
+      process.exitCode = bad > 0 ? EXIT.usage : EXIT.ok;
+    });
+}

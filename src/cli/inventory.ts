@@ -1,0 +1,97 @@
+// `clawpatrol inventory`: the assets in the store, filtered.
+import type { Command } from "commander";
+import { escapeForTerminal } from "../util/text.ts";
+import { EXIT, RunError, UsageError } from "./errors.ts";
+
+interface InventoryFlags {
+  network?: string;
+  product?: string;
+  version?: string;
+  auth?: string;
+  advisory?: string;
+  since?: string;
+  until?: string;
+  json?: boolean;
+}
+
+function instant(flag: string, value: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `${flag}: not a date or time: "${value}" (use e.g. 2026-10-01 or 2026-10-01T12:00:00Z)`,
+    );
+  return new Date(ms).toISOString();
+}
+
+const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:\/\d{1,3})?$/;
+
+export function registerInventory(program: Command): void {
+  program
+    .command("inventory")
+    .description("list the assets (gateway endpoints) in the store, with first and last seen")
+    .option("--network <cidr>", "only addresses inside this CIDR")
+    .option("--product <name>", "only this product (openclaw, clawdbot, moltbot)")
+    .option("--version <version>", "only this exact version")
+    .option("--auth <state>", "only this auth state (required, not-required, unknown)")
+    .option("--advisory <id>", "only assets an advisory (GHSA or CVE id) applies to")
+    .option("--since <time>", "only assets last seen at or after this time")
+    .option("--until <time>", "only assets first seen at or before this time")
+    .option("--json", "one JSON object per asset (NDJSON)")
+    .action(async (flags: InventoryFlags) => {
+      if (flags.network !== undefined && !CIDR.test(flags.network))
+        throw new UsageError(`--network: not an address or CIDR: "${flags.network}"`);
+      if (flags.auth !== undefined && !["required", "not-required", "unknown"].includes(flags.auth))
+        throw new UsageError(`--auth: one of required, not-required, unknown (got "${flags.auth}")`);
+      const filter = {
+        ...(flags.network ? { network: flags.network } : {}),
+        ...(flags.product ? { product: flags.product } : {}),
+        ...(flags.version ? { version: flags.version } : {}),
+        ...(flags.auth ? { auth: flags.auth } : {}),
+        ...(flags.advisory ? { advisory: flags.advisory } : {}),
+        ...(flags.since ? { since: instant("--since", flags.since) } : {}),
+        ...(flags.until ? { until: instant("--until", flags.until) } : {}),
+      };
+      const { openStore } = await import("../store/db.ts");
+      const { listAssets } = await import("../store/query.ts");
+      const store = await openStore().catch((err: Error) => {
+        throw new RunError(`cannot open the store: ${err.message}`);
+      });
+      try {
+        let rows: Awaited<ReturnType<typeof listAssets>>;
+        try {
+          rows = await listAssets(store.db, filter);
+        } catch (err) {
+          if (/cidr|inet/i.test((err as Error).message))
+            throw new UsageError(`--network: not a valid CIDR: "${flags.network}"`);
+          throw err;
+        }
+        if (flags.json) {
+          for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+        } else {
+          const t = (s: string | null) => escapeForTerminal(s ?? "-");
+          process.stdout.write(
+            `${"ADDRESS".padEnd(22)} ${"PRODUCT".padEnd(9)} ${"VERSION".padEnd(14)} ${"AUTH".padEnd(12)} ${"SEVERITY".padEnd(8)} FIRST SEEN           LAST SEEN            ADVISORIES\n`,
+          );
+          for (const r of rows) {
+            const addr = r.ip.includes(":") ? `[${r.ip}]:${r.port}` : `${r.ip}:${r.port}`;
+            process.stdout.write(
+              `${addr.padEnd(22)} ${t(r.product).padEnd(9)} ${t(r.version).padEnd(14)} ${r.auth.padEnd(12)} ${t(r.severity).padEnd(8)} ${r.firstSeen.slice(0, 19)}Z ${r.lastSeen.slice(0, 19)}Z ${t(advisoryCell(r.advisories))}\n`,
+            );
+          }
+          process.stdout.write(`\n${rows.length} asset${rows.length === 1 ? "" : "s"}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+      process.exitCode = EXIT.ok;
+    });
+}
+
+/** The advisories column: a count and the first few ids, never hundreds of them on one line. */
+export function advisoryCell(ids: string[]): string {
+  const ghsa = ids.filter((id) => id.startsWith("GHSA-"));
+  const list = ghsa.length > 0 ? ghsa : ids;
+  if (list.length === 0) return "-";
+  const shown = list.slice(0, 3).join(",");
+  return list.length > 3 ? `${list.length}: ${shown},…` : shown;
+}

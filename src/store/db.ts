@@ -1,0 +1,135 @@
+// Opening the store: PGlite (Postgres compiled to WASM, in a data directory) by default,
+// PostgreSQL through `pg` when DATABASE_URL (or an explicit url) is given. Both are driven
+// through the same Drizzle schema and the same SQL migrations.
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { migrate } from "./migrate.ts";
+import { schema } from "./schema.ts";
+
+export type StoreDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Store {
+  db: StoreDb;
+  backend: "pglite" | "postgres";
+  /** The data directory (PGlite) or the URL with any password masked (PostgreSQL). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** A postgres:// URL; defaults to $DATABASE_URL. */
+  url?: string;
+  /** PGlite data directory; defaults to $CLAWPATROL_HOME/db or ~/.clawpatrol/db. */
+  dataDir?: string;
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const home =
+    env.CLAWPATROL_HOME && env.CLAWPATROL_HOME !== "" ? env.CLAWPATROL_HOME : join(homedir(), ".clawpatrol");
+  return join(home, "db");
+}
+
+function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "postgres://(unparsable url)";
+  }
+}
+
+export class StoreBusyError extends Error {
+  override name = "StoreBusyError";
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * PGlite is one process's database: two processes on one data directory would corrupt it.
+ * A lock file holds the owner's pid; a lock left by a process that is gone (killed) is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const path = join(dir, "clawpatrol.lock");
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, "wx", 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(path, "utf8").trim());
+      } catch {
+        continue;
+      }
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner))
+        throw new StoreBusyError(
+          `the store ${dir} is in use by process ${owner} (PGlite allows one process; use DATABASE_URL for shared use)`,
+        );
+      rmSync(path, { force: true });
+    }
+  }
+  throw new StoreBusyError(`cannot lock the store ${dir}`);
+}
+
+export async function openStore(options: OpenOptions = {}): Promise<Store> {
+  const url = options.url ?? (options.dataDir ? undefined : process.env.DATABASE_URL);
+  let store: Store;
+  if (url) {
+    const { default: pg } = await import("pg");
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    const db = drizzle(pool, { schema }) as unknown as StoreDb;
+    store = { db, backend: "postgres", location: maskUrl(url), close: () => pool.end() };
+  } else {
+    const dir = options.dataDir ?? defaultDataDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const unlock = lockDataDir(dir);
+    try {
+      const { PGlite } = await import("@electric-sql/pglite");
+      const { drizzle } = await import("drizzle-orm/pglite");
+      const client = new PGlite(dir);
+      await client.waitReady;
+      const db = drizzle(client, { schema }) as unknown as StoreDb;
+      store = {
+        db,
+        backend: "pglite",
+        location: dir,
+        close: async () => {
+          try {
+            await client.close();
+          } finally {
+            unlock();
+          }
+        },
+      };
+    } catch (err) {
+      unlock();
+      throw err;
+    }
+  }
+  try {
+    await migrate(store.db);
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+  return store;
+}
+
+/** Rows of a raw `execute()` result: both drivers answer with `{ rows }`. */
+export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

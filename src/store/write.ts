@@ -1,0 +1,245 @@
+// Writing runs into the store. A run row is created `incomplete`; observations go in in
+// batches, each batch one transaction that also folds its assets and findings in; only the
+// last transaction marks the run `complete` (with its observation count). Every write is an
+// upsert keyed by something stable (run id + sequence number, ip + port, finding identity),
+// and first/last-seen are folded with least/greatest, so writing the same run again (a
+// re-import, or a resume after a kill) changes nothing that was already there.
+import { createHash } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import type { Finding } from "../findings/model.ts";
+import type { Observation } from "../fingerprints/observation.ts";
+import { rowsOf, type StoreDb } from "./db.ts";
+import { assets, findings, observations, runs } from "./schema.ts";
+
+export type RunKind = "scan" | "audit" | "skills";
+
+export interface RunInfo {
+  id: string;
+  kind: RunKind;
+  source?: string | null;
+  startedAt: string;
+  options?: Record<string, unknown>;
+  targets?: string[];
+}
+
+export type RunState = "new" | "incomplete" | "complete";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Hash of a finding's evidence by what and where, not by the raw bytes: excerpts carry
+ * nonces and timestamps that change on every probe, which would make every run a "new" finding.
+ */
+export function evidenceHash(f: Finding): string {
+  return sha256(
+    JSON.stringify(
+      f.evidence.map((e) => [e.source, e.detail, e.location ?? null, e.path ?? null, e.line ?? null]),
+    ),
+  );
+}
+
+/** The stable identity of a finding across runs: sha256(rule id, asset, evidence hash). */
+export function findingId(f: Finding): string {
+  return sha256(`${f.ruleId}\u0000${f.asset}\u0000${evidenceHash(f)}`);
+}
+
+/** Create the run row (incomplete) unless it exists; say what state it was in. */
+export async function beginRun(db: StoreDb, run: RunInfo): Promise<RunState> {
+  const inserted = await db
+    .insert(runs)
+    .values({
+      id: run.id,
+      kind: run.kind,
+      status: "incomplete",
+      source: run.source ?? null,
+      startedAt: run.startedAt,
+      options: run.options ?? {},
+      targets: run.targets ?? [],
+    })
+    .onConflictDoNothing()
+    .returning({ id: runs.id });
+  if (inserted.length > 0) return "new";
+  const [row] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id));
+  return row?.status === "complete" ? "complete" : "incomplete";
+}
+
+export interface Numbered {
+  seq: number;
+  observation: Observation;
+}
+
+/** a is strictly earlier than b (timestamps may carry any offset, so compare instants, not text). */
+const before = (a: string, b: string) => Date.parse(a) < Date.parse(b);
+
+const laterWins = (col: string) =>
+  sql.raw(
+    `CASE WHEN excluded.last_seen >= ${col.split(".")[0]}.last_seen THEN excluded.${col.split(".")[1]} ELSE ${col} END`,
+  );
+
+/** One batch of observations of a run, with their assets and findings, in one transaction. */
+export async function writeBatch(db: StoreDb, runId: string, batch: readonly Numbered[]): Promise<void> {
+  if (batch.length === 0) return;
+  const assetRows = new Map<string, typeof assets.$inferInsert>();
+  const findingRows = new Map<string, typeof findings.$inferInsert>();
+  for (const { observation: o } of batch) {
+    const seen = o.scannedAt;
+    if (o.reachable && o.ip !== "") {
+      const key = `${o.ip}|${o.port}`;
+      const prev = assetRows.get(key);
+      const row = {
+        ip: o.ip,
+        port: o.port,
+        host: o.host,
+        product: o.product,
+        version: o.version,
+        auth: o.auth,
+        remoteLooksLocal: o.remoteLooksLocal,
+        severity: o.severity,
+        advisories: [...new Set(o.advisories.flatMap((a) => [a.id, ...a.aliases]))],
+        firstSeen: seen,
+        lastSeen: seen,
+        lastRunId: runId,
+      };
+      if (!prev) assetRows.set(key, row);
+      else {
+        const first = before(prev.firstSeen, seen) ? prev.firstSeen : seen;
+        assetRows.set(
+          key,
+          before(seen, prev.lastSeen) ? { ...prev, firstSeen: first } : { ...row, firstSeen: first },
+        );
+      }
+    }
+    for (const f of o.findings) {
+      const id = findingId(f);
+      const prev = findingRows.get(id);
+      const row = {
+        id,
+        ruleId: f.ruleId,
+        asset: f.asset,
+        evidenceHash: evidenceHash(f),
+        severity: f.severity,
+        title: f.title,
+        finding: f,
+        firstSeen: seen,
+        lastSeen: seen,
+        firstRunId: runId,
+        lastRunId: runId,
+      };
+      if (!prev) findingRows.set(id, row);
+      else {
+        const earlier = before(prev.firstSeen, seen) ? prev : row;
+        const later = before(seen, prev.lastSeen) ? prev : row;
+        findingRows.set(id, { ...later, firstSeen: earlier.firstSeen, firstRunId: earlier.firstRunId });
+      }
+    }
+  }
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(observations)
+      .values(
+        batch.map(({ seq, observation: o }) => ({
+          runId,
+          seq,
+          host: o.host,
+          ip: o.ip === "" ? null : o.ip,
+          port: o.port,
+          reachable: o.reachable,
+          product: o.product,
+          version: o.version,
+          auth: o.auth,
+          remoteLooksLocal: o.remoteLooksLocal,
+          severity: o.severity,
+          scannedAt: o.scannedAt,
+          record: o,
+        })),
+      )
+      .onConflictDoNothing();
+    if (assetRows.size > 0)
+      await tx
+        .insert(assets)
+        .values([...assetRows.values()])
+        .onConflictDoUpdate({
+          target: [assets.ip, assets.port],
+          set: {
+            host: laterWins("assets.host"),
+            product: laterWins("assets.product"),
+            version: laterWins("assets.version"),
+            auth: laterWins("assets.auth"),
+            remoteLooksLocal: laterWins("assets.remote_looks_local"),
+            severity: laterWins("assets.severity"),
+            advisories: laterWins("assets.advisories"),
+            lastRunId: laterWins("assets.last_run_id"),
+            firstSeen: sql.raw("least(assets.first_seen, excluded.first_seen)"),
+            lastSeen: sql.raw("greatest(assets.last_seen, excluded.last_seen)"),
+          },
+        });
+    if (findingRows.size > 0)
+      await tx
+        .insert(findings)
+        .values([...findingRows.values()])
+        .onConflictDoUpdate({
+          target: findings.id,
+          set: {
+            severity: laterWins("findings.severity"),
+            title: laterWins("findings.title"),
+            finding: laterWins("findings.finding"),
+            lastRunId: laterWins("findings.last_run_id"),
+            firstRunId: sql.raw(
+              "CASE WHEN excluded.first_seen < findings.first_seen THEN excluded.first_run_id ELSE findings.first_run_id END",
+            ),
+            firstSeen: sql.raw("least(findings.first_seen, excluded.first_seen)"),
+            lastSeen: sql.raw("greatest(findings.last_seen, excluded.last_seen)"),
+          },
+        });
+  });
+}
+
+/** Mark a run complete, in one transaction, with the number of observations it holds. */
+export async function completeRun(db: StoreDb, runId: string, finishedAt: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [row] = rowsOf<{ n: number }>(
+      await tx.execute(sql`SELECT count(*)::int AS n FROM observations WHERE run_id = ${runId}`),
+    );
+    const n = Number(row?.n ?? 0);
+    await tx
+      .update(runs)
+      .set({ status: "complete", finishedAt, observationCount: n })
+      .where(eq(runs.id, runId));
+    return n;
+  });
+}
+
+/** Streams observations of one run into the store in batches of `batchSize`. */
+export class RunWriter {
+  readonly db: StoreDb;
+  readonly runId: string;
+  readonly batchSize: number;
+  #pending: Numbered[] = [];
+  #seq = 0;
+  written = 0;
+
+  constructor(db: StoreDb, runId: string, batchSize = 500) {
+    this.db = db;
+    this.runId = runId;
+    this.batchSize = batchSize;
+  }
+
+  async add(observation: Observation, seq = this.#seq): Promise<void> {
+    this.#seq = seq + 1;
+    this.#pending.push({ seq, observation });
+    if (this.#pending.length >= this.batchSize) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    await writeBatch(this.db, this.runId, batch);
+    this.written += batch.length;
+  }
+
+  /** Flush what is left and mark the run complete; returns the run's observation count. */
+  async finish(finishedAt = new Date().toISOString()): Promise<number> {
+    await this.flush();
+    return completeRun(this.db, this.runId, finishedAt);
+  }
+}
