@@ -2,12 +2,14 @@
 // comment-keeping JSON5 editor), file-mode changes, and the reasons for each. Only keys
 // the installed version accepts are written (its config schema is strict). Changes that
 // could cut the owner off (a remote-only setup) are held back unless --allow-lockout.
+
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, lstatSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { atLeast, before, isLoopbackAddress } from "../audit/bind.ts";
 import { sideSecretFiles } from "../audit/checks/files.ts";
+import { HTTP_DENY } from "../audit/checks/gateway.ts";
 import { dangerousFlags } from "../audit/checks/settings.ts";
 import { getArray, getBool, getPath, getString, isObject, type Json, locate } from "../audit/config.ts";
 import type { AuditFinding, CheckContext } from "../audit/types.ts";
@@ -330,25 +332,10 @@ export function planFixes(ctx: CheckContext, findings: AuditFinding[], opts: Pla
       });
     }
     const allow = getArray(c, "gateway.tools.allow");
-    const DENY = [
-      "exec",
-      "spawn",
-      "shell",
-      "fs_write",
-      "fs_delete",
-      "fs_move",
-      "apply_patch",
-      "sessions_spawn",
-      "sessions_send",
-      "cron",
-      "gateway",
-      "nodes",
-      "whatsapp_login",
-    ];
-    if (allow?.some((t) => DENY.includes(String(t).toLowerCase()))) {
+    if (allow?.some((t) => HTTP_DENY.includes(String(t).toLowerCase()))) {
       edits.push({
         path: ["gateway", "tools", "allow"],
-        value: allow.filter((t) => !DENY.includes(String(t).toLowerCase())),
+        value: allow.filter((t) => !HTTP_DENY.includes(String(t).toLowerCase())),
         why: "HTTP /tools/invoke must not reach control-plane tools",
         action: "dangerous-flags",
       });

@@ -554,7 +554,8 @@ const trustedProxy: AuditCheck = {
   },
 };
 
-const HTTP_DENY = [
+/** Tools OpenClaw keeps off the HTTP /tools/invoke surface by default (since 2026.2.14). */
+export const HTTP_DENY = [
   "exec",
   "spawn",
   "shell",
