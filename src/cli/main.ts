@@ -15,6 +15,8 @@ export async function buildProgram(load: string[] | "all" = "all"): Promise<Comm
   const program = new Command("clawpatrol")
     .description("Find, fix and watch exposed agentic-AI gateways (OpenClaw, Moltbot, Clawdbot).")
     .version(VERSION, "-V, --version")
+    // Program options only before the command: `inventory --version X` is inventory's filter.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true);
   for (const entry of COMMANDS) {
     if (load === "all" || load.includes(entry.name)) (await entry.load())(program);
@@ -22,7 +24,11 @@ export async function buildProgram(load: string[] | "all" = "all"): Promise<Comm
   }
   // Every command, at every depth, reports errors our way (one line, exit 2) instead of exiting.
   const quiet = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({ writeErr: () => {} });
+    // Stray words are a mistake, not something to ignore (`inventory -- extra`).
+    cmd
+      .exitOverride()
+      .allowExcessArguments(false)
+      .configureOutput({ writeErr: () => {} });
     for (const sub of cmd.commands) quiet(sub);
   };
   quiet(program);
