@@ -4,30 +4,12 @@
 // random points. Every exchange ends by its deadline, within its caps, keeps exactly the
 // bytes received as evidence, and decodes well-formed responses exactly.
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { httpExchange, parseHead } from "../../src/net/http.ts";
 import { DEFAULT_LIMITS, type ExchangeLimits } from "../../src/net/limits.ts";
-import { type ScriptedServer, splitAt, startScriptedServer } from "./scripted-server.ts";
+import { DEADLINE, SLACK, splitAt, useScriptedServer } from "./scripted-server.ts";
 
-let server: ScriptedServer;
-beforeAll(async () => {
-  server = await startScriptedServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-
-/** A deadline short enough to keep "server never finishes" cases cheap. */
-const DEADLINE = 150;
-const SLACK = 250;
-
-const target = () => ({
-  ip: "127.0.0.1",
-  port: server.port,
-  tls: false,
-  servername: null,
-  hostHeader: `127.0.0.1:${server.port}`,
-});
+const { server, target } = useScriptedServer();
 
 const limitsArb: fc.Arbitrary<ExchangeLimits> = fc.record({
   connectTimeoutMs: fc.constant(1000),
@@ -48,7 +30,7 @@ async function exchange(
   end: "fin" | "reset" | "open",
   limits: ExchangeLimits,
 ) {
-  server.push({ segments: splitAt(bytes, cutPoints), end });
+  server().push({ segments: splitAt(bytes, cutPoints), end });
   const started = performance.now();
   const x = await httpExchange(target(), { method: "GET", path: "/" }, limits);
   const ms = performance.now() - started;

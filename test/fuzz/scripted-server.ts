@@ -2,6 +2,7 @@
 // bytes written in the given segments (one event-loop turn apart, so the client sees them
 // split), then FIN, a reset, or nothing (the socket stays open until the client leaves).
 import net from "node:net";
+import { afterAll, beforeAll } from "vitest";
 import { acceptFor } from "../../src/net/websocket.ts";
 
 export interface Script {
@@ -90,4 +91,44 @@ export function upgradeHead(requestHead: string): Buffer {
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`,
     "latin1",
   );
+}
+
+/** A deadline short enough to keep "server never finishes" cases cheap, and the slack allowed past it. */
+export const DEADLINE = 150;
+export const SLACK = 250;
+
+/**
+ * Start one scripted server for the test file (vitest hooks) and return a function giving
+ * the connect target for it.
+ */
+export function useScriptedServer(): { server: () => ScriptedServer; target: () => ScriptedTarget } {
+  let server: ScriptedServer | null = null;
+  beforeAll(async () => {
+    server = await startScriptedServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const current = () => {
+    if (!server) throw new Error("scripted server not started");
+    return server;
+  };
+  return {
+    server: current,
+    target: () => ({
+      ip: "127.0.0.1",
+      port: current().port,
+      tls: false,
+      servername: null,
+      hostHeader: `127.0.0.1:${current().port}`,
+    }),
+  };
+}
+
+export interface ScriptedTarget {
+  ip: string;
+  port: number;
+  tls: boolean;
+  servername: null;
+  hostHeader: string;
 }

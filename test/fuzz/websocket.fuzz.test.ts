@@ -4,29 +4,12 @@
 // close frame), cut at random points. The exchange ends in time and within its frame budget,
 // keeps exactly the bytes received, and reads well-formed sequences exactly.
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, type ExchangeLimits } from "../../src/net/limits.ts";
 import { wsExchange } from "../../src/net/websocket.ts";
-import { type ScriptedServer, splitAt, startScriptedServer, upgradeHead } from "./scripted-server.ts";
+import { DEADLINE, SLACK, splitAt, upgradeHead, useScriptedServer } from "./scripted-server.ts";
 
-let server: ScriptedServer;
-beforeAll(async () => {
-  server = await startScriptedServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-
-const DEADLINE = 150;
-const SLACK = 250;
-
-const target = () => ({
-  ip: "127.0.0.1",
-  port: server.port,
-  tls: false,
-  servername: null,
-  hostHeader: `127.0.0.1:${server.port}`,
-});
+const { server, target } = useScriptedServer();
 
 const limitsArb: fc.Arbitrary<ExchangeLimits> = fc.record({
   connectTimeoutMs: fc.constant(1000),
@@ -124,7 +107,7 @@ describe("WebSocket frame reader (properties)", () => {
         limitsArb,
         async (bytes, cuts, end, limits) => {
           let sent = Buffer.alloc(0);
-          server.push({
+          server().push({
             segments: (head) => {
               sent = Buffer.concat([upgradeHead(head), bytes]);
               return [upgradeHead(head), ...splitAt(bytes, cuts)];
@@ -188,7 +171,7 @@ describe("WebSocket frame reader (properties)", () => {
             );
           }
           const bytes = Buffer.concat(frames);
-          server.push({ segments: (head) => [upgradeHead(head), ...splitAt(bytes, seq.cuts)], end: "fin" });
+          server().push({ segments: (head) => [upgradeHead(head), ...splitAt(bytes, seq.cuts)], end: "fin" });
           const x = await wsExchange(target(), { path: "/" }, limits);
           expect(x.timedOut).toBe(false);
           const got = x.frames.filter((f) => f.dir === "in");

@@ -151,14 +151,7 @@ function extractZip(data: Uint8Array, display: string, limits: Limits): Extracte
     const rawName = (flags & 0x800 ? utf8 : latin1).decode(nameBytes);
     p += 46 + nameLen + extraLen + commentLen;
     if (entries.length >= limits.maxEntries) {
-      issues.push(
-        issue(
-          "CP-SKILL-ARCH-005",
-          display,
-          `more than ${limits.maxEntries} entries; the rest were not read`,
-          display,
-        ),
-      );
+      issues.push(tooManyEntries(display, limits.maxEntries));
       break;
     }
     const where = `${display}!/${rawName}`;
@@ -318,14 +311,7 @@ function extractTar(data: Uint8Array, display: string, limits: Limits): Extracte
     longName = null;
     paxPath = null;
     if (entries.length >= limits.maxEntries) {
-      issues.push(
-        issue(
-          "CP-SKILL-ARCH-005",
-          display,
-          `more than ${limits.maxEntries} entries; the rest were not read`,
-          display,
-        ),
-      );
+      issues.push(tooManyEntries(display, limits.maxEntries));
       break;
     }
     const where = `${display}!/${name}`;
@@ -364,4 +350,14 @@ function extractTar(data: Uint8Array, display: string, limits: Limits): Extracte
     entries.push({ name: safe.path, data: content, mode });
   }
   return { entries, issues };
+}
+
+/** The archive holds more entries than we read: said once, where the reading stopped. */
+function tooManyEntries(display: string, maxEntries: number): LoadIssue {
+  return issue(
+    "CP-SKILL-ARCH-005",
+    display,
+    `more than ${maxEntries} entries; the rest were not read`,
+    display,
+  );
 }
