@@ -78,10 +78,11 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     finish(): Promise<number>;
   } | null = null;
   if (flags.store) {
-    const { openScanRun } = await import("../store/scan-sink.ts");
+    const { openScanRun, scopeOf } = await import("../store/scan-sink.ts");
     try {
       storeRun = await openScanRun({
         targets,
+        scope: scopeOf(plan.intervals, ports),
         options: { ports: flags.ports, excludes, all: flags.all === true, timeout: flags.timeout },
       });
     } catch (err) {

@@ -75,6 +75,7 @@ export async function importNdjson(
   const hash = createHash("sha256");
   let accepted = 0;
   let earliest: string | null = null;
+  let latest: string | null = null;
   for await (const [n, line] of lines(path)) {
     const r = parseLine(line);
     if (!r.ok) {
@@ -84,7 +85,9 @@ export async function importNdjson(
     }
     accepted++;
     hash.update(JSON.stringify(r.value)).update("\n");
-    if (earliest === null || r.value.scannedAt < earliest) earliest = r.value.scannedAt;
+    const at = r.value.scannedAt;
+    if (earliest === null || Date.parse(at) < Date.parse(earliest)) earliest = at;
+    if (latest === null || Date.parse(at) > Date.parse(latest)) latest = at;
   }
   const runId = `import-${hash.digest("hex")}`;
   const prior = await beginRun(db, {
@@ -101,6 +104,7 @@ export async function importNdjson(
     const r = parseLine(line);
     if (r.ok) await writer.add(r.value, seq++);
   }
-  await writer.finish();
+  // The run ends when its last record was made, so an import of old records counts on their day.
+  await writer.finish(latest ?? new Date().toISOString());
   return { runId, state: prior === "new" ? "new" : "resumed", accepted, rejected, rejectedCount };
 }

@@ -33,6 +33,10 @@ export interface AssetRow {
   firstSeen: string;
   lastSeen: string;
   lastRunId: string;
+  state: string;
+  closedAt: string | null;
+  reopenCount: number;
+  preauthAdvisories: string[];
 }
 
 const iso = (v: unknown): string => new Date(String(v)).toISOString();
@@ -52,7 +56,12 @@ export async function listAssets(db: StoreDb, f: AssetFilter = {}): Promise<Asse
     .where(where.length > 0 ? and(...where) : undefined)
     .orderBy(asc(assets.ip), asc(assets.port));
   const rows = await (f.limit ? q.limit(f.limit) : q);
-  return rows.map((r) => ({ ...r, firstSeen: iso(r.firstSeen), lastSeen: iso(r.lastSeen) }));
+  return rows.map((r) => ({
+    ...r,
+    firstSeen: iso(r.firstSeen),
+    lastSeen: iso(r.lastSeen),
+    closedAt: r.closedAt === null ? null : iso(r.closedAt),
+  }));
 }
 
 export interface StoredFinding {

@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import {
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -29,7 +30,17 @@ export const runs = pgTable("runs", {
   options: jsonb("options").notNull().default(sql`'{}'::jsonb`),
   targets: jsonb("targets").notNull().default(sql`'[]'::jsonb`),
   observationCount: integer("observation_count"),
+  /** What a scan run covered (address ranges, ports); null when unknown (an import): then nothing is closed. */
+  scope: jsonb("scope").$type<RunScope | null>(),
+  /** The monitor profile that ran this scan, if any. */
+  profile: text("profile"),
 });
+
+/** A scan run's scope: inclusive address ranges (excludes removed) and the ports swept. */
+export interface RunScope {
+  ranges: [string, string][];
+  ports: number[];
+}
 
 export const observations = pgTable(
   "observations",
@@ -68,9 +79,54 @@ export const assets = pgTable(
     firstSeen: timestamp("first_seen", { withTimezone: true, mode: "string" }).notNull(),
     lastSeen: timestamp("last_seen", { withTimezone: true, mode: "string" }).notNull(),
     lastRunId: text("last_run_id").notNull(),
+    /** open: seen by the latest run that covered it; closed: a later run in scope did not see it. */
+    state: text("state").$type<AssetState>().notNull().default("open"),
+    closedAt: timestamp("closed_at", { withTimezone: true, mode: "string" }),
+    reopenCount: integer("reopen_count").notNull().default(0),
+    /** Advisories that apply for certain and need no auth: what makes an exposed gateway "vulnerable". */
+    preauthAdvisories: text("preauth_advisories").array().notNull().default(sql`'{}'`),
   },
-  (t) => [primaryKey({ columns: [t.ip, t.port] })],
+  (t) => [primaryKey({ columns: [t.ip, t.port] }), index("assets_last_seen").on(t.lastSeen)],
 );
+
+export type AssetState = "open" | "closed";
+export type AssetEventKind = "new" | "closed" | "reopened" | "changed";
+
+/** One change of a gateway asset, written by the run that saw it (only for gateways: product known before or after). */
+export const assetEvents = pgTable(
+  "asset_events",
+  {
+    runId: text("run_id").notNull(),
+    ip: inet("ip").notNull(),
+    port: integer("port").notNull(),
+    kind: text("kind").$type<AssetEventKind>().notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "string" }).notNull(),
+    product: text("product"),
+    version: text("version"),
+    auth: text("auth").notNull(),
+    /** For `changed`: field -> [before, after] (advisory lists as { added, removed }). */
+    changes: jsonb("changes").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.ip, t.port, t.kind] }),
+    index("asset_events_at").on(t.at),
+    index("asset_events_asset").on(t.ip, t.port, t.at),
+  ],
+);
+
+/** The overview's counts, one row per (UTC) day, recomputed when a scan run completes that day. */
+export const dailyStats = pgTable("daily_stats", {
+  day: date("day", { mode: "string" }).primaryKey(),
+  live: integer("live").notNull(),
+  unauthenticated: integer("unauthenticated").notNull(),
+  vulnerable: integer("vulnerable").notNull(),
+  everSeen: integer("ever_seen").notNull(),
+  new: integer("new").notNull(),
+  closed: integer("closed").notNull(),
+  reopened: integer("reopened").notNull(),
+  changed: integer("changed").notNull(),
+  computedAt: timestamp("computed_at", { withTimezone: true, mode: "string" }).notNull(),
+});
 
 export const findings = pgTable(
   "findings",
@@ -90,4 +146,4 @@ export const findings = pgTable(
   (t) => [index("findings_asset").on(t.asset), index("findings_last_seen").on(t.lastSeen)],
 );
 
-export const schema = { runs, observations, assets, findings };
+export const schema = { runs, observations, assets, findings, assetEvents, dailyStats };

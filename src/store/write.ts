@@ -8,8 +8,9 @@ import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
+import { assetEventsFor, closeUnseen, currentAssets, recomputeDailyStats } from "./asset-state.ts";
 import { rowsOf, type StoreDb } from "./db.ts";
-import { assets, findings, observations, runs } from "./schema.ts";
+import { assetEvents, assets, findings, observations, type RunScope, runs } from "./schema.ts";
 
 export type RunKind = "scan" | "audit" | "skills";
 
@@ -20,6 +21,10 @@ export interface RunInfo {
   startedAt: string;
   options?: Record<string, unknown>;
   targets?: string[];
+  /** What a scan covered: assets inside it that the run did not see are closed when it completes. */
+  scope?: RunScope | null;
+  /** The monitor profile that started the run. */
+  profile?: string | null;
 }
 
 export type RunState = "new" | "incomplete" | "complete";
@@ -55,6 +60,8 @@ export async function beginRun(db: StoreDb, run: RunInfo): Promise<RunState> {
       startedAt: run.startedAt,
       options: run.options ?? {},
       targets: run.targets ?? [],
+      scope: run.scope ?? null,
+      profile: run.profile ?? null,
     })
     .onConflictDoNothing()
     .returning({ id: runs.id });
@@ -76,63 +83,110 @@ const laterWins = (col: string) =>
     `CASE WHEN excluded.last_seen >= ${col.split(".")[0]}.last_seen THEN excluded.${col.split(".")[1]} ELSE ${col} END`,
   );
 
-/** One batch of observations of a run, with their assets and findings, in one transaction. */
+type Tx = Parameters<Parameters<StoreDb["transaction"]>[0]>[0];
+
+/** A finding and when it was seen, as the findings table folds it in. */
+export interface SeenFinding {
+  finding: Finding;
+  seen: string;
+}
+
+/** Fold findings into the findings table: one row per identity, first/last seen widened. */
+async function upsertFindings(tx: Tx | StoreDb, runId: string, list: readonly SeenFinding[]): Promise<void> {
+  const findingRows = new Map<string, typeof findings.$inferInsert>();
+  for (const { finding: f, seen } of list) {
+    const id = findingId(f);
+    const prev = findingRows.get(id);
+    const row = {
+      id,
+      ruleId: f.ruleId,
+      asset: f.asset,
+      evidenceHash: evidenceHash(f),
+      severity: f.severity,
+      title: f.title,
+      finding: f,
+      firstSeen: seen,
+      lastSeen: seen,
+      firstRunId: runId,
+      lastRunId: runId,
+    };
+    if (!prev) findingRows.set(id, row);
+    else {
+      const earlier = before(prev.firstSeen, seen) ? prev : row;
+      const later = before(seen, prev.lastSeen) ? prev : row;
+      findingRows.set(id, { ...later, firstSeen: earlier.firstSeen, firstRunId: earlier.firstRunId });
+    }
+  }
+  if (findingRows.size === 0) return;
+  await tx
+    .insert(findings)
+    .values([...findingRows.values()])
+    .onConflictDoUpdate({
+      target: findings.id,
+      set: {
+        severity: laterWins("findings.severity"),
+        title: laterWins("findings.title"),
+        finding: laterWins("findings.finding"),
+        lastRunId: laterWins("findings.last_run_id"),
+        firstRunId: sql.raw(
+          "CASE WHEN excluded.first_seen < findings.first_seen THEN excluded.first_run_id ELSE findings.first_run_id END",
+        ),
+        firstSeen: sql.raw("least(findings.first_seen, excluded.first_seen)"),
+        lastSeen: sql.raw("greatest(findings.last_seen, excluded.last_seen)"),
+      },
+    });
+}
+
+/**
+ * Findings of an audit or skills run (no endpoints): one transaction that folds them into the
+ * findings table, in chunks so a large report never becomes one oversized statement.
+ */
+export async function writeFindings(db: StoreDb, runId: string, list: readonly SeenFinding[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < list.length; i += 500) await upsertFindings(tx, runId, list.slice(i, i + 500));
+  });
+}
+
+/** The asset row an observation makes (only reachable endpoints with an address become assets). */
+function assetRow(o: Observation, runId: string): typeof assets.$inferInsert {
+  return {
+    ip: o.ip,
+    port: o.port,
+    host: o.host,
+    product: o.product,
+    version: o.version,
+    auth: o.auth,
+    remoteLooksLocal: o.remoteLooksLocal,
+    severity: o.severity,
+    advisories: [...new Set(o.advisories.flatMap((a) => [a.id, ...a.aliases]))],
+    preauthAdvisories: o.advisories.filter((a) => a.preAuth && a.certainty === "affected").map((a) => a.id),
+    firstSeen: o.scannedAt,
+    lastSeen: o.scannedAt,
+    lastRunId: runId,
+  };
+}
+
+/** One batch of observations of a run, with their assets, asset events and findings, in one transaction. */
 export async function writeBatch(db: StoreDb, runId: string, batch: readonly Numbered[]): Promise<void> {
   if (batch.length === 0) return;
   const assetRows = new Map<string, typeof assets.$inferInsert>();
-  const findingRows = new Map<string, typeof findings.$inferInsert>();
   for (const { observation: o } of batch) {
-    const seen = o.scannedAt;
-    if (o.reachable && o.ip !== "") {
-      const key = `${o.ip}|${o.port}`;
-      const prev = assetRows.get(key);
-      const row = {
-        ip: o.ip,
-        port: o.port,
-        host: o.host,
-        product: o.product,
-        version: o.version,
-        auth: o.auth,
-        remoteLooksLocal: o.remoteLooksLocal,
-        severity: o.severity,
-        advisories: [...new Set(o.advisories.flatMap((a) => [a.id, ...a.aliases]))],
-        firstSeen: seen,
-        lastSeen: seen,
-        lastRunId: runId,
-      };
-      if (!prev) assetRows.set(key, row);
-      else {
-        const first = before(prev.firstSeen, seen) ? prev.firstSeen : seen;
-        assetRows.set(
-          key,
-          before(seen, prev.lastSeen) ? { ...prev, firstSeen: first } : { ...row, firstSeen: first },
-        );
-      }
-    }
-    for (const f of o.findings) {
-      const id = findingId(f);
-      const prev = findingRows.get(id);
-      const row = {
-        id,
-        ruleId: f.ruleId,
-        asset: f.asset,
-        evidenceHash: evidenceHash(f),
-        severity: f.severity,
-        title: f.title,
-        finding: f,
-        firstSeen: seen,
-        lastSeen: seen,
-        firstRunId: runId,
-        lastRunId: runId,
-      };
-      if (!prev) findingRows.set(id, row);
-      else {
-        const earlier = before(prev.firstSeen, seen) ? prev : row;
-        const later = before(seen, prev.lastSeen) ? prev : row;
-        findingRows.set(id, { ...later, firstSeen: earlier.firstSeen, firstRunId: earlier.firstRunId });
-      }
+    if (!o.reachable || o.ip === "") continue;
+    const key = `${o.ip}|${o.port}`;
+    const prev = assetRows.get(key);
+    const row = assetRow(o, runId);
+    if (!prev) assetRows.set(key, row);
+    else {
+      const first = before(prev.firstSeen, row.lastSeen) ? prev.firstSeen : row.lastSeen;
+      assetRows.set(
+        key,
+        before(row.lastSeen, prev.lastSeen) ? { ...prev, firstSeen: first } : { ...row, firstSeen: first },
+      );
     }
   }
+  const seenFindings = batch.flatMap(({ observation: o }) =>
+    o.findings.map((finding) => ({ finding, seen: o.scannedAt })),
+  );
   await db.transaction(async (tx) => {
     await tx
       .insert(observations)
@@ -154,10 +208,12 @@ export async function writeBatch(db: StoreDb, runId: string, batch: readonly Num
         })),
       )
       .onConflictDoNothing();
-    if (assetRows.size > 0)
+    if (assetRows.size > 0) {
+      const incoming = [...assetRows.values()];
+      const events = assetEventsFor(await currentAssets(tx, incoming), incoming, runId);
       await tx
         .insert(assets)
-        .values([...assetRows.values()])
+        .values(incoming)
         .onConflictDoUpdate({
           target: [assets.ip, assets.port],
           set: {
@@ -168,29 +224,25 @@ export async function writeBatch(db: StoreDb, runId: string, batch: readonly Num
             remoteLooksLocal: laterWins("assets.remote_looks_local"),
             severity: laterWins("assets.severity"),
             advisories: laterWins("assets.advisories"),
+            preauthAdvisories: laterWins("assets.preauth_advisories"),
             lastRunId: laterWins("assets.last_run_id"),
+            // Seen after it was closed: open again (a late import of an older run changes nothing).
+            state: sql.raw(
+              "CASE WHEN assets.state = 'closed' AND excluded.last_seen > assets.closed_at THEN 'open' ELSE assets.state END",
+            ),
+            reopenCount: sql.raw(
+              "assets.reopen_count + CASE WHEN assets.state = 'closed' AND excluded.last_seen > assets.closed_at THEN 1 ELSE 0 END",
+            ),
+            closedAt: sql.raw(
+              "CASE WHEN assets.state = 'closed' AND excluded.last_seen > assets.closed_at THEN NULL ELSE assets.closed_at END",
+            ),
             firstSeen: sql.raw("least(assets.first_seen, excluded.first_seen)"),
             lastSeen: sql.raw("greatest(assets.last_seen, excluded.last_seen)"),
           },
         });
-    if (findingRows.size > 0)
-      await tx
-        .insert(findings)
-        .values([...findingRows.values()])
-        .onConflictDoUpdate({
-          target: findings.id,
-          set: {
-            severity: laterWins("findings.severity"),
-            title: laterWins("findings.title"),
-            finding: laterWins("findings.finding"),
-            lastRunId: laterWins("findings.last_run_id"),
-            firstRunId: sql.raw(
-              "CASE WHEN excluded.first_seen < findings.first_seen THEN excluded.first_run_id ELSE findings.first_run_id END",
-            ),
-            firstSeen: sql.raw("least(findings.first_seen, excluded.first_seen)"),
-            lastSeen: sql.raw("greatest(findings.last_seen, excluded.last_seen)"),
-          },
-        });
+      if (events.length > 0) await tx.insert(assetEvents).values(events).onConflictDoNothing();
+    }
+    await upsertFindings(tx, runId, seenFindings);
   });
 }
 
@@ -201,10 +253,16 @@ export async function completeRun(db: StoreDb, runId: string, finishedAt: string
       await tx.execute(sql`SELECT count(*)::int AS n FROM observations WHERE run_id = ${runId}`),
     );
     const n = Number(row?.n ?? 0);
-    await tx
+    const [run] = await tx
       .update(runs)
       .set({ status: "complete", finishedAt, observationCount: n })
-      .where(eq(runs.id, runId));
+      .where(eq(runs.id, runId))
+      .returning({ kind: runs.kind, startedAt: runs.startedAt, scope: runs.scope });
+    if (run?.kind === "scan") {
+      if (run.scope)
+        await closeUnseen(tx, { id: runId, startedAt: run.startedAt, finishedAt, scope: run.scope });
+      await recomputeDailyStats(tx, finishedAt);
+    }
     return n;
   });
 }

@@ -130,7 +130,7 @@ describeLive("store on PostgreSQL", pgUrl ? null : "DATABASE_URL is not set", ()
   suite(
     () => openStore({ url: pgUrl! }),
     async (s) => {
-      await s.db.execute(sql`TRUNCATE runs, observations, assets, findings`);
+      await s.db.execute(sql`TRUNCATE runs, observations, assets, findings, asset_events, daily_stats`);
     },
   );
 });
