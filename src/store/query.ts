@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
+import { AdvisorySetReader } from "./advisory-sets.ts";
 import type { StoreDb } from "./db.ts";
 import { assets, findings, observations, runs } from "./schema.ts";
 
@@ -96,19 +97,25 @@ export async function* streamRecords(
   page = 1000,
 ): AsyncGenerator<Observation> {
   let after: { runId: string; seq: number } | null = null;
+  const lists = new AdvisorySetReader(db);
   for (;;) {
     const where: SQL[] = [eq(runs.status, "complete")];
     if (f.runId) where.push(eq(observations.runId, f.runId));
     if (f.since) where.push(gte(observations.scannedAt, f.since));
     if (after) where.push(sql`(${observations.runId}, ${observations.seq}) > (${after.runId}, ${after.seq})`);
     const rows = await db
-      .select({ runId: observations.runId, seq: observations.seq, record: observations.record })
+      .select({
+        runId: observations.runId,
+        seq: observations.seq,
+        record: observations.record,
+        advisorySet: observations.advisorySet,
+      })
       .from(observations)
       .innerJoin(runs, eq(runs.id, observations.runId))
       .where(and(...where))
       .orderBy(asc(observations.runId), asc(observations.seq))
       .limit(page);
-    for (const r of rows) yield r.record as Observation;
+    for (const r of await lists.restore(rows)) yield r;
     if (rows.length < page) return;
     const last = rows[rows.length - 1]!;
     after = { runId: last.runId, seq: last.seq };

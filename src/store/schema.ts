@@ -60,6 +60,8 @@ export const observations = pgTable(
     severity: text("severity"),
     scannedAt: timestamp("scanned_at", { withTimezone: true, mode: "string" }).notNull(),
     record: jsonb("record").notNull(),
+    /** Hash of the record's advisory list, stored once in advisory_sets (null: none, or kept in the record). */
+    advisorySet: text("advisory_set"),
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] }), index("observations_ip_port").on(t.ip, t.port)],
 );
@@ -146,4 +148,10 @@ export const findings = pgTable(
   (t) => [index("findings_asset").on(t.asset), index("findings_last_seen").on(t.lastSeen)],
 );
 
-export const schema = { runs, observations, assets, findings, assetEvents, dailyStats };
+/** Each distinct advisory list once, by the sha256 of its JSON. */
+export const advisorySets = pgTable("advisory_sets", {
+  hash: text("hash").primaryKey(),
+  advisories: jsonb("advisories").notNull(),
+});
+
+export const schema = { runs, observations, assets, findings, assetEvents, dailyStats, advisorySets };

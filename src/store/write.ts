@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
+import { saveAdvisorySets, splitRecord } from "./advisory-sets.ts";
 import { assetEventsFor, closeUnseen, currentAssets, recomputeDailyStats } from "./asset-state.ts";
 import { rowsOf, type StoreDb } from "./db.ts";
 import { assetEvents, assets, findings, observations, type RunScope, runs } from "./schema.ts";
@@ -188,10 +189,15 @@ export async function writeBatch(db: StoreDb, runId: string, batch: readonly Num
     o.findings.map((finding) => ({ finding, seen: o.scannedAt })),
   );
   await db.transaction(async (tx) => {
+    await saveAdvisorySets(
+      tx,
+      batch.map((b) => b.observation),
+    );
     await tx
       .insert(observations)
       .values(
         batch.map(({ seq, observation: o }) => ({
+          ...splitRecord(o),
           runId,
           seq,
           host: o.host,
@@ -204,7 +210,6 @@ export async function writeBatch(db: StoreDb, runId: string, batch: readonly Num
           remoteLooksLocal: o.remoteLooksLocal,
           severity: o.severity,
           scannedAt: o.scannedAt,
-          record: o,
         })),
       )
       .onConflictDoNothing();

@@ -116,6 +116,18 @@ function suite(open: () => Promise<Store>, reset: (s: Store) => Promise<void>) {
     const want = new Set(Array.from({ length: N }, (_, i) => canonical(synthetic(i, 0, advised))));
     expect(got.filter((r) => want.has(canonical(r))).length).toBe(N);
   });
+
+  it("keeps each advisory list once, not once per record", async () => {
+    // Every advised record (port 18790) carries the same list: one row, referenced by all of them.
+    expect(await count(store, "advisory_sets")).toBe(1);
+    const [r] = rowsOf<{ n: number }>(
+      await store.db.execute(
+        sql`SELECT count(*)::int AS n FROM observations WHERE advisory_set IS NOT NULL AND NOT (record ? 'advisories')`,
+      ),
+    );
+    const advisedIn = (n: number) => Array.from({ length: n }, (_, i) => synthetic(i)).filter(advised).length;
+    expect(Number(r?.n)).toBe(advisedIn(N) + advisedIn(N / 2));
+  });
 }
 
 describe("store on PGlite", () => {
@@ -130,7 +142,9 @@ describeLive("store on PostgreSQL", pgUrl ? null : "DATABASE_URL is not set", ()
   suite(
     () => openStore({ url: pgUrl! }),
     async (s) => {
-      await s.db.execute(sql`TRUNCATE runs, observations, assets, findings, asset_events, daily_stats`);
+      await s.db.execute(
+        sql`TRUNCATE runs, observations, assets, findings, asset_events, daily_stats, advisory_sets`,
+      );
     },
   );
 });
