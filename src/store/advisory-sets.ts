@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { inArray } from "drizzle-orm";
 import type { AdvisorySummary, Observation } from "../fingerprints/observation.ts";
 import type { StoreDb } from "./db.ts";
-import { advisorySets } from "./schema.ts";
+import { advisorySetIds, advisorySets } from "./schema.ts";
 
 type Tx = Parameters<Parameters<StoreDb["transaction"]>[0]>[0];
 
@@ -33,7 +33,19 @@ export function splitRecord(o: Observation): {
   return { record, advisorySet: advisorySetHash(advisories) };
 }
 
-/** Save the lists a batch refers to (each at most once, however often it is written). */
+/** Every id and alias a list names: what "which assets does CVE-… apply to" looks up. */
+export function idsOfList(list: readonly AdvisorySummary[]): string[] {
+  return [...new Set(list.flatMap((a) => [a.id, ...a.aliases]))];
+}
+
+// Ids of lists this process has seen (few: one per release and advisory database version).
+const idsOfHash = new Map<string, string[]>();
+const rememberIds = (hash: string, ids: string[]) => {
+  if (idsOfHash.size > 10_000) idsOfHash.clear();
+  idsOfHash.set(hash, ids);
+};
+
+/** Save the lists a batch refers to (each at most once, however often it is written), with their id index. */
 export async function saveAdvisorySets(tx: Tx | StoreDb, batch: readonly Observation[]): Promise<void> {
   const lists = new Map<string, readonly AdvisorySummary[]>();
   for (const o of batch) {
@@ -41,10 +53,45 @@ export async function saveAdvisorySets(tx: Tx | StoreDb, batch: readonly Observa
     if (hash !== null && !lists.has(hash)) lists.set(hash, o.advisories);
   }
   if (lists.size === 0) return;
-  await tx
+  const added = await tx
     .insert(advisorySets)
     .values([...lists].map(([hash, advisories]) => ({ hash, advisories })))
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning({ hash: advisorySets.hash });
+  for (const { hash } of added) {
+    const ids = idsOfList(lists.get(hash)!);
+    rememberIds(hash, ids);
+    for (let i = 0; i < ids.length; i += 1000)
+      await tx
+        .insert(advisorySetIds)
+        .values(ids.slice(i, i + 1000).map((id) => ({ id, hash })))
+        .onConflictDoNothing();
+  }
+  for (const [hash, list] of lists) if (!idsOfHash.has(hash)) rememberIds(hash, idsOfList(list));
+}
+
+/** The ids and aliases of stored lists, by hash. */
+export async function advisoryIdsOf(
+  tx: Tx | StoreDb,
+  hashes: Iterable<string>,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const missing: string[] = [];
+  for (const h of new Set(hashes)) {
+    const known = idsOfHash.get(h);
+    if (known) out.set(h, known);
+    else missing.push(h);
+  }
+  if (missing.length > 0) {
+    const rows = await tx
+      .select({ id: advisorySetIds.id, hash: advisorySetIds.hash })
+      .from(advisorySetIds)
+      .where(inArray(advisorySetIds.hash, missing));
+    for (const h of missing) out.set(h, []);
+    for (const r of rows) out.get(r.hash)!.push(r.id);
+    for (const h of missing) rememberIds(h, out.get(h)!);
+  }
+  return out;
 }
 
 /** Puts advisory lists back into stored records; lists are fetched once per reader. */

@@ -22,7 +22,9 @@ export interface CurrentAsset {
   state: string;
   closedAt: string | null;
   lastSeen: string;
+  /** Ids of a row from before migration 6 (empty for newer rows, which name their list in advisorySet). */
   advisories: string[];
+  advisorySet: string | null;
   preauthAdvisories: string[];
 }
 
@@ -39,7 +41,7 @@ export async function currentAssets(
   );
   const rows = rowsOf<Record<string, unknown>>(
     await tx.execute(sql`
-      SELECT v.k, a.product, a.version, a.auth, a.state, a.closed_at, a.last_seen, a.advisories, a.preauth_advisories
+      SELECT v.k, a.product, a.version, a.auth, a.state, a.closed_at, a.last_seen, a.advisories, a.advisory_set, a.preauth_advisories
       FROM (VALUES ${wanted}) AS v(k, ip, port)
       JOIN assets a ON a.ip = v.ip AND a.port = v.port`),
   );
@@ -53,6 +55,7 @@ export async function currentAssets(
       closedAt: r.closed_at == null ? null : new Date(String(r.closed_at)).toISOString(),
       lastSeen: new Date(String(r.last_seen)).toISOString(),
       advisories: pgArray(r.advisories),
+      advisorySet: (r.advisory_set as string | null) ?? null,
       preauthAdvisories: pgArray(r.preauth_advisories),
     });
   return out;
@@ -77,8 +80,32 @@ function listDiff(before: string[], after: string[]): { added: string[]; removed
   return { added: added.slice(0, MAX_LISTED), removed: removed.slice(0, MAX_LISTED) };
 }
 
+/** The advisory lists whose ids a diff needs: those of assets whose list changes. */
+export function changedSets(
+  current: ReadonlyMap<string, CurrentAsset>,
+  incoming: readonly AssetInsert[],
+): string[] {
+  const hashes: string[] = [];
+  for (const next of incoming) {
+    const cur = current.get(keyOf(next));
+    if (!cur || cur.advisorySet === (next.advisorySet ?? null)) continue;
+    if (cur.advisorySet) hashes.push(cur.advisorySet);
+    if (next.advisorySet) hashes.push(next.advisorySet);
+  }
+  return hashes;
+}
+
+const idsOf = (
+  a: { advisories?: string[]; advisorySet?: string | null },
+  ids: ReadonlyMap<string, string[]>,
+): string[] => (a.advisorySet ? (ids.get(a.advisorySet) ?? []) : (a.advisories ?? []));
+
 /** What differs between the stored asset and a later sighting: field -> [before, after]. */
-export function assetChanges(cur: CurrentAsset, next: AssetInsert): Record<string, unknown> {
+export function assetChanges(
+  cur: CurrentAsset,
+  next: AssetInsert,
+  ids: ReadonlyMap<string, string[]> = new Map(),
+): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const field of ["product", "version", "auth"] as const) {
     const was = cur[field] ?? null;
@@ -87,8 +114,10 @@ export function assetChanges(cur: CurrentAsset, next: AssetInsert): Record<strin
   }
   const preauth = listDiff(cur.preauthAdvisories, next.preauthAdvisories ?? []);
   if (preauth) changes.preauthAdvisories = preauth;
-  const all = listDiff(cur.advisories, next.advisories);
-  if (all) changes.advisories = all;
+  if ((cur.advisorySet ?? null) !== (next.advisorySet ?? null) || cur.advisories.length > 0) {
+    const all = listDiff(idsOf(cur, ids), idsOf(next, ids));
+    if (all) changes.advisories = all;
+  }
   return changes;
 }
 
@@ -99,6 +128,7 @@ export function assetEventsFor(
   current: ReadonlyMap<string, CurrentAsset>,
   incoming: readonly AssetInsert[],
   runId: string,
+  advisoryIds: ReadonlyMap<string, string[]> = new Map(),
 ): EventInsert[] {
   const events: EventInsert[] = [];
   for (const next of incoming) {
@@ -124,7 +154,7 @@ export function assetEventsFor(
     // An older sighting (a late import) says nothing about the present.
     if (!later(at, cur.lastSeen)) continue;
     if (cur.state === "closed" && cur.closedAt !== null && later(at, cur.closedAt)) event("reopened");
-    const changes = assetChanges(cur, next);
+    const changes = assetChanges(cur, next, advisoryIds);
     if (Object.keys(changes).length > 0) event("changed", changes);
   }
   return events;

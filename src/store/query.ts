@@ -2,9 +2,9 @@
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
-import { AdvisorySetReader } from "./advisory-sets.ts";
+import { AdvisorySetReader, advisoryIdsOf } from "./advisory-sets.ts";
 import type { StoreDb } from "./db.ts";
-import { assets, findings, observations, runs } from "./schema.ts";
+import { advisorySetIds, assets, findings, observations, runs } from "./schema.ts";
 
 export interface AssetFilter {
   /** CIDR (or single address): assets whose address is inside it. */
@@ -48,7 +48,10 @@ export async function listAssets(db: StoreDb, f: AssetFilter = {}): Promise<Asse
   if (f.product) where.push(eq(assets.product, f.product));
   if (f.version) where.push(eq(assets.version, f.version));
   if (f.auth) where.push(eq(assets.auth, f.auth));
-  if (f.advisory) where.push(sql`${f.advisory} = ANY(${assets.advisories})`);
+  if (f.advisory)
+    where.push(
+      sql`(${f.advisory} = ANY(${assets.advisories}) OR ${assets.advisorySet} IN (SELECT ${advisorySetIds.hash} FROM ${advisorySetIds} WHERE ${advisorySetIds.id} = ${f.advisory}))`,
+    );
   if (f.since) where.push(gte(assets.lastSeen, f.since));
   if (f.until) where.push(lte(assets.firstSeen, f.until));
   const q = db
@@ -57,8 +60,13 @@ export async function listAssets(db: StoreDb, f: AssetFilter = {}): Promise<Asse
     .where(where.length > 0 ? and(...where) : undefined)
     .orderBy(asc(assets.ip), asc(assets.port));
   const rows = await (f.limit ? q.limit(f.limit) : q);
-  return rows.map((r) => ({
+  const ids = await advisoryIdsOf(
+    db,
+    rows.flatMap((r) => (r.advisorySet ? [r.advisorySet] : [])),
+  );
+  return rows.map(({ advisorySet, ...r }) => ({
     ...r,
+    advisories: advisorySet ? (ids.get(advisorySet) ?? []) : r.advisories,
     firstSeen: iso(r.firstSeen),
     lastSeen: iso(r.lastSeen),
     closedAt: r.closedAt === null ? null : iso(r.closedAt),

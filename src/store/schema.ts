@@ -77,7 +77,10 @@ export const assets = pgTable(
     auth: text("auth").notNull(),
     remoteLooksLocal: boolean("remote_looks_local").notNull(),
     severity: text("severity"),
+    /** Advisory ids and aliases of assets written before migration 6; newer rows use advisorySet. */
     advisories: text("advisories").array().notNull(),
+    /** Hash of the asset's advisory list in advisory_sets (null: none applies, or a row from before migration 6). */
+    advisorySet: text("advisory_set"),
     firstSeen: timestamp("first_seen", { withTimezone: true, mode: "string" }).notNull(),
     lastSeen: timestamp("last_seen", { withTimezone: true, mode: "string" }).notNull(),
     lastRunId: text("last_run_id").notNull(),
@@ -154,4 +157,76 @@ export const advisorySets = pgTable("advisory_sets", {
   advisories: jsonb("advisories").notNull(),
 });
 
-export const schema = { runs, observations, assets, findings, assetEvents, dailyStats, advisorySets };
+/** An analyst's acknowledgement of an asset (the dashboard's one write; migrations/0004_serve.sql). */
+export const assetAcks = pgTable(
+  "asset_acks",
+  {
+    ip: inet("ip").notNull(),
+    port: integer("port").notNull(),
+    note: text("note").notNull().default(""),
+    ackedAt: timestamp("acked_at", { withTimezone: true, mode: "string" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ip, t.port] })],
+);
+
+/** Each advisory list indexed by the ids and aliases in it. */
+export const advisorySetIds = pgTable(
+  "advisory_set_ids",
+  { id: text("id").notNull(), hash: text("hash").notNull() },
+  (t) => [primaryKey({ columns: [t.id, t.hash] })],
+);
+
+export const schema = {
+  runs,
+  observations,
+  assets,
+  findings,
+  assetEvents,
+  dailyStats,
+  advisorySets,
+  advisorySetIds,
+  assetAcks,
+};
+
+/** One scheduled run of a monitor profile (migrations/0003_monitor.sql); the scan is the `runs` row of the same id. */
+export const monitorRuns = pgTable(
+  "monitor_runs",
+  {
+    runId: text("run_id").primaryKey(),
+    profile: text("profile").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "string" }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "string" }),
+    status: text("status").$type<"running" | "complete" | "interrupted" | "failed">().notNull(),
+    /** Set once the run's asset events were turned into alerts; null: still to do (caught up by the next run). */
+    alertedAt: timestamp("alerted_at", { withTimezone: true, mode: "string" }),
+    summary: jsonb("summary").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index("monitor_runs_profile").on(t.profile, t.startedAt)],
+);
+
+/** One alert to one sink: pending until the sink accepted it (at-least-once), keyed for dedupe. */
+export const alertLog = pgTable(
+  "alert_log",
+  {
+    alertId: text("alert_id").notNull(),
+    sink: text("sink").notNull(),
+    /** Stable dedupe key: asset + kind + what changed. */
+    key: text("key").notNull(),
+    profile: text("profile").notNull(),
+    runId: text("run_id").notNull(),
+    kind: text("kind").$type<"new" | "closed" | "reopened" | "changed" | "flapping">().notNull(),
+    severity: text("severity").notNull(),
+    ip: inet("ip").notNull(),
+    port: integer("port").notNull(),
+    status: text("status").$type<"pending" | "sent" | "failed" | "expired">().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    alert: jsonb("alert").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true, mode: "string" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.alertId, t.sink] }),
+    index("alert_log_key").on(t.key, t.sink, t.createdAt),
+  ],
+);

@@ -8,8 +8,14 @@ import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
-import { saveAdvisorySets, splitRecord } from "./advisory-sets.ts";
-import { assetEventsFor, closeUnseen, currentAssets, recomputeDailyStats } from "./asset-state.ts";
+import { advisoryIdsOf, advisorySetHash, saveAdvisorySets, splitRecord } from "./advisory-sets.ts";
+import {
+  assetEventsFor,
+  changedSets,
+  closeUnseen,
+  currentAssets,
+  recomputeDailyStats,
+} from "./asset-state.ts";
 import { rowsOf, type StoreDb } from "./db.ts";
 import { assetEvents, assets, findings, observations, type RunScope, runs } from "./schema.ts";
 
@@ -119,6 +125,31 @@ async function upsertFindings(tx: Tx | StoreDb, runId: string, list: readonly Se
     }
   }
   if (findingRows.size === 0) return;
+  // Most findings of a daily scan were seen yesterday: widen their seen-range with a light
+  // UPDATE (no finding JSON sent), and send the full row only for those not stored yet. The
+  // stored finding keeps the evidence of its first sighting (same identity; only nonces differ).
+  const values = sql.join(
+    [...findingRows.values()].map(
+      (r) =>
+        sql`(${r.id}, ${r.firstSeen}::timestamptz, ${r.lastSeen}::timestamptz, ${r.firstRunId}, ${r.lastRunId}, ${r.severity}, ${r.title})`,
+    ),
+    sql`, `,
+  );
+  const updated = rowsOf<{ id: string }>(
+    await tx.execute(sql`
+      UPDATE findings AS f SET
+        severity = CASE WHEN v.last_seen >= f.last_seen THEN v.severity ELSE f.severity END,
+        title = CASE WHEN v.last_seen >= f.last_seen THEN v.title ELSE f.title END,
+        last_run_id = CASE WHEN v.last_seen >= f.last_seen THEN v.last_run_id ELSE f.last_run_id END,
+        first_run_id = CASE WHEN v.first_seen < f.first_seen THEN v.first_run_id ELSE f.first_run_id END,
+        first_seen = least(f.first_seen, v.first_seen),
+        last_seen = greatest(f.last_seen, v.last_seen)
+      FROM (VALUES ${values}) AS v(id, first_seen, last_seen, first_run_id, last_run_id, severity, title)
+      WHERE f.id = v.id
+      RETURNING f.id`),
+  );
+  for (const { id } of updated) findingRows.delete(String(id));
+  if (findingRows.size === 0) return;
   await tx
     .insert(findings)
     .values([...findingRows.values()])
@@ -127,7 +158,6 @@ async function upsertFindings(tx: Tx | StoreDb, runId: string, list: readonly Se
       set: {
         severity: laterWins("findings.severity"),
         title: laterWins("findings.title"),
-        finding: laterWins("findings.finding"),
         lastRunId: laterWins("findings.last_run_id"),
         firstRunId: sql.raw(
           "CASE WHEN excluded.first_seen < findings.first_seen THEN excluded.first_run_id ELSE findings.first_run_id END",
@@ -159,7 +189,8 @@ function assetRow(o: Observation, runId: string): typeof assets.$inferInsert {
     auth: o.auth,
     remoteLooksLocal: o.remoteLooksLocal,
     severity: o.severity,
-    advisories: [...new Set(o.advisories.flatMap((a) => [a.id, ...a.aliases]))],
+    advisories: [],
+    advisorySet: advisorySetHash(o.advisories),
     preauthAdvisories: o.advisories.filter((a) => a.preAuth && a.certainty === "affected").map((a) => a.id),
     firstSeen: o.scannedAt,
     lastSeen: o.scannedAt,
@@ -215,7 +246,13 @@ export async function writeBatch(db: StoreDb, runId: string, batch: readonly Num
       .onConflictDoNothing();
     if (assetRows.size > 0) {
       const incoming = [...assetRows.values()];
-      const events = assetEventsFor(await currentAssets(tx, incoming), incoming, runId);
+      const current = await currentAssets(tx, incoming);
+      const events = assetEventsFor(
+        current,
+        incoming,
+        runId,
+        await advisoryIdsOf(tx, changedSets(current, incoming)),
+      );
       await tx
         .insert(assets)
         .values(incoming)
@@ -229,6 +266,7 @@ export async function writeBatch(db: StoreDb, runId: string, batch: readonly Num
             remoteLooksLocal: laterWins("assets.remote_looks_local"),
             severity: laterWins("assets.severity"),
             advisories: laterWins("assets.advisories"),
+            advisorySet: laterWins("assets.advisory_set"),
             preauthAdvisories: laterWins("assets.preauth_advisories"),
             lastRunId: laterWins("assets.last_run_id"),
             // Seen after it was closed: open again (a late import of an older run changes nothing).
