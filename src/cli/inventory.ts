@@ -9,6 +9,7 @@ interface InventoryFlags {
   version?: string;
   auth?: string;
   advisory?: string;
+  state?: string;
   since?: string;
   until?: string;
   json?: boolean;
@@ -34,6 +35,7 @@ export function registerInventory(program: Command): void {
     .option("--version <version>", "only this exact version")
     .option("--auth <state>", "only this auth state (required, not-required, unknown)")
     .option("--advisory <id>", "only assets an advisory (GHSA or CVE id) applies to")
+    .option("--state <state>", "only open assets (seen by the latest scan that covered them) or closed ones")
     .option("--since <time>", "only assets last seen at or after this time")
     .option("--until <time>", "only assets first seen at or before this time")
     .option("--json", "one JSON object per asset (NDJSON)")
@@ -42,7 +44,10 @@ export function registerInventory(program: Command): void {
         throw new UsageError(`--network: not an address or CIDR: "${flags.network}"`);
       if (flags.auth !== undefined && !["required", "not-required", "unknown"].includes(flags.auth))
         throw new UsageError(`--auth: one of required, not-required, unknown (got "${flags.auth}")`);
+      if (flags.state !== undefined && !["open", "closed"].includes(flags.state))
+        throw new UsageError(`--state: open or closed (got "${flags.state}")`);
       const filter = {
+        ...(flags.state ? { state: flags.state as "open" | "closed" } : {}),
         ...(flags.network ? { network: flags.network } : {}),
         ...(flags.product ? { product: flags.product } : {}),
         ...(flags.version ? { version: flags.version } : {}),
@@ -70,12 +75,12 @@ export function registerInventory(program: Command): void {
         } else {
           const t = (s: string | null) => escapeForTerminal(s ?? "-");
           process.stdout.write(
-            `${"ADDRESS".padEnd(22)} ${"PRODUCT".padEnd(9)} ${"VERSION".padEnd(14)} ${"AUTH".padEnd(12)} ${"SEVERITY".padEnd(8)} FIRST SEEN           LAST SEEN            ADVISORIES\n`,
+            `${"ADDRESS".padEnd(22)} ${"PRODUCT".padEnd(9)} ${"VERSION".padEnd(14)} ${"AUTH".padEnd(12)} ${"SEVERITY".padEnd(8)} ${"STATE".padEnd(6)} FIRST SEEN           LAST SEEN            ADVISORIES\n`,
           );
           for (const r of rows) {
             const addr = r.ip.includes(":") ? `[${r.ip}]:${r.port}` : `${r.ip}:${r.port}`;
             process.stdout.write(
-              `${addr.padEnd(22)} ${t(r.product).padEnd(9)} ${t(r.version).padEnd(14)} ${r.auth.padEnd(12)} ${t(r.severity).padEnd(8)} ${r.firstSeen.slice(0, 19)}Z ${r.lastSeen.slice(0, 19)}Z ${t(advisoryCell(r.advisories))}\n`,
+              `${addr.padEnd(22)} ${t(r.product).padEnd(9)} ${t(r.version).padEnd(14)} ${r.auth.padEnd(12)} ${t(r.severity).padEnd(8)} ${r.state.padEnd(6)} ${r.firstSeen.slice(0, 19)}Z ${r.lastSeen.slice(0, 19)}Z ${t(advisoryCell(r.advisories))}\n`,
             );
           }
           process.stdout.write(`\n${rows.length} asset${rows.length === 1 ? "" : "s"}\n`);

@@ -14,6 +14,8 @@ export interface AssetFilter {
   auth?: string;
   /** An advisory id or alias (GHSA-..., CVE-...). */
   advisory?: string;
+  /** open: seen by the latest run that covered it; closed: gone since. */
+  state?: "open" | "closed";
   /** Last seen at or after this instant. */
   since?: string;
   /** First seen at or before this instant. */
@@ -52,6 +54,7 @@ export async function listAssets(db: StoreDb, f: AssetFilter = {}): Promise<Asse
     where.push(
       sql`(${f.advisory} = ANY(${assets.advisories}) OR ${assets.advisorySet} IN (SELECT ${advisorySetIds.hash} FROM ${advisorySetIds} WHERE ${advisorySetIds.id} = ${f.advisory}))`,
     );
+  if (f.state) where.push(eq(assets.state, f.state));
   if (f.since) where.push(gte(assets.lastSeen, f.since));
   if (f.until) where.push(lte(assets.firstSeen, f.until));
   const q = db

@@ -60,6 +60,7 @@ describe("import, inventory, export", () => {
       ["inventory", "--network", "10.0.0.0/99x"],
       ["inventory", "--auth", "maybe"],
       ["inventory", "--since", "yesterday-ish"],
+      ["inventory", "--state", "gone"],
       ["export", "--format", "xml"],
     ]) {
       const r = await run(args);
@@ -128,6 +129,31 @@ describe("scan --store", () => {
     ]);
     const nd = await run(["export", "--format", "ndjson"]);
     expect(nd.stdout).toMatch(new RegExp(`"port":${gw.port}`));
+  });
+
+  it("a later scan of the same scope that no longer finds the gateway closes it", async () => {
+    const port = gw.port;
+    gw.close();
+    const r = await run([
+      "scan",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "--store",
+      "--fail-on",
+      "none",
+      "--no-progress",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const closed = await run(["inventory", "--json", "--state", "closed"]);
+    expect(
+      closed.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { port: number; state: string }),
+    ).toEqual([expect.objectContaining({ port, state: "closed" })]);
+    const open = await run(["inventory", "--state", "open", "--network", "127.0.0.1/32"]);
+    expect(open.stdout).toMatch(/\n0 assets\n$/);
   });
 });
 
