@@ -63,4 +63,14 @@ export const COMMANDS: CommandEntry[] = [
     summary: "export the store as NDJSON, OCSF, CEF, SARIF 2.1.0 or a STIX 2.1 bundle",
     load: async () => (await import("./export.ts")).registerExport,
   },
+  {
+    name: "serve",
+    summary: "the dashboard and JSON API: overview, trends, breakdowns, searchable assets, /metrics",
+    load: async () => (await import("./serve.ts")).registerServe,
+  },
+  {
+    name: "monitor",
+    summary: "scheduled scans of saved profiles; alerts on new, closed, re-opened and changed gateways",
+    load: async () => (await import("./monitor.ts")).registerMonitor,
+  },
 ];

@@ -54,28 +54,10 @@ export function registerExport(program: Command): void {
           }
         } else {
           const items: ExportItem[] = await q.listFindings(store.db, since ? { since } : {});
-          if (format === "ocsf") {
-            const { toOcsf } = await import("../findings/ocsf.ts");
-            for (const i of items) out.write(`${JSON.stringify(toOcsf(i, tool))}\n`);
-          } else if (format === "cef") {
-            const { toCef } = await import("../findings/cef.ts");
-            for (const i of items) out.write(`${toCef(i, { vendor: "clawpatrol", ...tool })}\n`);
-          } else if (format === "sarif") {
-            const { toSarif } = await import("../findings/sarif.ts");
-            out.write(
-              `${JSON.stringify(
-                toSarif(
-                  items.map((i) => i.finding),
-                  tool,
-                ),
-                null,
-                2,
-              )}\n`,
-            );
-          } else {
-            const { toStixBundle } = await import("../findings/stix.ts");
-            out.write(`${JSON.stringify(toStixBundle(items, tool), null, 2)}\n`);
-          }
+          const { findingWriter } = await import("../findings/export.ts");
+          const writer = findingWriter(format, (t) => out.write(t), tool);
+          writer.add(items);
+          writer.finish();
         }
       } finally {
         out.close();

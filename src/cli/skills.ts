@@ -12,6 +12,10 @@ import { defaultIocs, scanUnit } from "../skills/scan.ts";
 import { loadSuppressions, SuppressionError, suggestSuppressions } from "../skills/suppressions.ts";
 import type { SkillReport } from "../skills/types.ts";
 import { EXIT, RunError, UsageError } from "./errors.ts";
+import { chooseFormat, formatOption, type OutputFormat } from "./output.ts";
+
+/** What `skills scan --format` offers (json is the clawpatrol.skills.v1 report; sarif, ocsf, cef: the findings). */
+export const SKILLS_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif", "ocsf", "cef"];
 
 const TOOL_VERSION = "0.1.0";
 
@@ -21,8 +25,10 @@ interface ScanFlags {
   config?: string;
   workspace?: string;
   openclawPackage?: string;
+  format?: OutputFormat;
   json?: boolean;
   sarif?: boolean;
+  store?: boolean;
   failOn: string;
   ignoreFile?: string;
   iocs?: string[];
@@ -57,7 +63,7 @@ const STDIO: ScanIo = {
 };
 
 export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanIo = STDIO): Promise<number> {
-  if (flags.json && flags.sarif) throw new UsageError("--json and --sarif cannot be used together");
+  const format = chooseFormat(flags);
   if (!isSeverity(flags.failOn))
     throw new UsageError(`--fail-on: expected info, low, medium, high or critical, got ${flags.failOn}`);
   if (paths.length === 0 && !flags.installed)
@@ -90,6 +96,7 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
     suppressions,
     ...(flags.includeNodeModules ? { includeNodeModules: true } : {}),
   };
+  const startedAt = new Date().toISOString();
   const reports: SkillReport[] = [];
   const notes: string[] = [];
   for (const p of paths) {
@@ -126,13 +133,20 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
   for (const s of expired)
     io.err(`clawpatrol: suppression for ${s.rule} at ${s.path} expired on ${s.expires} (${s.file})\n`);
   const tool = { name: "clawpatrol", version: TOOL_VERSION };
+  const active = reports.flatMap((r) => r.findings.filter((f) => !f.suppressed));
   if (flags.suggestIgnore) io.out(suggestSuppressions(reports.flatMap((r) => r.findings)));
-  else if (flags.json)
+  else if (format === "json")
     io.out(
       `${JSON.stringify(toJson(reports, tool, flags.installed ? { installed: { notes } } : {}), null, 2)}\n`,
     );
-  else if (flags.sarif) io.out(`${JSON.stringify(toSkillsSarif(reports, tool), null, 2)}\n`);
-  else {
+  else if (format === "sarif") io.out(`${JSON.stringify(toSkillsSarif(reports, tool), null, 2)}\n`);
+  else if (format === "ocsf" || format === "cef") {
+    // Unsuppressed findings, one line each; the id is the store's stable identity, first = last seen = the scan's start.
+    const { findingWriter, runItems } = await import("../findings/export.ts");
+    const writer = findingWriter(format, io.out, tool);
+    writer.add(runItems(active, startedAt));
+    writer.finish();
+  } else {
     if (flags.installed) for (const n of notes) io.err(`clawpatrol: ${n}\n`);
     io.out(
       toText(reports, {
@@ -142,7 +156,19 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
       }),
     );
   }
-  const active = reports.flatMap((r) => r.findings.filter((f) => !f.suppressed));
+  if (flags.store) {
+    const { storeFindingsRun } = await import("./store-findings.ts");
+    await storeFindingsRun(
+      {
+        kind: "skills",
+        startedAt,
+        options: { installed: flags.installed === true },
+        targets: [...paths, ...(flags.installed ? ["--installed"] : [])],
+      },
+      active,
+      startedAt,
+    );
+  }
   return reachesThreshold(active, flags.failOn as Severity) ? EXIT.findings : EXIT.ok;
 }
 
@@ -162,8 +188,17 @@ export function registerSkills(program: Command): void {
       "--openclaw-package <dir>",
       "installed openclaw package, for bundled skills (default: found on PATH)",
     )
-    .option("--json", "JSON output (schema clawpatrol.skills.v1)")
-    .option("--sarif", "SARIF 2.1.0 output")
+    .option(
+      "-f, --format <format>",
+      `output: ${SKILLS_FORMATS.join(", ")} (json: the clawpatrol.skills.v1 report; sarif, ocsf, cef: the findings)`,
+      formatOption(SKILLS_FORMATS),
+    )
+    .option("--json", "JSON output (schema clawpatrol.skills.v1); same as --format json")
+    .option("--sarif", "SARIF 2.1.0 output; same as --format sarif")
+    .option(
+      "--store",
+      "also keep the findings in the store as a skills run (PGlite under $CLAWPATROL_HOME or ~/.clawpatrol/db; DATABASE_URL for PostgreSQL)",
+    )
     .option("--fail-on <severity>", "exit 1 when a finding reaches this severity", "high")
     .option("--ignore-file <file>", "suppressions file (default ./.clawpatrol-ignore.yml)")
     .option("--iocs <file...>", "extra IOC lists (JSON like data/skills/iocs.json, or type:value lines)")

@@ -33,3 +33,26 @@ export function splitAsset(asset: string): { host: string; port: number } | null
   const port = Number(m[2]);
   return port >= 1 && port <= 65535 ? { host: m[1]!, port } : null;
 }
+
+const CVE_ID = /^CVE-\d{4}-\d{4,}$/;
+
+/**
+ * A finding's advisory ids grouped by advisory: an evidence line that names a GHSA id and its
+ * CVE alias is one advisory. Each group lists its CVE first when it has one.
+ */
+export function advisoryGroups(f: Finding): string[][] {
+  const all = advisoryIds(f);
+  const used = new Set<string>();
+  const groups: string[][] = [];
+  const add = (ids: string[]) => {
+    for (const id of ids) used.add(id);
+    groups.push([...ids.filter((id) => CVE_ID.test(id)), ...ids.filter((id) => !CVE_ID.test(id))]);
+  };
+  for (const e of f.evidence) {
+    const text = [e.detail, e.excerpt ?? "", e.location ?? ""].join("\n").toUpperCase();
+    const ids = all.filter((id) => !used.has(id) && text.includes(id.toUpperCase()));
+    if (ids.length > 0) add(ids);
+  }
+  for (const id of all) if (!used.has(id)) add([id]);
+  return groups;
+}

@@ -1,10 +1,13 @@
 // A STIX 2.1 bundle for exposed gateways: per finding, an indicator SDO whose pattern matches
-// traffic to the endpoint, plus the ipv4-addr / ipv6-addr and network-traffic SCOs it names.
-// SCO ids are deterministic (UUIDv5 over their id-contributing properties, as STIX 2.1 §2.9
-// requires); SDO ids are UUIDv5 of the finding's stable identity, so re-exports are stable.
+// traffic to the endpoint, plus the ipv4-addr / ipv6-addr and network-traffic SCOs it names;
+// per advisory a finding names (CVE / GHSA), a vulnerability SDO and a `related-to`
+// relationship from the indicator. SCO ids are deterministic (UUIDv5 over their
+// id-contributing properties, as STIX 2.1 §2.9 requires); SDO ids are UUIDv5 of the finding's
+// stable identity (or the advisory id), so re-exports are stable. Findings about something
+// other than a network address (host config, skills) have no STIX indicator and are left out.
 import { createHash, randomUUID } from "node:crypto";
 import { isIP } from "node:net";
-import { type ExportItem, splitAsset } from "./export-item.ts";
+import { advisoryGroups, type ExportItem, splitAsset } from "./export-item.ts";
 
 /** The STIX 2.1 namespace for deterministic SCO ids. */
 const SCO_NAMESPACE = "00abedb4-aa42-466c-9c01-fed23315a9b7";
@@ -45,6 +48,13 @@ export function toStixBundle(
     name: tool.name,
     identity_class: "system",
   });
+  // A vulnerability is created when the bundle's earliest finding naming it was first seen.
+  const vulnFirst = new Map<string, string>();
+  for (const item of items)
+    for (const ids of advisoryGroups(item.finding)) {
+      const prev = vulnFirst.get(ids[0]!);
+      if (!prev || Date.parse(item.firstSeen) < Date.parse(prev)) vulnFirst.set(ids[0]!, item.firstSeen);
+    }
   for (const item of items) {
     const where = splitAsset(item.finding.asset);
     if (!where) continue;
@@ -66,10 +76,11 @@ export function toStixBundle(
       protocols: ["tcp"],
     });
     const f = item.finding;
+    const indicatorId = `indicator--${uuidv5(item.id, CLAWPATROL_NAMESPACE)}`;
     add({
       type: "indicator",
       spec_version: "2.1",
-      id: `indicator--${uuidv5(item.id, CLAWPATROL_NAMESPACE)}`,
+      id: indicatorId,
       created_by_ref: identityId,
       created: stixTime(item.firstSeen),
       modified: stixTime(item.lastSeen),
@@ -86,6 +97,36 @@ export function toStixBundle(
         ...f.references.map((url) => ({ source_name: "reference", url })),
       ],
     });
+    for (const ids of advisoryGroups(f)) {
+      const primary = ids[0]!;
+      const vulnId = `vulnerability--${uuidv5(primary, CLAWPATROL_NAMESPACE)}`;
+      const created = stixTime(vulnFirst.get(primary) ?? item.firstSeen);
+      add({
+        type: "vulnerability",
+        spec_version: "2.1",
+        id: vulnId,
+        created_by_ref: identityId,
+        created,
+        modified: created,
+        name: primary,
+        external_references: ids.map((id) =>
+          id.startsWith("CVE-")
+            ? { source_name: "cve", external_id: id }
+            : { source_name: "github", external_id: id, url: `https://github.com/advisories/${id}` },
+        ),
+      });
+      add({
+        type: "relationship",
+        spec_version: "2.1",
+        id: `relationship--${uuidv5(`${indicatorId} related-to ${vulnId}`, CLAWPATROL_NAMESPACE)}`,
+        created_by_ref: identityId,
+        created: stixTime(item.firstSeen),
+        modified: stixTime(item.lastSeen),
+        relationship_type: "related-to",
+        source_ref: indicatorId,
+        target_ref: vulnId,
+      });
+    }
   }
   return { type: "bundle", id: `bundle--${randomUUID()}`, objects };
 }

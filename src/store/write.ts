@@ -4,8 +4,8 @@
 // upsert keyed by something stable (run id + sequence number, ip + port, finding identity),
 // and first/last-seen are folded with least/greatest, so writing the same run again (a
 // re-import, or a resume after a kill) changes nothing that was already there.
-import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
+import { evidenceHash, findingId } from "../findings/identity.ts";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { advisoryIdsOf, advisorySetHash, saveAdvisorySets, splitRecord } from "./advisory-sets.ts";
@@ -36,24 +36,8 @@ export interface RunInfo {
 
 export type RunState = "new" | "incomplete" | "complete";
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
-/**
- * Hash of a finding's evidence by what and where, not by the raw bytes: excerpts carry
- * nonces and timestamps that change on every probe, which would make every run a "new" finding.
- */
-export function evidenceHash(f: Finding): string {
-  return sha256(
-    JSON.stringify(
-      f.evidence.map((e) => [e.source, e.detail, e.location ?? null, e.path ?? null, e.line ?? null]),
-    ),
-  );
-}
-
-/** The stable identity of a finding across runs: sha256(rule id, asset, evidence hash). */
-export function findingId(f: Finding): string {
-  return sha256(`${f.ruleId}\u0000${f.asset}\u0000${evidenceHash(f)}`);
-}
+// The identity functions live in src/findings/identity.ts (output code uses them without the store).
+export { evidenceHash, findingId };
 
 /** Create the run row (incomplete) unless it exists; say what state it was in. */
 export async function beginRun(db: StoreDb, run: RunInfo): Promise<RunState> {
