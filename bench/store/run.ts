@@ -179,7 +179,7 @@ async function benchBackend(name: string, open: () => Promise<Store>, dir: strin
     console.log(`\n## ${name}`);
     console.log(
       `import: ${fmt(stats.observations)} observations over ${DAYS} days in ${fmt(stats.seconds, 1)} s = ${fmt(rate)}/s; ` +
-        `bare INSERT of the same records (peer, first ${bareDays} days): ${fmt(bareRate)}/s; ratio ${fmt(bareRate / rate, 2)}x`,
+        `peer: a bare INSERT of the same whole records (first ${bareDays} days) ${fmt(bareRate)}/s; clawpatrol's import runs at ${fmt(rate / bareRate, 2)}x the peer's rate`,
     );
     console.log(
       `store: ${fmt(size / 2 ** 20)} MB (${fmt(size / stats.observations)} bytes per observation); ` +
@@ -201,10 +201,13 @@ try {
   console.log(
     `# store benchmark: ${fmt(TARGET)} observations target, ${DAYS} days, ${fmt(plan.initial)} gateways on day 1 (+${fmt(plan.growth)}/day), ${ABSENT * 100}% absent per day`,
   );
+  // CLAWPATROL_BENCH_BACKENDS=pglite or postgres runs one of them only.
+  const only = process.env.CLAWPATROL_BENCH_BACKENDS ?? "";
   const pglite = join(work, "pglite");
-  await benchBackend("PGlite", () => openStore({ dataDir: pglite }), pglite);
+  if (only !== "postgres") await benchBackend("PGlite", () => openStore({ dataDir: pglite }), pglite);
   const url = process.env.DATABASE_URL;
-  if (url && /bench/.test(new URL(url).pathname)) {
+  if (only === "pglite") console.log("\n## PostgreSQL: not asked for (CLAWPATROL_BENCH_BACKENDS=pglite)");
+  else if (url && /bench/.test(new URL(url).pathname)) {
     await benchBackend(
       "PostgreSQL",
       async () => {
