@@ -1,7 +1,8 @@
 // Per-file and per-skill state shared by the analyzers: where findings go, how offsets
 // become file:line:column, and the facts (env vars read, programs run, hosts contacted)
 // that skill-level checks compare with the declared metadata.
-import { createHash } from "node:crypto";
+import { isAscii } from "node:buffer";
+import { hash } from "node:crypto";
 import type { Severity } from "../findings/model.ts";
 import { capText, escapeOneLine } from "../util/text.ts";
 import type { IocIndex } from "./indicators.ts";
@@ -13,7 +14,8 @@ export const MAX_EXCERPT = 240;
 export const MAX_FINDINGS_PER_RULE_PER_FILE = 20;
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  // One-shot hashing: no Hash object per call (this runs for every file and finding).
+  return hash("sha256", data, "hex");
 }
 
 export interface EmitOptions {
@@ -108,14 +110,23 @@ export class SkillContext {
 export class FileContext {
   readonly skill: SkillContext;
   readonly file: SkillFile;
+  /** The file's bytes decoded as UTF-8. */
   readonly text: string;
   readonly lines: LineIndex;
+  private asciiBytes: boolean | undefined;
 
   constructor(skill: SkillContext, file: SkillFile, text: string) {
     this.skill = skill;
     this.file = file;
     this.text = text;
     this.lines = new LineIndex(text);
+  }
+
+  /** True when the text is pure ASCII (checked on the bytes, which is much faster than on text). */
+  get ascii(): boolean {
+    // Equal lengths: the text is the bytes decoded (ASCII decodes one character per byte).
+    this.asciiBytes ??= this.file.bytes.length === this.text.length && isAscii(this.file.bytes);
+    return this.asciiBytes;
   }
 
   /** Emit a finding for a match at `offset` of the original file text. */

@@ -60,12 +60,16 @@ function bytesToText(bytes: Uint8Array): { text: string; encoding: Encoding } | 
 }
 
 /** Per ASCII code: 0 other, 1 base64 alphabet only, 2 also a hex digit. */
-export const CLS = new Uint8Array(128);
+const CLS = new Uint8Array(128);
+/** Per ASCII code: 1 in the base64 / hex alphabet (a run member), 0 not. */
+export const ALPHABET = new Uint8Array(128);
+/** Shorter runs of the alphabet are not worth decoding. */
 export const MIN_RUN = 24;
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[0-9a-fA-F]/.test(ch)) CLS[c] = 2;
   else if (/[A-Za-z+/_-]/.test(ch)) CLS[c] = 1;
+  ALPHABET[c] = CLS[c] === 0 ? 0 : 1;
 }
 
 function looksLikeBase64(s: string): boolean {
@@ -89,14 +93,10 @@ function take(budget: DecodeBudget): boolean {
   return budget.candidates-- > 0 && budget.bytes > 0;
 }
 
-function decodeRun(
-  text: string,
-  start: number,
-  end: number,
-  hexOnly: boolean,
-  out: DecodedBlob[],
-  budget: DecodeBudget,
-): void {
+/** Decode the alphabet run text[start, end) if it is hex or plausible base64. */
+function decodeRun(text: string, start: number, end: number, out: DecodedBlob[], budget: DecodeBudget): void {
+  let hexOnly = true;
+  for (let i = start; i < end && hexOnly; i++) hexOnly = classAt(text, i) === 2;
   const len = end - start;
   let stop = end;
   while (stop < text.length && stop - end < 2 && text.charCodeAt(stop) === 61) stop++;
@@ -118,46 +118,87 @@ function decodeRun(
   }
 }
 
-/** All decodable blobs in `text` (offsets are into `text`). */
-export function findEncoded(text: string, budget: DecodeBudget, runs?: number[]): DecodedBlob[] {
-  const out: DecodedBlob[] = [];
-  if (runs) {
-    for (let r = 0; r < runs.length; r += 3)
-      decodeRun(text, runs[r]!, runs[r + 1]!, runs[r + 2] === 1, out, budget);
-    return findEscaped(text, budget, out);
-  }
+/** Base64/hex alphabet class of the character at `i` (0 for anything else). */
+function classAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  return c < 128 ? CLS[c]! : 0;
+}
 
-  // One linear pass finds runs of base64 / hex alphabet characters (regexes that retry
-  // inside every short word would be quadratic in word length). The loop keeps its state in
-  // plain locals; long runs are handled out of line.
-  let runStart = -1;
-  let hexOnly = true;
-  for (let i = 0, n = text.length; i < n; i++) {
-    const c = text.charCodeAt(i);
-    const k = c < 128 ? CLS[c]! : 0;
-    if (k !== 0) {
-      if (runStart < 0) runStart = i;
-      if (k === 1) hexOnly = false;
-    } else if (runStart >= 0) {
-      if (i - runStart >= 24) decodeRun(text, runStart, i, hexOnly, out, budget);
-      runStart = -1;
-      hexOnly = true;
+/**
+ * Maximal runs of base64 / hex alphabet characters at least MIN_RUN long, as flat (start,
+ * end) pairs in text order. A run that long always covers one of every MIN_RUN consecutive
+ * positions, so only every MIN_RUN-th character is probed and only runs found there are
+ * walked: a per-character loop would mispredict a branch at every word boundary. (The
+ * text analyzer gets the same runs from its keyword pass instead; see ScanHints.)
+ */
+export function alphabetRuns(text: string): number[] {
+  const out: number[] = [];
+  const n = text.length;
+  let p = MIN_RUN - 1;
+  while (p < n) {
+    if (classAt(text, p) === 0) {
+      p += MIN_RUN;
+      continue;
     }
+    let start = p;
+    while (start > 0 && classAt(text, start - 1) !== 0) start--;
+    let end = p + 1;
+    while (end < n && classAt(text, end) !== 0) end++;
+    if (end - start >= MIN_RUN) out.push(start, end);
+    // text[end] ends the run; any later run of MIN_RUN covers end + MIN_RUN or a later probe.
+    p = end + MIN_RUN;
   }
-  if (runStart >= 0 && text.length - runStart >= 24)
-    decodeRun(text, runStart, text.length, hexOnly, out, budget);
-  return findEscaped(text, budget, out);
+  return out;
+}
+
+/** Literals (lower case) whose absence in every letter case lets findEncoded skip a regex. */
+export const ESCAPE_PROBES: readonly string[] = [
+  "\\",
+  "\\x",
+  "\\u",
+  "\\0",
+  "\\1",
+  "\\2",
+  "\\3",
+  "%",
+  ...[..."0123456789abcdef"].map((h) => `%${h}`),
+  "fromcharcode",
+  "bytes",
+];
+
+/** What a caller's keyword pass over the same text already learnt (see KeywordSet.scan). */
+export interface ScanHints {
+  /** For each of ESCAPE_PROBES: false only when the probe occurs in the text in no letter case. */
+  mayContain(probe: string): boolean;
+  /** alphabetRuns(text), collected during the pass. */
+  runs: number[];
+}
+
+/** All decodable blobs in `text` (offsets are into `text`). */
+export function findEncoded(text: string, budget: DecodeBudget, hints?: ScanHints): DecodedBlob[] {
+  const out: DecodedBlob[] = [];
+  const runs = hints ? hints.runs : alphabetRuns(text);
+  for (let r = 0; r < runs.length; r += 2) decodeRun(text, runs[r]!, runs[r + 1]!, out, budget);
+  return findEscaped(text, budget, out, hints ? (probe) => hints.mayContain(probe) : () => true);
 }
 
 /** The escape-style encodings (\x, \u, octal, %xx, char-code lists). */
-function findEscaped(text: string, budget: DecodeBudget, out: DecodedBlob[]): DecodedBlob[] {
-  const hasBackslash = text.includes("\\");
-  for (const [re, enc, probe] of [
-    [ESC_X, "escape", "\\x"],
-    [ESC_U, "escape", "\\u"],
-    [ESC_OCT, "escape", "\\"],
+function findEscaped(
+  text: string,
+  budget: DecodeBudget,
+  out: DecodedBlob[],
+  may: (probe: string) => boolean,
+): DecodedBlob[] {
+  // `may` is the caller's hint (any letter case); `has` confirms the exact probe.
+  const has = (probe: string) => may(probe.toLowerCase()) && text.includes(probe);
+  const hasBackslash = has("\\");
+  for (const [re, enc, probes] of [
+    [ESC_X, "escape", ["\\x"]],
+    [ESC_U, "escape", ["\\u"]],
+    [ESC_OCT, "escape", ["\\0", "\\1", "\\2", "\\3"]],
   ] as const) {
-    if (!hasBackslash || !text.includes(probe)) continue;
+    // Every match starts with one of its probes.
+    if (!hasBackslash || !probes.some(has)) continue;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       if (!take(budget)) break;
@@ -177,7 +218,9 @@ function findEscaped(text: string, budget: DecodeBudget, out: DecodedBlob[]): De
     }
   }
   URLENC.lastIndex = 0;
-  for (let m = text.includes("%") ? URLENC.exec(text) : null; m !== null; m = URLENC.exec(text)) {
+  // Every match starts with % and a hex digit (the probes are case-insensitive for the caller's pass).
+  const pct = has("%") && [..."0123456789abcdef"].some((h) => may(`%${h}`));
+  for (let m = pct ? URLENC.exec(text) : null; m !== null; m = URLENC.exec(text)) {
     if (!take(budget)) break;
     // Extend back over plain URL characters so `curl%20...` keeps its `curl`.
     let from = m.index;
@@ -193,7 +236,7 @@ function findEscaped(text: string, budget: DecodeBudget, out: DecodedBlob[]): De
       push(out, budget, { offset: from, length: s.length, encoding: "url", text: decoded });
   }
   CHARCODES.lastIndex = 0;
-  const codes = text.includes("fromCharCode") || text.includes("bytes");
+  const codes = has("fromCharCode") || has("bytes");
   for (let m = codes ? CHARCODES.exec(text) : null; m !== null; m = CHARCODES.exec(text)) {
     if (!take(budget)) break;
     const list = (m[1] ?? m[2] ?? "").split(",").map((x) => Number(x.trim()));

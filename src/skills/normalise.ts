@@ -158,16 +158,68 @@ function isAsciiLetterCode(c: number): boolean {
 
 const IDENTITY = (pos: number) => pos;
 
-/** Whitespace padding runs (start, end, kind) found by one linear pass over char codes. */
+/**
+ * Append `text` to the output as the image of src[origStart, origStart + origLen). `copy`
+ * says text is exactly that source slice; anything else counts as a change.
+ */
+type Emit = (text: string, origStart: number, origLen: number, copy?: boolean) => void;
+
+/** Shortest whitespace run that can hold an event: COLLAPSE_LINES + 1 newlines. */
+const MIN_WS_RUN = COLLAPSE_LINES + 1;
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
+}
+
+/**
+ * Whitespace padding runs (start, end, kind). Every event lies inside a run of spaces,
+ * tabs, CRs and LFs at least MIN_WS_RUN long (COLLAPSE_SPACES blanks, or more than
+ * COLLAPSE_LINES blank lines), and such a run covers one of every MIN_WS_RUN consecutive
+ * positions: only those are probed, and only the runs found there are walked.
+ */
 function whitespaceEvents(src: string): number[] {
   const ev: number[] = [];
+  const n = src.length;
+  let p = MIN_WS_RUN - 1;
+  while (p < n) {
+    if (!isWs(src.charCodeAt(p))) {
+      p += MIN_WS_RUN;
+      continue;
+    }
+    let start = p;
+    while (start > 0 && isWs(src.charCodeAt(start - 1))) start--;
+    let end = p + 1;
+    while (end < n && isWs(src.charCodeAt(end))) end++;
+    // The character after the run (if any) closes it.
+    if (end - start >= MIN_WS_RUN) runEvents(src, start, Math.min(end + 1, n), ev);
+    p = end + MIN_WS_RUN;
+  }
+  // Events must be in order and not overlap (a space run inside a blank-line run is absorbed).
+  const sorted: number[] = [];
+  const idx = [...Array(ev.length / 3).keys()].sort((x, y) => ev[x * 3]! - ev[y * 3]!);
+  let lastEnd = -1;
+  for (const k of idx) {
+    if (ev[k * 3]! < lastEnd) continue;
+    sorted.push(ev[k * 3]!, ev[k * 3 + 1]!, ev[k * 3 + 2]!);
+    lastEnd = ev[k * 3 + 1]!;
+  }
+  return sorted;
+}
+
+/**
+ * The events of src[from, to): a maximal whitespace run plus the character that ends it.
+ * A run starts at the start of the text or after a non-blank character, where no
+ * horizontal or blank-line run is open and the state below is the right one (lineBlank
+ * only matters once a newline has opened a blank-line run), so runs are walked one by one.
+ */
+function runEvents(src: string, from: number, to: number, ev: number[]): void {
   let hStart = -1;
   // Blank-line run: from the first newline of the run to just after its last newline.
   let vStart = -1;
   let vLast = -1;
   let vCount = 0;
   let lineBlank = true;
-  for (let i = 0, n = src.length; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const c = src.charCodeAt(i);
     if (c > 32) {
       // The common case: a visible character ends any run.
@@ -212,30 +264,21 @@ function whitespaceEvents(src: string): number[] {
       lineBlank = false;
     }
   }
+  // End of text (a run followed by a visible character has already been closed above).
   if (hStart >= 0 && src.length - hStart >= COLLAPSE_SPACES) ev.push(hStart, src.length, 0);
   if (vCount >= COLLAPSE_LINES) ev.push(vStart, vLast + 1, 1);
-  // Events must be in order and not overlap (a space run inside a blank-line run is absorbed).
-  const sorted: number[] = [];
-  const idx = [...Array(ev.length / 3).keys()].sort((x, y) => ev[x * 3]! - ev[y * 3]!);
-  let lastEnd = -1;
-  for (const k of idx) {
-    if (ev[k * 3]! < lastEnd) continue;
-    sorted.push(ev[k * 3]!, ev[k * 3 + 1]!, ev[k * 3 + 2]!);
-    lastEnd = ev[k * 3 + 1]!;
-  }
-  return sorted;
 }
 
 const NON_ASCII = /[^\x00-\x7f]+/g;
 
-const SP16 = " ".repeat(16);
-const BLANK_RUN = /(?:\n[ \t\r]*){17}/;
-
-export function normalise(src: string): Normalised {
+/**
+ * Normalise `src`. `ascii`: the caller already knows src is pure ASCII (e.g. its file's bytes
+ * are), which saves a scan for non-ASCII characters.
+ */
+export function normalise(src: string, ascii = false): Normalised {
   NON_ASCII.lastIndex = 0;
-  const hasNonAscii = NON_ASCII.test(src);
-  // Cheap probes first: a collapsible run needs 16 spaces in a row, a tab, or 16 blank lines.
-  const ws = src.includes(SP16) || src.includes("\t") || BLANK_RUN.test(src) ? whitespaceEvents(src) : [];
+  const hasNonAscii = !ascii && NON_ASCII.test(src);
+  const ws = whitespaceEvents(src);
   if (!hasNonAscii && ws.length === 0) return { text: src, changed: false, issues: [], toOriginal: IDENTITY };
 
   const out: string[] = [];
@@ -245,8 +288,11 @@ export function normalise(src: string): Normalised {
   const issues: NormIssue[] = [];
   let normLen = 0;
   let last = 0;
+  // Whether some output differs from the input it replaces (see Emit).
+  let replaced = false;
 
-  const emit = (text: string, origStart: number, origLen: number) => {
+  const emit: Emit = (text, origStart, origLen, copy = false) => {
+    if (!copy) replaced = true;
     if (text.length === 0) return;
     segs.push(normLen, origStart, origLen);
     out.push(text);
@@ -265,7 +311,7 @@ export function normalise(src: string): Normalised {
       const kind = ws[wi + 2]!;
       wi += 3;
       if (wStart < last) continue;
-      if (wStart > last) emit(src.slice(last, wStart), last, wStart - last);
+      if (wStart > last) emit(src.slice(last, wStart), last, wStart - last, true);
       const len = end - wStart;
       if (kind === 0) {
         emit(" ", wStart, len);
@@ -285,24 +331,18 @@ export function normalise(src: string): Normalised {
       const run = m!;
       const start = Math.max(run.index, last);
       const end = run.index + run[0].length;
-      if (start > last) emit(src.slice(last, start), last, start - last);
+      if (start > last) emit(src.slice(last, start), last, start - last, true);
       if (end > start) foldRun(src, start, end, emit, issues);
       last = Math.max(last, end);
       m = NON_ASCII.exec(src);
     }
   }
-  if (last < src.length) emit(src.slice(last), last, src.length - last);
+  if (last < src.length) emit(src.slice(last), last, src.length - last, true);
 
-  if (
-    issues.length === 0 &&
-    ws.length === 0 &&
-    out.length > 0 &&
-    segs.every((_, k) => k % 3 !== 0 || out[k / 3]!.length === segs[k + 2])
-  ) {
-    // Every segment copied its source unchanged (e.g. emoji only): nothing to map.
-    const same = out.join("");
-    if (same === src) return { text: src, changed: false, issues, toOriginal: IDENTITY };
-  }
+  // Every segment copied its source unchanged and nothing was dropped (e.g. emoji only):
+  // the output is the input, with nothing to map.
+  if (issues.length === 0 && ws.length === 0 && !replaced && normLen === src.length)
+    return { text: src, changed: false, issues, toOriginal: IDENTITY };
   const text = out.join("");
   const segArr = Int32Array.from(segs);
   const nSegs = segArr.length / 3;
@@ -324,13 +364,7 @@ export function normalise(src: string): Normalised {
 }
 
 /** Fold a run of non-ASCII (or Unicode-space) characters in src[from, to). */
-function foldRun(
-  src: string,
-  from: number,
-  to: number,
-  emit: (text: string, origStart: number, origLen: number) => void,
-  issues: NormIssue[],
-): void {
+function foldRun(src: string, from: number, to: number, emit: Emit, issues: NormIssue[]): void {
   let i = from;
   let spaceRunStart = -1;
   let spaceRunLen = 0;
@@ -436,7 +470,7 @@ function foldRun(
           break;
         j += w2;
       }
-      emit(src.slice(i, j), i, j - i);
+      emit(src.slice(i, j), i, j - i, true);
       i = j;
       continue;
     }
@@ -456,7 +490,7 @@ function foldRun(
         text += h;
       } else text += c;
     }
-    emit(text, i, width);
+    emit(text, i, width, text === ch);
     i += width;
   }
   flushSpaces();
@@ -470,14 +504,15 @@ export class LineIndex {
     this.text = text;
   }
   private build(): Int32Array {
-    const starts: number[] = [0];
-    let at = this.text.indexOf("\n");
-    while (at !== -1) {
-      starts.push(at + 1);
-      at = this.text.indexOf("\n", at + 1);
-    }
-    this.starts = Int32Array.from(starts);
-    return this.starts;
+    // Count, then fill: no growing array and no copy into the typed one.
+    const text = this.text;
+    let count = 1;
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count++;
+    const starts = new Int32Array(count);
+    let k = 1;
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) starts[k++] = at + 1;
+    this.starts = starts;
+    return starts;
   }
   position(offset: number): { line: number; column: number } {
     const starts = this.starts ?? this.build();

@@ -213,6 +213,17 @@ function editDistance(a: string, b: string, max: number): number {
 
 const POPULAR_NAMES: string[] = (POPULAR as { names: string[] }).names;
 
+/** `name` plus a short number (`weather-2`): compiled once per popular name, not per skill. */
+const digitTailRes = new Map<string, RegExp>();
+function digitTailRe(name: string): RegExp {
+  let re = digitTailRes.get(name);
+  if (!re) {
+    re = new RegExp(`^${name.replace(/[-.]/g, "\\$&")}[-_]?\\d{1,3}$`);
+    digitTailRes.set(name, re);
+  }
+  return re;
+}
+
 /** Name checks: IOC names, typosquats, folder mismatch. */
 export function checkNames(
   ctx: SkillContext,
@@ -234,9 +245,7 @@ export function checkNames(
     }
     if (n.length < 5 || POPULAR_NAMES.includes(n)) continue;
     const near = POPULAR_NAMES.find((p) => p.length >= 5 && editDistance(n, p, 1) === 1);
-    const digitTail = POPULAR_NAMES.find(
-      (p) => p.length >= 5 && n !== p && new RegExp(`^${p.replace(/[-.]/g, "\\$&")}[-_]?\\d{1,3}$`).test(n),
-    );
+    const digitTail = POPULAR_NAMES.find((p) => p.length >= 5 && n !== p && digitTailRe(p).test(n));
     if (near || digitTail)
       ctx.add("CP-SKILL-META-005", { display: where, line: 1 }, n, {
         detail: `"${n}" is one edit away from "${near ?? digitTail}"`,

@@ -3,7 +3,7 @@
 // blobs (bounded depth and bytes). Every hit is mapped back to the original file offset.
 import { type Severity, severityRank } from "../../findings/model.ts";
 import type { FileContext } from "../context.ts";
-import { CLS, type DecodeBudget, findEncoded, MIN_RUN } from "../decode.ts";
+import { ALPHABET, type DecodeBudget, ESCAPE_PROBES, findEncoded, MIN_RUN } from "../decode.ts";
 import { hostClasses } from "../indicators.ts";
 import { foldWord, normalise, revealInvisible } from "../normalise.ts";
 import { KeywordSet } from "../prefilter.ts";
@@ -19,6 +19,8 @@ interface Compiled {
   hosts: string[];
   hostKeywordIds: number[];
   hostRes: Map<string, RegExp>;
+  /** Keyword ids of findEncoded's probes: the same pass tells it which escapes can occur. */
+  probeIds: Map<string, number>;
 }
 
 let compiledFor: unknown = null;
@@ -34,6 +36,7 @@ function compile(fc: FileContext): Compiled {
     for (const g of r.all ?? []) for (const k of g) words.add(k.toLowerCase());
   }
   for (const k of hosts) words.add(k);
+  for (const k of ESCAPE_PROBES) words.add(k.toLowerCase());
   const keywords = new KeywordSet(words);
   compiled = {
     keywords,
@@ -45,6 +48,7 @@ function compile(fc: FileContext): Compiled {
     hosts,
     hostKeywordIds: hosts.map((k) => keywords.idOf(k)),
     hostRes: new Map(),
+    probeIds: new Map(ESCAPE_PROBES.map((p) => [p, keywords.idOf(p)])),
   };
   compiledFor = iocs;
   return compiled;
@@ -60,7 +64,7 @@ export interface TextOptions {
 
 /** Analyse one text file. */
 export function analyzeText(fc: FileContext, opts: TextOptions): void {
-  const norm = normalise(fc.text);
+  const norm = normalise(fc.text, fc.ascii);
   reportNormIssues(fc, norm.issues, opts);
   const budget: DecodeBudget = { bytes: 4 << 20, candidates: 4000 };
   scanLayer(fc, norm.text, norm.toOriginal, opts.prose, null, 0, budget);
@@ -161,6 +165,54 @@ function reportNormIssues(
   }
 }
 
+/** How far a rule window reaches before a keyword and after it, at most (in characters). */
+const WINDOW_REACH = 1500;
+
+/** Start of the line before the keyword's line (`at` is where the keyword starts), capped. */
+function windowStart(text: string, at: number): number {
+  // Bounded by hand: lastIndexOf would walk the whole of a minified file's single line.
+  const lo = Math.max(0, at - WINDOW_REACH);
+  let newlines = 0;
+  for (let k = at - 1; k >= lo; k--) if (text.charCodeAt(k) === 10 && ++newlines === 2) return k + 1;
+  return lo;
+}
+
+/** End of the second line after the keyword's line (the third newline after `at`), capped. */
+function windowEnd(text: string, at: number, end: number): number {
+  const hi = Math.min(text.length, end + WINDOW_REACH);
+  let newlines = 0;
+  for (let k = at + 1; k < hi; k++) if (text.charCodeAt(k) === 10 && ++newlines === 3) return k;
+  return hi;
+}
+
+/**
+ * The windows around one keyword's hits (flat start, end pairs), or null when it has too
+ * many hits to list. Memoised per layer: many rules share keywords (curl, wget, …).
+ */
+function keywordWindows(
+  text: string,
+  id: number,
+  positions: number[][],
+  words: readonly string[],
+  memo: (number[] | null | undefined)[],
+): number[] | null {
+  const known = memo[id];
+  if (known !== undefined) return known;
+  const list = positions[id] ?? [];
+  const kwLen = words[id]!.length;
+  let spans: number[] | null = [];
+  for (const end of list) {
+    if (end === -1) {
+      spans = null;
+      break;
+    }
+    const at = end - kwLen + 1;
+    spans.push(windowStart(text, at), windowEnd(text, at, end));
+  }
+  memo[id] = spans;
+  return spans;
+}
+
 /**
  * Where a rule needs to look: the lines around its keyword hits (one line before, two
  * after), merged; or null for "the whole text" when hits are many or cover most of it.
@@ -171,28 +223,22 @@ function ruleWindows(
   ids: number[],
   positions: number[][],
   words: readonly string[],
+  memo: (number[] | null | undefined)[],
 ): [number, number][] | null {
   const spans: [number, number][] = [];
+  const limit = text.length * 0.4;
   let covered = 0;
   for (const id of ids) {
-    const list = positions[id];
-    if (!list) continue;
-    const kwLen = words[id]!.length;
-    for (const end of list) {
-      if (end === -1) return null;
-      const at = end - kwLen + 1;
-      let s = text.lastIndexOf("\n", at - 1);
-      s = s <= 0 ? 0 : text.lastIndexOf("\n", s - 1) + 1;
-      let e = at;
-      for (let k = 0; k < 3 && e !== -1; k++) e = text.indexOf("\n", e + 1);
-      if (e === -1) e = text.length;
-      s = Math.max(s, at - 1500);
-      e = Math.min(e, end + 1500);
-      spans.push([s, e]);
-      covered += e - s;
+    if (id < 0 || !positions[id]) continue;
+    const kw = keywordWindows(text, id, positions, words, memo);
+    if (kw === null) return null;
+    for (let k = 0; k < kw.length; k += 2) {
+      spans.push([kw[k]!, kw[k + 1]!]);
+      covered += kw[k + 1]! - kw[k]!;
     }
+    // Covered only grows: once past the limit the answer is "the whole text".
+    if (covered > limit) return null;
   }
-  if (covered > text.length * 0.4) return null;
   spans.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const sp of spans) {
@@ -243,8 +289,10 @@ function scanLayer(
 ): SkillFinding[] {
   const c = compile(fc);
   const positions: number[][] = [];
-  const runs = depth < MAX_DECODE_DEPTH ? { cls: CLS, min: MIN_RUN, out: [] as number[] } : undefined;
-  const seen = c.keywords.scan(text, positions, runs);
+  // The same pass finds the base64/hex runs that decoding (below) starts from.
+  const runs = { member: ALPHABET, min: MIN_RUN, out: [] as number[] };
+  const seen = c.keywords.scan(text, positions, depth < MAX_DECODE_DEPTH ? runs : undefined);
+  const windowMemo: (number[] | null | undefined)[] = [];
   const produced: SkillFinding[] = [];
   const env: JudgeEnv = { text, iocs: fc.skill.iocs, prose };
   const prefix = layer ? `decoded from ${layer.chain}: ` : "";
@@ -257,7 +305,11 @@ function scanLayer(
     if (!all.every((g) => g.some((id) => id >= 0 && seen[id] === 1))) continue;
     const re = rule.re;
     let n = 0;
-    for (const m of windowedMatches(re, text, ruleWindows(text, any, positions, c.keywords.keywords))) {
+    for (const m of windowedMatches(
+      re,
+      text,
+      ruleWindows(text, any, positions, c.keywords.keywords, windowMemo),
+    )) {
       if (++n > MAX_MATCHES_PER_RULE) break;
       const verdict = rule.judge ? rule.judge(m, env) : {};
       if (verdict === null) continue;
@@ -352,7 +404,8 @@ function scanLayer(
   // IOC IPs are host keywords too, so the pass above already found them anywhere in the text.
   // Encoded blobs: decode and rescan, bounded.
   if (depth < MAX_DECODE_DEPTH) {
-    for (const blob of findEncoded(text, budget, runs?.out)) {
+    const mayContain = (probe: string) => seen[c.probeIds.get(probe) ?? -1] !== 0;
+    for (const blob of findEncoded(text, budget, { mayContain, runs: runs.out })) {
       const inner = normalise(blob.text);
       const blobAt = toOriginal(blob.offset);
       const chain = layer ? `${layer.chain} → ${blob.encoding}` : blob.encoding;
