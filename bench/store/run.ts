@@ -71,6 +71,8 @@ async function importAll(store: Store, tpl: readonly Observation[]): Promise<Imp
       observations++;
     }
     await writer.finish(new Date(dayStart + 22 * 3_600_000).toISOString());
+    // What the CLI does when it closes the store after a run (a VACUUM on PGlite).
+    await store.maintain();
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const s = ms(t0) / 1000;
     process.stderr.write(

@@ -15,8 +15,15 @@ export interface Store {
   backend: "pglite" | "postgres";
   /** The data directory (PGlite) or the URL with any password masked (PostgreSQL). */
   location: string;
+  /** Reclaim the rows that updates left dead (PGlite has no autovacuum); a no-op on PostgreSQL. */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }
+
+// Every sighting rewrites its asset and finding rows; the old versions stay on disk until a
+// VACUUM. PostgreSQL's autovacuum does that; PGlite runs no background workers, so without
+// this a store that is scanned daily grows by a copy of those tables a day.
+const UPDATED_TABLES = "assets, findings, daily_stats, advisory_set_ids";
 
 export interface OpenOptions {
   /** A postgres:// URL; defaults to $DATABASE_URL. */
@@ -92,7 +99,13 @@ export async function openStore(options: OpenOptions = {}): Promise<Store> {
     const { drizzle } = await import("drizzle-orm/node-postgres");
     const pool = new pg.Pool({ connectionString: url, max: 4 });
     const db = drizzle(pool, { schema }) as unknown as StoreDb;
-    store = { db, backend: "postgres", location: maskUrl(url), close: () => pool.end() };
+    store = {
+      db,
+      backend: "postgres",
+      location: maskUrl(url),
+      maintain: async () => {},
+      close: () => pool.end(),
+    };
   } else {
     const dir = options.dataDir ?? defaultDataDir();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -103,12 +116,17 @@ export async function openStore(options: OpenOptions = {}): Promise<Store> {
       const client = new PGlite(dir);
       await client.waitReady;
       const db = drizzle(client, { schema }) as unknown as StoreDb;
+      const maintain = async () => {
+        await client.exec(`VACUUM (ANALYZE) ${UPDATED_TABLES}`);
+      };
       store = {
         db,
         backend: "pglite",
         location: dir,
+        maintain,
         close: async () => {
           try {
+            await maintain().catch(() => {});
             await client.close();
           } finally {
             unlock();
