@@ -63,7 +63,8 @@ const duration = (min: number, max: number) =>
     return ms;
   });
 
-function fmtMs(ms: number): string {
+/** A duration in the largest whole unit: 86400000 -> 1d, 90000 -> 90s. */
+export function fmtMs(ms: number): string {
   for (const [unit, n] of [
     ["d", 86_400_000],
     ["h", 3_600_000],

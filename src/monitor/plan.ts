@@ -2,22 +2,11 @@
 // form of a run's report for `monitor --once`.
 import { plannedEndpointCount } from "../targets/stream.ts";
 import { escapeOneLine } from "../util/text.ts";
-import { ALERT_KINDS, type MonitorConfig, nextRuns, type Profile, type SinkConfig } from "./config.ts";
+import { ALERT_KINDS, fmtMs, type MonitorConfig, nextRuns, type Profile, type SinkConfig } from "./config.ts";
 import { SEV_TAG } from "./format.ts";
 import { type RunReport, runLine } from "./runner.ts";
 
 export const PLAN_SCHEMA = "clawpatrol.monitor-plan/v1";
-
-function fmtDuration(ms: number): string {
-  for (const [unit, n] of [
-    ["d", 86_400_000],
-    ["h", 3_600_000],
-    ["m", 60_000],
-    ["s", 1000],
-  ] as const)
-    if (ms >= n && ms % n === 0) return `${ms / n}${unit}`;
-  return `${ms}ms`;
-}
 
 /** Where a sink sends, without secrets (a webhook's path and query often are one). */
 export function sinkTarget(s: SinkConfig): string {
@@ -68,7 +57,7 @@ export function dryRun(config: MonitorConfig, profiles: Profile[], json: boolean
       profiles: planned,
     })}\n`;
   const lines = [
-    `${config.file}: ${profiles.length} profile(s), ${sinks.length} sink(s); dedupe window ${fmtDuration(config.dedupeWindowMs)}, flapping after ${config.flapThreshold} flip(s), failed alerts retried for ${fmtDuration(config.retryForMs)}`,
+    `${config.file}: ${profiles.length} profile(s), ${sinks.length} sink(s); dedupe window ${fmtMs(config.dedupeWindowMs)}, flapping after ${config.flapThreshold} flip(s), failed alerts retried for ${fmtMs(config.retryForMs)}`,
   ];
   for (const s of sinks) lines.push(`  sink ${s.name}: ${s.type} → ${escapeOneLine(s.target)}`);
   for (const p of planned) {
