@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 // Entry point. clawpatrol ships TypeScript sources and runs them with Node's own type
-// stripping (on by default from Node 22.18 / 23.6; older Node 22 releases need the flag).
-//
-// `scan` also runs with a smaller young generation and a bounded old generation: a scan
-// allocates many short-lived sockets and promises, and V8's defaults let the heap fill with
-// hundreds of MB of garbage before collecting it. With these flags a /8 sweep stays flat
-// (about 100-150 MB) and even a /20 finishes sooner (less time in GC) despite the extra
-// process start. V8 reads them only at start-up, hence the child process.
-import { spawn } from "node:child_process";
+// stripping (on by default from Node 22.18 / 23.6; older Node 22 releases need the flag,
+// and get it in a child process). A large `scan` also runs in a child, with heap flags:
+// see src/scan/relaunch.ts.
 import { mkdirSync } from "node:fs";
 import module from "node:module";
 import { homedir } from "node:os";
@@ -25,25 +20,17 @@ try {
   // No writable cache dir: run without the cache.
 }
 
-const entry = fileURLToPath(new URL("../src/cli/entry.ts", import.meta.url));
-const SCAN_HEAP_FLAGS = ["--max-semi-space-size=8", "--max-old-space-size=256"];
-
-const args = process.argv.slice(2);
-const isScan = args.find((a) => !a.startsWith("-")) === "scan";
-const needsStripFlag = !process.features?.typescript;
-const needsHeapFlags = isScan && !process.execArgv.some((a) => a.startsWith("--max-semi-space-size"));
-
-if (!needsStripFlag && !needsHeapFlags) {
+if (process.features?.typescript) {
   const { run } = await import(fileURLToPath(new URL("../src/cli/main.ts", import.meta.url)));
   await run(process.argv);
 } else {
-  const flags = [
-    ...(needsStripFlag ? ["--experimental-strip-types", "--no-warnings"] : []),
-    ...(needsHeapFlags ? SCAN_HEAP_FLAGS : []),
-  ];
-  const child = spawn(process.execPath, [...process.execArgv, ...flags, entry, ...args], {
-    stdio: "inherit",
-  });
+  const { spawn } = await import("node:child_process");
+  const entry = fileURLToPath(new URL("../src/cli/entry.ts", import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, "--experimental-strip-types", "--no-warnings", entry, ...process.argv.slice(2)],
+    { stdio: "inherit" },
+  );
   // Pass signals on (a terminal's Ctrl-C reaches both processes; the child treats a
   // duplicate arriving at once as one).
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
+import { SCAN_HEAP_FLAGS } from "../../src/scan/relaunch.ts";
 import { type ReplayServer, startReplayServer } from "../../test/support/replay-server.ts";
 import { REPO_ROOT } from "../../test/support/zoo.ts";
 
@@ -202,13 +203,12 @@ process.stdout.write("\n");
 
 // --- 3. Stream 127.0.0.0/8 -------------------------------------------------------------
 process.stdout.write(`3. 127.0.0.0/8 streamed with --allow-large for ${streamSeconds} s\n`);
-// The heap flags bin/clawpatrol.mjs adds for `scan`, given directly so that the scanner runs
-// in this pid (no re-exec) and /proc/<pid> is the scanner itself.
+// The heap flags a large scan relaunches itself with (src/scan/relaunch.ts), given directly
+// so that the scanner runs in this pid (no relaunch) and /proc/<pid> is the scanner itself.
 const child = spawn(
   process.execPath,
   [
-    "--max-semi-space-size=8",
-    "--max-old-space-size=256",
+    ...SCAN_HEAP_FLAGS,
     BIN,
     "scan",
     "127.0.0.0/8",

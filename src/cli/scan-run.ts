@@ -1,27 +1,35 @@
 // The work behind `clawpatrol scan`: read targets, guard the scope, run the pipeline, write records.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Finding } from "../findings/model.ts";
 import { reachesThreshold } from "../findings/model.ts";
-import { toSarif } from "../findings/sarif.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
 import { runScan, type ScanProgress } from "../scan/engine.ts";
+import { recordJson } from "../scan/record-json.ts";
+import { canRelaunchWithHeapFlags, RELAUNCH_FROM, relaunchWithHeapFlags } from "../scan/relaunch.ts";
 import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
 import { parsePorts } from "../targets/ports.ts";
 import { buildPlan, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount, streamEndpoints } from "../targets/stream.ts";
 import { EXIT, RunError, UsageError } from "./errors.ts";
-import { openOutput } from "./output.ts";
+import { chooseFormat, openOutput } from "./output.ts";
 import type { ScanFlags } from "./scan.ts";
 import { VERSION } from "./version.ts";
 
 export const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
 
+/** Everything read from stdin, to hand on if the scan relaunches itself (src/scan/relaunch.ts). */
+let stdinText: string | null = null;
+
 function readTextFile(path: string, what: string): string {
   try {
-    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
+    if (path === "-") {
+      const text = readFileSync(0, "utf8");
+      stdinText = (stdinText ?? "") + text;
+      return text;
+    }
+    return readFileSync(path, "utf8");
   } catch (err) {
     throw new UsageError(
       `cannot read ${what} "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
@@ -30,7 +38,9 @@ function readTextFile(path: string, what: string): string {
 }
 
 export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promise<number> {
-  if (flags.json && flags.sarif) throw new UsageError("choose one of --json and --sarif");
+  // --format, or its older spellings --json / --sarif; json and ndjson are both the NDJSON records.
+  const format = chooseFormat(flags, { ndjson: "json" });
+  stdinText = null;
   const targets: string[] = [];
   for (const t of targetArgs) {
     if (t === "-") targets.push(...splitTargetText(readTextFile("-", "stdin")));
@@ -63,6 +73,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     );
   }
   const planned = plannedEndpointCount(plan, ports);
+  if (planned >= RELAUNCH_FROM && canRelaunchWithHeapFlags()) return relaunchWithHeapFlags(stdinText);
   if (flags.record) {
     try {
       mkdirSync(flags.record, { recursive: true });
@@ -99,11 +110,18 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     if (showProgress)
       process.stderr.write(`\r\x1b[2K${progressLine(p, planned, (performance.now() - started) / 1000)}`);
   };
-  const text = !flags.json && !flags.sarif;
+  const text = format === "text";
   if (text) out.write(`${tableHeader()}\n`);
-  // Only SARIF needs every finding kept; otherwise the worst severity is all --fail-on needs,
-  // so memory does not grow with the number of gateways found.
-  const sarifFindings: Finding[] = [];
+  // Findings as OCSF / CEF lines go out as each endpoint is done; only SARIF and STIX (one
+  // document) keep them. Otherwise the worst severity is all --fail-on needs, so memory does
+  // not grow with the number of gateways found.
+  const findingOut =
+    format === "sarif" || format === "ocsf" || format === "cef" || format === "stix"
+      ? await import("../findings/export.ts").then((m) => ({
+          writer: m.findingWriter(format, (t) => out.write(t), { name: "clawpatrol", version: VERSION }),
+          items: m.runItems,
+        }))
+      : null;
   let failed = false;
   let noAuth = 0;
   let remoteLocal = 0;
@@ -157,11 +175,12 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   try {
     for await (const o of results) {
       if (storeRun) await storeRun.add(o);
-      if (flags.sarif) sarifFindings.push(...o.findings);
+      if (findingOut && o.findings.length > 0)
+        findingOut.writer.add(findingOut.items(o.findings, o.scannedAt));
       if (flags.failOn !== "none" && reachesThreshold(o.findings, flags.failOn)) failed = true;
       if (o.auth === "not-required") noAuth++;
       if (o.remoteLooksLocal) remoteLocal++;
-      if (flags.json) out.write(`${JSON.stringify(o)}\n`);
+      if (format === "json") out.write(`${recordJson(o)}\n`);
       else if (text && (o.reachable || flags.all)) {
         if (showProgress) process.stderr.write("\r\x1b[2K");
         out.write(`${tableRow(o)}\n`);
@@ -184,10 +203,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  if (flags.sarif)
-    out.write(
-      `${JSON.stringify(toSarif(sarifFindings, { name: "clawpatrol", version: VERSION }), null, 2)}\n`,
-    );
+  findingOut?.writer.finish();
   const summary = `${abort.signal.aborted ? "interrupted: " : ""}${summaryLine(lastProgress, { noAuth, remoteLocal }, seconds)}`;
   if (text) out.write(`\n${summary}\n`);
   else if (flags.progress) process.stderr.write(`${summary}\n`);

@@ -2,6 +2,18 @@
 // This file only declares the command line; src/cli/scan-run.ts does the work.
 import type { Command } from "commander";
 import { collect, durationOption, intOption, severityOption } from "./options.ts";
+import { formatOption, type OutputFormat } from "./output.ts";
+
+/** What `scan --format` offers: json and ndjson are both the NDJSON records. */
+export const SCAN_FORMATS: readonly OutputFormat[] = [
+  "text",
+  "json",
+  "ndjson",
+  "sarif",
+  "ocsf",
+  "cef",
+  "stix",
+];
 
 export interface ScanFlags {
   ports: string;
@@ -14,6 +26,7 @@ export interface ScanFlags {
   probeConcurrency: number;
   perHost: number;
   timeout: number;
+  format?: OutputFormat;
   json?: boolean;
   sarif?: boolean;
   output?: string;
@@ -61,8 +74,16 @@ export function registerScan(program: Command): void {
       durationOption("--timeout", 100, 120_000),
       5000,
     )
-    .option("--json", "write NDJSON: one record per endpoint (schema clawpatrol.scan/v1)")
-    .option("--sarif", "write a SARIF 2.1.0 log of the findings")
+    .option(
+      "-f, --format <format>",
+      `output: ${SCAN_FORMATS.join(", ")} (json/ndjson: one record per endpoint; sarif, ocsf, cef, stix: the findings)`,
+      formatOption(SCAN_FORMATS),
+    )
+    .option(
+      "--json",
+      "write NDJSON: one record per endpoint (schema clawpatrol.scan/v1); same as --format json",
+    )
+    .option("--sarif", "write a SARIF 2.1.0 log of the findings; same as --format sarif")
     .option("-o, --output <file>", "write results to FILE instead of stdout")
     .option(
       "--fail-on <severity>",

@@ -29,7 +29,7 @@ export type ConnectResult =
 
 export type ConnectFailure = "refused" | "timeout" | "unreachable" | "reset" | "tls" | "error";
 
-function classify(err: NodeJS.ErrnoException): ConnectFailure {
+export function classify(err: NodeJS.ErrnoException): ConnectFailure {
   switch (err.code) {
     case "ECONNREFUSED":
       return "refused";
@@ -79,11 +79,7 @@ function tlsInfoOf(socket: tls.TLSSocket): TlsInfo {
   };
 }
 
-export function openConnection(
-  target: ConnectTarget,
-  timeoutMs: number,
-  options: { noDelay?: boolean } = {},
-): Promise<ConnectResult> {
+export function openConnection(target: ConnectTarget, timeoutMs: number): Promise<ConnectResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -98,7 +94,7 @@ export function openConnection(
         })
       : net.connect({ host: target.ip, port: target.port });
     // Exchanges write a request and then (WebSocket) one small frame: no Nagle delay between them.
-    if (options.noDelay !== false) socket.setNoDelay(true);
+    socket.setNoDelay(true);
     const timer = setTimeout(
       () => finish({ ok: false, error: "timeout", detail: `no connection within ${timeoutMs} ms` }),
       timeoutMs,
@@ -122,11 +118,4 @@ export function openConnection(
     );
     socket.once("close", () => finish({ ok: false, error: "reset", detail: "closed during connect" }));
   });
-}
-
-/** A bare TCP connect sweep probe: is anything listening? Closes at once. */
-export async function tcpProbe(ip: string, port: number, timeoutMs: number): Promise<ConnectResult> {
-  const r = await openConnection({ ip, port, tls: false, servername: null }, timeoutMs, { noDelay: false });
-  if (r.ok) r.socket.destroy();
-  return r;
 }

@@ -5,6 +5,7 @@
 import type net from "node:net";
 import { type ConnectTarget, openConnection, type TlsInfo } from "./connect.ts";
 import type { ExchangeLimits } from "./limits.ts";
+import type { HeldSocket } from "./sweep.ts";
 
 export interface HttpRequest {
   method: string;
@@ -169,15 +170,36 @@ function bodyModeFor(method: string, head: ParsedHead): BodyMode {
   return { kind: "close" };
 }
 
+/**
+ * One request on its own connection. `held` (an open socket from the connect sweep) is used
+ * instead of a new connection when the target is plain TCP; the caller discards it after.
+ */
 export async function httpExchange(
   target: HttpTarget,
   req: HttpRequest,
   limits: ExchangeLimits,
+  held?: HeldSocket | null,
 ): Promise<HttpExchange> {
   const started = performance.now();
   const { bytes, headers } = buildRequestBytes(target, req);
   const base = { request: { method: req.method, path: req.path, headers } };
-  const conn = await openConnection(target, Math.min(limits.connectTimeoutMs, limits.exchangeTimeoutMs));
+  // The held socket is plain TCP: it serves a plain exchange, and is never kept past this one.
+  const reused = held?.take() ?? null;
+  if (reused && target.tls) reused.destroy();
+  else if (reused) {
+    const result = await readResponse(reused, bytes, req.method, limits, limits.exchangeTimeoutMs);
+    // Not one byte back and no timeout: the target closed or reset the waiting socket, which
+    // may only be an idle timeout. Ask again on a fresh connection and record that answer,
+    // so the transcript is what it would be without the reuse.
+    if (result.raw.length > 0 || result.timedOut)
+      return { ...base, ...result, tls: null, ms: Math.round(performance.now() - started) };
+  }
+  const elapsed = performance.now() - started;
+  const left: ExchangeLimits = {
+    ...limits,
+    exchangeTimeoutMs: Math.max(1, Math.floor(limits.exchangeTimeoutMs - elapsed)),
+  };
+  const conn = await openConnection(target, Math.min(left.connectTimeoutMs, left.exchangeTimeoutMs));
   if (!conn.ok) {
     return {
       ...base,
@@ -187,10 +209,10 @@ export async function httpExchange(
       tls: null,
       error: `${conn.error}: ${conn.detail}`,
       timedOut: conn.error === "timeout",
-      ms: conn.ms,
+      ms: Math.round(performance.now() - started),
     };
   }
-  const remaining = Math.max(1, limits.exchangeTimeoutMs - conn.ms);
+  const remaining = Math.max(1, left.exchangeTimeoutMs - conn.ms);
   const result = await readResponse(conn.socket, bytes, req.method, limits, remaining);
   return { ...base, ...result, tls: conn.tls, ms: Math.round(performance.now() - started) };
 }

@@ -2,7 +2,7 @@
 // send exactly one text frame, read the answer, close. Hand-written for the same reasons
 // as http.ts (raw evidence, deadlines, caps), and because a scanner must be able to close
 // the instant a server says something it must not act on (OpenClaw's `hello-ok`).
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 import type net from "node:net";
 import { openConnection, type TlsInfo } from "./connect.ts";
 import { buildRequestBytes, type HttpTarget, type ParsedHead, parseHead } from "./http.ts";
@@ -58,8 +58,24 @@ export function acceptFor(key: string): string {
     .digest("base64");
 }
 
+// Keys and masks come from one CSPRNG pool, refilled when used up: a call into the
+// generator per handshake and per frame costs more than the bytes themselves.
+const pool = Buffer.alloc(4096);
+let poolUsed = pool.length;
+
+function randomChunk(n: number): Buffer {
+  if (poolUsed + n > pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  // A copy: the pool is overwritten on refill, and callers may keep their bytes.
+  const out = Buffer.from(pool.subarray(poolUsed, poolUsed + n));
+  poolUsed += n;
+  return out;
+}
+
 function encodeClientFrame(opcode: number, payload: Buffer): Buffer {
-  const mask = randomBytes(4);
+  const mask = randomChunk(4);
   const len = payload.length;
   const header =
     len < 126
@@ -76,7 +92,7 @@ export async function wsExchange(
   limits: ExchangeLimits,
 ): Promise<WsExchange> {
   const started = performance.now();
-  const key = randomBytes(16).toString("base64");
+  const key = randomChunk(16).toString("base64");
   const { bytes, headers } = buildRequestBytes(
     { ...target },
     {

@@ -49,6 +49,21 @@ function finding(
   };
 }
 
+// The advisor answers each distinct question once, so gateways of one version share one
+// answer; they share its record form too (one array, not one copy per gateway: an old
+// version has hundreds of advisories, and record-json.ts serialises a shared list once).
+// Records are never mutated after they are made, so sharing is safe.
+const recordForm = new WeakMap<MatchedAdvisory[], AdvisorySummary[]>();
+
+function recordAdvisories(list: MatchedAdvisory[]): AdvisorySummary[] {
+  let out = recordForm.get(list);
+  if (!out) {
+    out = list.map(({ summary: _summary, ...rest }) => rest);
+    recordForm.set(list, out);
+  }
+  return out;
+}
+
 export function assess(
   verdict: Verdict,
   where: { asset: string; exposure: "loopback" | "network" },
@@ -149,7 +164,7 @@ export function assess(
     );
   }
   return {
-    advisories: answer.advisories.map(({ summary: _summary, ...rest }) => rest),
+    advisories: recordAdvisories(answer.advisories),
     upgradeTo: answer.upgradeTo,
     findings,
     severity: maxSeverity(findings.map((f) => f.severity)),

@@ -7,9 +7,9 @@ import { NOT_A_GATEWAY, type Observation, SCAN_SCHEMA } from "../fingerprints/ob
 import { fingerprintOpenClaw } from "../fingerprints/openclaw/fingerprint.ts";
 import { probeOpenClaw } from "../fingerprints/openclaw/probe.ts";
 import type { Transcript } from "../fingerprints/transcript.ts";
-import { tcpProbe } from "../net/connect.ts";
 import type { ExchangeLimits } from "../net/limits.ts";
 import { KeyedSemaphore, RateLimiter, Semaphore } from "../net/pacing.ts";
+import { HeldSocket, Sweeper } from "../net/sweep.ts";
 import { isLoopback, parseIp } from "../targets/ip.ts";
 import type { Endpoint, TargetItem } from "../targets/stream.ts";
 import { type AdviseFn, assess } from "./assess.ts";
@@ -124,7 +124,7 @@ export async function* runScan(
     notify();
   };
 
-  async function handle(item: TargetItem): Promise<void> {
+  async function handle(item: TargetItem, sweeper: Sweeper): Promise<void> {
     if ("unresolved" in item) {
       const u = item.unresolved;
       const ep: Endpoint = {
@@ -150,7 +150,7 @@ export async function* runScan(
     }
     const e = item.endpoint;
     await rate.take();
-    const swept = await tcpProbe(e.ip, e.port, options.limits.connectTimeoutMs);
+    const swept = await sweeper.connect(e.ip, e.port, options.limits.connectTimeoutMs);
     progress.swept++;
     if (!swept.ok) {
       if (options.includeClosed)
@@ -165,12 +165,14 @@ export async function* runScan(
       return;
     }
     progress.open++;
+    // The open socket carries the first probe exchange (unless it waits too long for a slot).
+    const held = new HeldSocket(swept.socket);
     const releaseProbe = await probeSlots.acquire();
     const releaseHost = await hostSlots.acquire(e.ip);
     try {
       const transcript = await probeOpenClaw(
         e,
-        { limits: options.limits, beforeConnect: () => rate.take() },
+        { limits: options.limits, beforeConnect: () => rate.take(), held },
         isLoopbackAddress(e.ip),
       );
       options.onTranscript?.(transcript);
@@ -179,12 +181,14 @@ export async function* runScan(
       if (obs.product) progress.gateways++;
       emit(obs);
     } finally {
+      held.discard();
       releaseHost();
       releaseProbe();
     }
   }
 
   async function worker(): Promise<void> {
+    const sweeper = new Sweeper();
     try {
       for (;;) {
         if (options.signal?.aborted) return;
@@ -192,7 +196,7 @@ export async function* runScan(
         if (next.done) return;
         progress.inFlight++;
         try {
-          await handle(next.value);
+          await handle(next.value, sweeper);
         } finally {
           progress.inFlight--;
         }
@@ -200,6 +204,7 @@ export async function* runScan(
     } catch (err) {
       failure ??= err;
     } finally {
+      sweeper.close();
       workersLeft--;
       notify();
     }

@@ -1,7 +1,6 @@
 // Streams the endpoints of a TargetPlan: URLs and hostnames first (few, named on purpose),
 // then every address × port of the intervals in a keyed pseudo-random order, so that no
 // single network sees a burst. Nothing is materialised: a /8 costs constant memory.
-import { lookup } from "node:dns/promises";
 import { type Family, formatIp, intervalSize, parseIp } from "./ip.ts";
 import { Permutation } from "./permutation.ts";
 import { isExcluded, type TargetPlan } from "./spec.ts";
@@ -34,7 +33,12 @@ export type TargetItem = { endpoint: Endpoint } | { unresolved: Unresolved };
 
 export type Resolver = (name: string) => Promise<{ address: string; family: number }[]>;
 
-const defaultResolver: Resolver = (name) => lookup(name, { all: true, verbatim: true });
+// node:dns is loaded on first use: setting up its resolver costs ~10 ms at start-up, and a
+// scan of addresses never needs it.
+const defaultResolver: Resolver = async (name) => {
+  const { lookup } = await import("node:dns/promises");
+  return lookup(name, { all: true, verbatim: true });
+};
 
 function hostHeaderFor(host: string, family: Family, port: number, isName: boolean): string {
   const h = !isName && family === 6 ? `[${host}]` : host;

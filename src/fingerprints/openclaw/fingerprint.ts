@@ -23,6 +23,7 @@ import {
   connectAnswerOf,
   parseJsonObject,
   rootHtmlSignals,
+  rootHtmlSignalsOf,
   serviceWorkerVersion,
 } from "./signals.ts";
 import { narrowByUi, PACKAGE_NAMES, type ReleaseRef, versionIndex } from "./version-table.ts";
@@ -79,7 +80,7 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
   const root = findHttp(t, "GET", "/");
   const rootBody = root?.response?.status === 200 ? bodyText(root) : "";
   const rootSha = root?.response ? sha256(root.response.body) : null;
-  const html = rootHtmlSignals(rootBody);
+  const html = root?.response?.status === 200 ? rootHtmlSignalsOf(root.response.body) : rootHtmlSignals("");
   if (html.titleBrand) {
     family.push({
       weight: 0.6,

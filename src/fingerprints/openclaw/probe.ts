@@ -11,10 +11,11 @@
 //   5. At most two more GETs of static files that tell apart releases sharing a UI build.
 import { type HttpExchange, type HttpRequest, type HttpTarget, httpExchange } from "../../net/http.ts";
 import type { ExchangeLimits } from "../../net/limits.ts";
+import type { HeldSocket } from "../../net/sweep.ts";
 import { type WsExchange, wsExchange } from "../../net/websocket.ts";
 import type { Endpoint } from "../../targets/stream.ts";
 import type { Transcript } from "../transcript.ts";
-import { challengeOf, isHelloOk, rootHtmlSignals } from "./signals.ts";
+import { challengeOf, isHelloOk, rootHtmlSignalsOf } from "./signals.ts";
 import { discriminatingPaths, narrowByUi } from "./version-table.ts";
 
 export const PROBE_REQUEST_ID = "clawpatrol-1";
@@ -67,11 +68,16 @@ export interface ProbeContext {
   budgetMs?: number;
   /** Called before each new connection; resolves when the rate limiter allows it. */
   beforeConnect: () => Promise<void>;
+  /**
+   * The connect sweep's open socket, for the first exchange (the root page) instead of a new
+   * connection. The caller still discards it after the probe.
+   */
+  held?: HeldSocket | null;
 }
 
 export function looksLikeFamily(root: HttpExchange | undefined, ws: WsExchange | undefined): boolean {
   if (root?.response) {
-    const s = rootHtmlSignals(root.response.body.toString("utf8"));
+    const s = rootHtmlSignalsOf(root.response.body);
     if (s.titleBrand || s.elementBrand || s.globalsBrand || s.buildId) return true;
   }
   return ws?.frames.some((f) => f.dir === "in" && f.text !== null && challengeOf(f.text) !== null) ?? false;
@@ -123,11 +129,19 @@ export async function probeOpenClaw(
       connectTimeoutMs: Math.min(ctx.limits.connectTimeoutMs, left),
     };
   };
+  let held = ctx.held ?? null;
   const get = async (req: HttpRequest): Promise<HttpExchange | null> => {
-    await ctx.beforeConnect();
+    // The held socket is already connected (and was paced by the sweep); only the first
+    // exchange may use it. Should it turn out unusable, that one exchange connects unpaced.
+    const reuse = held;
+    held = null;
+    if (!reuse) await ctx.beforeConnect();
     const limits = limitsNow();
-    if (!limits) return null;
-    const x = await httpExchange(target(), req, limits);
+    if (!limits) {
+      reuse?.discard();
+      return null;
+    }
+    const x = await httpExchange(target(), req, limits, reuse);
     http.push(x);
     return x;
   };
@@ -194,7 +208,7 @@ export async function probeOpenClaw(
 
     // 5. Tell apart releases that share a UI build.
     if (root.response) {
-      const signals = rootHtmlSignals(root.response.body.toString("utf8"));
+      const signals = rootHtmlSignalsOf(root.response.body);
       const narrowed = narrowByUi({ assetNames: signals.assetNames, files: [] });
       if (narrowed.candidates.length > 1) {
         const fetched = new Set(http.map((x) => x.request.path));

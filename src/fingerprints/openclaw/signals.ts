@@ -75,6 +75,20 @@ export function rootHtmlSignals(html: string): RootHtmlSignals {
   };
 }
 
+// The probe (is this the family? which static files tell its release apart?) and the
+// fingerprint both read the root page; the regex scan of a page is done once per body.
+const signalsByBody = new WeakMap<Buffer, RootHtmlSignals>();
+
+/** rootHtmlSignals of a response body (decoded as UTF-8), memoised per Buffer. */
+export function rootHtmlSignalsOf(body: Buffer): RootHtmlSignals {
+  let signals = signalsByBody.get(body);
+  if (!signals) {
+    signals = rootHtmlSignals(body.toString("utf8"));
+    signalsByBody.set(body, signals);
+  }
+  return signals;
+}
+
 /** `const EMBEDDED_CACHE_VERSION = "2026.5.28-e93216080aa1";` in the service worker. */
 export function serviceWorkerVersion(js: string): { raw: string; version: string | null } | null {
   const m = /EMBEDDED_CACHE_VERSION\s*=\s*["']([^"'\n]{1,200})["']/.exec(js.slice(0, MAX_SCAN));

@@ -1,0 +1,60 @@
+// The NDJSON line of a scan record is byte-for-byte JSON.stringify(record), also when a
+// long advisory list is spliced in and target text imitates the splice point.
+import { describe, expect, it } from "vitest";
+import type { AdvisorySummary, Observation } from "../../src/fingerprints/observation.ts";
+import { NOT_A_GATEWAY, SCAN_SCHEMA } from "../../src/fingerprints/observation.ts";
+import { recordJson } from "../../src/scan/record-json.ts";
+
+const advisories: AdvisorySummary[] = Array.from({ length: 40 }, (_, i) => ({
+  id: `GHSA-test-${i}`,
+  aliases: i % 2 ? [`CVE-2026-${1000 + i}`] : [],
+  severity: "high",
+  preAuth: i % 3 === 0,
+  exposure: ["gateway"],
+  fixed: "2026.9.6",
+  certainty: "affected",
+}));
+
+function record(excerpt: string, list: AdvisorySummary[]): Observation {
+  return {
+    schema: SCAN_SCHEMA,
+    host: "127.0.0.1",
+    ip: "127.0.0.1",
+    port: 18789,
+    url: "http://127.0.0.1:18789/",
+    exposure: "loopback",
+    tls: null,
+    ...NOT_A_GATEWAY,
+    product: "openclaw",
+    evidence: [{ source: "GET /", detail: "page", excerpt }],
+    advisories: list,
+    upgradeTo: "2026.9.6",
+    findings: [],
+    severity: "high",
+    error: null,
+    reachable: true,
+    scannedAt: "2026-01-01T00:00:00.000Z",
+    ms: 3,
+  };
+}
+
+describe("recordJson", () => {
+  it("equals JSON.stringify, for short and long (shared) advisory lists", () => {
+    for (const list of [[], advisories.slice(0, 3), advisories]) {
+      const o = record("<title>OpenClaw Control</title>", list);
+      expect(recordJson(o)).toBe(JSON.stringify(o));
+      expect(recordJson(o)).toBe(JSON.stringify(o));
+    }
+  });
+
+  it("is not fooled by target text that looks like the splice point", () => {
+    for (const excerpt of [
+      '"advisories-',
+      '"advisories":[]',
+      "advisories-00000000-0000-0000-0000-000000000000",
+    ]) {
+      const o = record(excerpt, advisories);
+      expect(recordJson(o)).toBe(JSON.stringify(o));
+    }
+  });
+});
