@@ -24,7 +24,8 @@ export interface HostileCerts {
   hugeChainBytes: number;
 }
 
-function selfSigned(dir: string, name: string, args: string[]): KeyCert {
+/** A self-signed P-256 certificate made by openssl in `dir` (`<name>.key`, `<name>.pem`); `args` add subject, SANs, config. */
+export function selfSigned(dir: string, name: string, args: string[]): KeyCert {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.pem`);
   execFileSync(

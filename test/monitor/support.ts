@@ -2,7 +2,6 @@
 // stopped and swapped between runs), and real receivers on 127.0.0.1 for every sink: a webhook
 // server that checks the HMAC signature, syslog listeners (UDP, TCP, TLS) that parse RFC 5424
 // framing and the CEF line inside, and a throwaway self-signed certificate for TLS.
-import { execFileSync } from "node:child_process";
 import dgram from "node:dgram";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -12,6 +11,7 @@ import { join } from "node:path";
 import tls from "node:tls";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { verifySignature } from "../../src/monitor/sinks/webhook.ts";
+import { selfSigned } from "../hostile/certs.ts";
 import { type ReplayServer, startReplayServer } from "../support/replay-server.ts";
 
 const ZOO = new URL("../fixtures/zoo/local/", import.meta.url);
@@ -274,35 +274,15 @@ export const OPENSSL = ["/usr/bin/openssl", "/usr/local/bin/openssl"].find((p) =
 export function selfSignedCert(): { key: Buffer; cert: Buffer; certPath: string; cleanup: () => void } {
   if (!OPENSSL) throw new Error("openssl not found");
   const dir = mkdtempSync(join(tmpdir(), "clawpatrol-monitor-tls-"));
-  const keyPath = join(dir, "key.pem");
-  const certPath = join(dir, "cert.pem");
-  execFileSync(
-    OPENSSL,
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=clawpatrol test syslog",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-      "-keyout",
-      keyPath,
-      "-out",
-      certPath,
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const made = selfSigned(dir, "syslog", [
+    "-subj",
+    "/CN=clawpatrol test syslog",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+  ]);
   return {
-    key: readFileSync(keyPath),
-    cert: readFileSync(certPath),
-    certPath,
+    ...made,
+    certPath: join(dir, "syslog.pem"),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
