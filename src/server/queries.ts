@@ -10,6 +10,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Observation } from "../fingerprints/observation.ts";
 import { AdvisorySetReader, advisoryIdsOf } from "../store/advisory-sets.ts";
 import { rowsOf, type StoreDb } from "../store/db.ts";
+import type { AssetRow } from "../store/query.ts";
 
 /** A filter or path value the user got wrong: 400 in the API, a message on the page. */
 export class BadRequest extends Error {
@@ -367,23 +368,23 @@ export function queryString(q: Partial<AssetQuery>): string {
   return s === "" ? "" : `?${s}`;
 }
 
-export interface AssetListRow {
-  ip: string;
-  port: number;
-  host: string;
-  product: string | null;
-  version: string | null;
-  auth: string;
-  remoteLooksLocal: boolean;
-  severity: string | null;
-  state: string;
-  firstSeen: string;
-  lastSeen: string;
-  closedAt: string | null;
-  advisoryCount: number;
-  preauthAdvisories: string[];
-  ackedAt: string | null;
-}
+/** A row of the asset table: the store's asset, with counts and the analyst's acknowledgement. */
+export type AssetListRow = Pick<
+  AssetRow,
+  | "ip"
+  | "port"
+  | "host"
+  | "product"
+  | "version"
+  | "auth"
+  | "remoteLooksLocal"
+  | "severity"
+  | "state"
+  | "firstSeen"
+  | "lastSeen"
+  | "closedAt"
+  | "preauthAdvisories"
+> & { advisoryCount: number; ackedAt: string | null };
 
 export interface AssetPage {
   rows: AssetListRow[];

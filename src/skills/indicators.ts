@@ -175,3 +175,16 @@ export function judgeUrlIn(text: string, iocs: IocIndex): UrlJudgement | null {
     return { url, host, risk: "insecure", reason: "plain-text download" };
   return { url, host, risk: "plain", reason: "named HTTPS host" };
 }
+
+/** Files an OpenClaw agent reads as its own identity, memory or config: writing them is persistence. */
+export const AGENT_FILE_NAMES: readonly string[] = [
+  "soul.md",
+  "memory.md",
+  "agents.md",
+  "heartbeat.md",
+  "identity.md",
+  "bootstrap.md",
+  "openclaw.json",
+  "clawdbot.json",
+  "moltbot.json",
+];

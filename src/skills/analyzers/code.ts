@@ -6,7 +6,7 @@
 import type { SgNode, SgRoot } from "@ast-grep/napi";
 import { type CodeLang, parseCode } from "../ast.ts";
 import type { FileContext } from "../context.ts";
-import { judgeUrlIn } from "../indicators.ts";
+import { AGENT_FILE_NAMES, judgeUrlIn } from "../indicators.ts";
 import { KeywordSet } from "../prefilter.ts";
 
 const SHELL_DL =
@@ -198,17 +198,7 @@ const G = {
     "/etc/rc.local",
     "ld.so.preload",
   ]),
-  agent: guarded(AGENT_LITERAL, [
-    "soul.md",
-    "memory.md",
-    "agents.md",
-    "heartbeat.md",
-    "identity.md",
-    "bootstrap.md",
-    "openclaw.json",
-    "clawdbot.json",
-    "moltbot.json",
-  ]),
+  agent: guarded(AGENT_LITERAL, AGENT_FILE_NAMES),
   write: guarded(FILE_WRITE, [
     "writefile",
     "appendfile",

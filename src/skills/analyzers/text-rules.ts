@@ -8,6 +8,7 @@
 // practice; inputs are normalised first (invisible characters removed, padding collapsed).
 import type { Severity } from "../../findings/model.ts";
 import {
+  AGENT_FILE_NAMES,
   classifyHost,
   type IocIndex,
   isNonPublicIpv4,
@@ -37,7 +38,7 @@ export interface TextRule {
   /** "prose": only instructions/docs (Markdown, text, YAML/JSON); "any": every text file. */
   scope: "prose" | "any";
   /** At least one of these must occur (case-insensitive). */
-  any: string[];
+  any: readonly string[];
   /** And, for each group, at least one of its keywords. */
   all?: string[][];
   re: RegExp;
@@ -685,17 +686,7 @@ export const TEXT_RULES: TextRule[] = [
   {
     id: "CP-SKILL-AGENT-001",
     scope: "any",
-    any: [
-      "soul.md",
-      "memory.md",
-      "agents.md",
-      "heartbeat.md",
-      "identity.md",
-      "bootstrap.md",
-      "openclaw.json",
-      "clawdbot.json",
-      "moltbot.json",
-    ],
+    any: AGENT_FILE_NAMES,
     re: /\b(?:write|writes|append|appends|add|adds|modify|modifies|edit|edits|update|updates|overwrite|overwrites|insert|inserts|replace|replaces|inject|injects|patch|patches|echo|printf|tee)\b[^\n]{0,80}?(?:>>?[ \t]*)?[`'"]?(?:[\w~.${}/-]{0,120}\/)?(?:SOUL|MEMORY|AGENTS|HEARTBEAT|IDENTITY|BOOTSTRAP)\.md\b|\b(?:write|writes|modify|modifies|edit|edits|overwrite|overwrites|patch|patches|replace|replaces)\b[^\n]{0,60}?\b(?:openclaw|clawdbot|moltbot)\.json\b/gi,
     judge: (m, env) => {
       const window = env.text.slice(m.index, Math.min(env.text.length, m.index + m[0].length + 400));
