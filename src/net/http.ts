@@ -1,7 +1,9 @@
-// A deliberately small HTTP/1.1 client over one connection per exchange. We write it by
-// hand because a scanner must control what a library hides: the exact bytes sent and
-// received (kept as evidence), a hard deadline, caps on head and body, and tolerance of
-// broken or hostile servers (HTTP/0.9, garbage, endless bodies, resets).
+// A deliberately small HTTP/1.1 client. We write it by hand because a scanner must control
+// what a library hides: the exact bytes sent and received (kept as evidence), a hard
+// deadline, caps on head and body, and tolerance of broken or hostile servers (HTTP/0.9,
+// garbage, endless bodies, resets). `httpExchange` is one request on its own connection;
+// an `HttpLane` sends requests one after another on a kept-alive connection while the
+// target allows it, which costs the target (and us) far fewer sockets.
 import type net from "node:net";
 import { type ConnectTarget, openConnection, type TlsInfo } from "./connect.ts";
 import type { ExchangeLimits } from "./limits.ts";
@@ -46,13 +48,14 @@ export const USER_AGENT = "clawpatrol/0.1 (+benign pre-auth exposure scan)";
 export function buildRequestBytes(
   target: HttpTarget,
   req: HttpRequest,
+  connection: "close" | "keep-alive" = "close",
 ): { bytes: Buffer; headers: [string, string][] } {
   const headers: [string, string][] = [
     ["Host", target.hostHeader],
     ["User-Agent", USER_AGENT],
     ["Accept", "*/*"],
     ["Accept-Encoding", "identity"],
-    ["Connection", "close"],
+    ["Connection", connection],
     ...(req.headers ?? []),
   ];
   const body = req.body !== undefined ? Buffer.from(req.body, "utf8") : null;
@@ -81,6 +84,11 @@ class ChunkDecoder {
 
   get done(): boolean {
     return this.state === "done" || this.error !== null;
+  }
+
+  /** Bytes received past the end of the message (only meaningful once done). */
+  get excess(): number {
+    return this.pending.length;
   }
 
   push(data: Buffer): void {
@@ -170,9 +178,128 @@ function bodyModeFor(method: string, head: ParsedHead): BodyMode {
   return { kind: "close" };
 }
 
+/** What one request on one connection gave, and whether that connection can carry another. */
+type ResponseRead = Pick<HttpExchange, "response" | "nonHttp" | "raw" | "error" | "timedOut"> & {
+  reusable: boolean;
+};
+
+/** A connection between exchanges: paused, so anything the target sends meanwhile stays visible. */
+interface IdleConnection {
+  socket: net.Socket;
+  tls: TlsInfo | null;
+}
+
+function ignore(): void {}
+
+/**
+ * Exchanges one after another, on one connection for as long as the target keeps it open
+ * and frames every response cleanly (HTTP/1.1, a length or chunked body, nothing extra),
+ * otherwise on a fresh one. Requests are never pipelined: the next is written only after
+ * the previous answer ended. A lane may start with the sweep's open socket (`held`).
+ */
+export class HttpLane {
+  private held: HeldSocket | null;
+  private idle: IdleConnection | null = null;
+  private readonly connection: "close" | "keep-alive";
+  /** Connections this lane opened itself. */
+  opened = 0;
+
+  constructor(held: HeldSocket | null = null, connection: "close" | "keep-alive" = "keep-alive") {
+    this.held = held;
+    this.connection = connection;
+  }
+
+  /** Whether the next exchange with `target` will open a connection (the caller paces those). */
+  needsConnection(target: ConnectTarget): boolean {
+    if (this.held) return target.tls;
+    return !this.idle || this.idle.socket.destroyed || (this.idle.tls !== null) !== target.tls;
+  }
+
+  async exchange(target: HttpTarget, req: HttpRequest, limits: ExchangeLimits): Promise<HttpExchange> {
+    const started = performance.now();
+    const { bytes, headers } = buildRequestBytes(target, req, this.connection);
+    const base = { request: { method: req.method, path: req.path, headers } };
+    const waiting = this.take(target);
+    if (waiting) {
+      const result = await readResponse(waiting.socket, bytes, req.method, limits, limits.exchangeTimeoutMs);
+      // Not one byte back and no timeout: the target closed or reset the waiting connection,
+      // which may only be an idle timeout. Ask again on a fresh connection and record that
+      // answer, so the transcript is what it would be without the reuse.
+      if (result.raw.length > 0 || result.timedOut) {
+        this.keep(waiting.socket, waiting.tls, result.reusable);
+        return { ...base, ...result, tls: waiting.tls, ms: Math.round(performance.now() - started) };
+      }
+    }
+    const elapsed = performance.now() - started;
+    const left = Math.max(1, Math.floor(limits.exchangeTimeoutMs - elapsed));
+    const conn = await openConnection(target, Math.min(limits.connectTimeoutMs, left));
+    if (!conn.ok) {
+      return {
+        ...base,
+        response: null,
+        nonHttp: null,
+        raw: Buffer.alloc(0),
+        tls: null,
+        error: `${conn.error}: ${conn.detail}`,
+        timedOut: conn.error === "timeout",
+        ms: Math.round(performance.now() - started),
+      };
+    }
+    this.opened++;
+    const result = await readResponse(conn.socket, bytes, req.method, limits, Math.max(1, left - conn.ms));
+    this.keep(conn.socket, conn.tls, result.reusable);
+    return { ...base, ...result, tls: conn.tls, ms: Math.round(performance.now() - started) };
+  }
+
+  /** Close whatever the lane still holds. */
+  close(): void {
+    this.held?.discard();
+    this.held = null;
+    this.idle?.socket.destroy();
+    this.idle = null;
+  }
+
+  private take(target: ConnectTarget): IdleConnection | null {
+    if (this.held) {
+      // The sweep's socket is plain TCP. Bytes it holds were sent unasked (a banner): they
+      // are part of what this endpoint says, so they are read as the first answer.
+      const socket = this.held.take();
+      this.held = null;
+      if (socket && target.tls) socket.destroy();
+      else if (socket) return { socket, tls: null };
+      return null;
+    }
+    const idle = this.idle;
+    this.idle = null;
+    if (!idle) return null;
+    idle.socket.removeListener("error", ignore);
+    // Bytes that arrived unasked between two answers would be taken for the next answer.
+    const unusable =
+      idle.socket.destroyed ||
+      !idle.socket.writable ||
+      idle.socket.readableLength > 0 ||
+      (idle.tls !== null) !== target.tls;
+    if (unusable) {
+      idle.socket.destroy();
+      return null;
+    }
+    return idle;
+  }
+
+  private keep(socket: net.Socket, tls: TlsInfo | null, reusable: boolean): void {
+    if (!reusable || this.connection === "close") {
+      socket.destroy();
+      return;
+    }
+    socket.pause();
+    socket.on("error", ignore);
+    this.idle = { socket, tls };
+  }
+}
+
 /**
  * One request on its own connection. `held` (an open socket from the connect sweep) is used
- * instead of a new connection when the target is plain TCP; the caller discards it after.
+ * instead of a new connection when the target is plain TCP.
  */
 export async function httpExchange(
   target: HttpTarget,
@@ -180,41 +307,17 @@ export async function httpExchange(
   limits: ExchangeLimits,
   held?: HeldSocket | null,
 ): Promise<HttpExchange> {
-  const started = performance.now();
-  const { bytes, headers } = buildRequestBytes(target, req);
-  const base = { request: { method: req.method, path: req.path, headers } };
-  // The held socket is plain TCP: it serves a plain exchange, and is never kept past this one.
-  const reused = held?.take() ?? null;
-  if (reused && target.tls) reused.destroy();
-  else if (reused) {
-    const result = await readResponse(reused, bytes, req.method, limits, limits.exchangeTimeoutMs);
-    // Not one byte back and no timeout: the target closed or reset the waiting socket, which
-    // may only be an idle timeout. Ask again on a fresh connection and record that answer,
-    // so the transcript is what it would be without the reuse.
-    if (result.raw.length > 0 || result.timedOut)
-      return { ...base, ...result, tls: null, ms: Math.round(performance.now() - started) };
+  const lane = new HttpLane(held ?? null, "close");
+  try {
+    return await lane.exchange(target, req, limits);
+  } finally {
+    lane.close();
   }
-  const elapsed = performance.now() - started;
-  const left: ExchangeLimits = {
-    ...limits,
-    exchangeTimeoutMs: Math.max(1, Math.floor(limits.exchangeTimeoutMs - elapsed)),
-  };
-  const conn = await openConnection(target, Math.min(left.connectTimeoutMs, left.exchangeTimeoutMs));
-  if (!conn.ok) {
-    return {
-      ...base,
-      response: null,
-      nonHttp: null,
-      raw: Buffer.alloc(0),
-      tls: null,
-      error: `${conn.error}: ${conn.detail}`,
-      timedOut: conn.error === "timeout",
-      ms: Math.round(performance.now() - started),
-    };
-  }
-  const remaining = Math.max(1, left.exchangeTimeoutMs - conn.ms);
-  const result = await readResponse(conn.socket, bytes, req.method, limits, remaining);
-  return { ...base, ...result, tls: conn.tls, ms: Math.round(performance.now() - started) };
+}
+
+function keepsAlive(head: ParsedHead): boolean {
+  const connection = headerValue(head.headers, "connection") ?? "";
+  return head.httpVersion === "1.1" && !/(?:^|,)\s*close\s*(?:,|$)/i.test(connection);
 }
 
 function readResponse(
@@ -223,7 +326,7 @@ function readResponse(
   method: string,
   limits: ExchangeLimits,
   timeoutMs: number,
-): Promise<Pick<HttpExchange, "response" | "nonHttp" | "raw" | "error" | "timedOut">> {
+): Promise<ResponseRead> {
   return new Promise((resolve) => {
     const rawParts: Buffer[] = [];
     let rawBytes = 0;
@@ -246,12 +349,25 @@ function readResponse(
       rawBytes += take.length;
     }
 
-    function finish(error: string | null, timedOut = false): undefined {
+    /** The message ended exactly at its framing, with `excess` bytes after it. */
+    function ended(excess: number): undefined {
+      return finish(null, false, excess === 0 && head !== null && keepsAlive(head));
+    }
+
+    function finish(error: string | null, timedOut = false, reusable = false): undefined {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.removeAllListeners("data");
-      socket.destroy();
+      socket.off("data", onData);
+      socket.off("end", onEnd);
+      socket.off("close", onClose);
+      socket.off("error", onError);
+      if (reusable) socket.pause();
+      else {
+        socket.destroy();
+        // A write still in flight may fail after this; that is no longer news.
+        socket.on("error", ignore);
+      }
       const raw = Buffer.concat(rawParts);
       if (!head) {
         const nonHttp = raw.length > 0 ? raw.subarray(0, limits.maxBodyBytes) : null;
@@ -261,6 +377,7 @@ function readResponse(
           raw,
           error: error ?? (raw.length > 0 ? "response is not HTTP/1.x" : "closed without a response"),
           timedOut,
+          reusable: false,
         });
         return;
       }
@@ -276,6 +393,7 @@ function readResponse(
         raw,
         error,
         timedOut,
+        reusable: reusable && !cut,
       });
     }
 
@@ -289,7 +407,7 @@ function readResponse(
           truncated = true;
           return finish(null);
         }
-        if (chunks.done) finish(null);
+        if (chunks.done) ended(chunks.excess);
         return;
       }
       let piece = data;
@@ -306,10 +424,10 @@ function readResponse(
       }
       bodyParts.push(piece);
       bodyBytes += piece.length;
-      if (mode.kind === "length" && mode.remaining === 0) finish(null);
+      if (mode.kind === "length" && mode.remaining === 0) ended(data.length - piece.length);
     }
 
-    socket.on("data", (data: Buffer) => {
+    function onData(data: Buffer): undefined {
       keepRaw(data);
       if (head) return onBody(data);
       headBuf = headBuf.length ? Buffer.concat([headBuf, data]) : data;
@@ -330,15 +448,18 @@ function readResponse(
       mode = bodyModeFor(method, head);
       const rest = headBuf.subarray(end + 4);
       headBuf = Buffer.alloc(0);
-      if (mode.kind === "none") return finish(null);
-      if (mode.kind === "length" && mode.remaining === 0) return finish(null);
+      if (mode.kind === "none" || (mode.kind === "length" && mode.remaining === 0)) return ended(rest.length);
       if (rest.length > 0) onBody(rest);
-    });
-    socket.on("end", () =>
-      finish(head && mode.kind !== "close" && !(chunks?.done ?? false) ? "connection closed mid-body" : null),
-    );
-    socket.on("close", () => finish(null));
-    socket.on("error", (err: NodeJS.ErrnoException) => finish(`${err.code ?? "error"}: ${err.message}`));
+    }
+    const onEnd = () =>
+      finish(head && mode.kind !== "close" && !(chunks?.done ?? false) ? "connection closed mid-body" : null);
+    const onClose = () => finish(null);
+    const onError = (err: NodeJS.ErrnoException) => finish(`${err.code ?? "error"}: ${err.message}`);
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    socket.on("close", onClose);
+    socket.on("error", onError);
+    socket.resume();
     socket.write(requestBytes);
   });
 }

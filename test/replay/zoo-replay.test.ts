@@ -57,11 +57,20 @@ describe("zoo transcripts, replayed over real sockets", () => {
         ip: server.host,
         port: server.port,
       };
+      let connections = 0;
       const t = await probeOpenClaw(
         endpoint,
-        { limits: limitsForTimeout(3000), beforeConnect: async () => {} },
+        {
+          limits: limitsForTimeout(3000),
+          beforeConnect: async () => {
+            connections++;
+          },
+        },
         recorded.viaLoopback,
       );
+      // Every gateway keeps HTTP connections alive: the root page and one more lane for the
+      // follow-ups, plus the WebSocket, whatever the number of requests.
+      expect(connections).toBe(3);
       // The probe asked exactly what was recorded: the plan is deterministic given the answers.
       expect(t.http.map((x) => `${x.request.method} ${x.request.path}`).sort()).toEqual(
         recorded.http.map((x) => `${x.request.method} ${x.request.path}`).sort(),

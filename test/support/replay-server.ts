@@ -43,43 +43,73 @@ export function handleReplayConnection(
       return;
     }
     buf = Buffer.concat([buf, data]);
-    const end = buf.indexOf("\r\n\r\n");
-    if (end < 0) return;
-    const head = buf.subarray(0, end).toString("latin1");
-    const [line = "", ...headerLines] = head.split("\r\n");
-    const [method = "GET", path = "/"] = line.split(" ");
-    const header = (name: string) =>
-      headerLines
-        .find((h) => h.toLowerCase().startsWith(`${name.toLowerCase()}:`))
-        ?.slice(name.length + 1)
-        .trim();
-    if (header("upgrade")?.toLowerCase() === "websocket") {
-      const ws = t.ws.find((w) => w.request.path === path) ?? t.ws[0];
-      if (!ws?.rawSegments[0]) {
-        socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    // Requests one after another on a kept-alive connection (never more than one in flight
+    // from clawpatrol, but a pipelined client is served in order too).
+    while (!upgraded && !socket.writableEnded) {
+      const end = buf.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const head = buf.subarray(0, end).toString("latin1");
+      const [line = "", ...headerLines] = head.split("\r\n");
+      const [method = "GET", path = "/"] = line.split(" ");
+      const header = (name: string) =>
+        headerLines
+          .find((h) => h.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+          ?.slice(name.length + 1)
+          .trim();
+      const bodyLength = Number(header("content-length") ?? 0) || 0;
+      if (buf.length < end + 4 + bodyLength) return;
+      buf = buf.subarray(end + 4 + bodyLength);
+      if (header("upgrade")?.toLowerCase() === "websocket") {
+        const ws = t.ws.find((w) => w.request.path === path) ?? t.ws[0];
+        if (!ws?.rawSegments[0]) {
+          socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+          return;
+        }
+        upgraded = true;
+        (socket as net.Socket & { replayWs?: typeof ws }).replayWs = ws;
+        const first = fixAccept(ws.rawSegments[0], header("sec-websocket-key") ?? "");
+        if (ws.rawSegments.length > 1) socket.write(first);
+        else socket.end(first);
         return;
       }
-      upgraded = true;
-      (socket as net.Socket & { replayWs?: typeof ws }).replayWs = ws;
-      const first = fixAccept(ws.rawSegments[0], header("sec-websocket-key") ?? "");
-      if (ws.rawSegments.length > 1) socket.write(first);
-      else socket.end(first);
-      return;
-    }
-    const key = `${method} ${path}`;
-    const matches = t.http.filter(
-      (x) => x.request.method === method && x.request.path === path && x.raw.length > 0,
-    );
-    if (matches.length === 0) {
-      socket.end(
-        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nNot Found",
+      const key = `${method} ${path}`;
+      const matches = t.http.filter(
+        (x) => x.request.method === method && x.request.path === path && x.raw.length > 0,
       );
-      return;
+      if (matches.length === 0) {
+        socket.end(
+          "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nNot Found",
+        );
+        return;
+      }
+      const n = counters.get(key) ?? 0;
+      counters.set(key, n + 1);
+      const raw = matches[n % matches.length]!.raw;
+      // The connection stays open only where the recording shows the gateway kept it open:
+      // asked to, and answered with one whole, cleanly framed HTTP/1.1 message.
+      const clientKeeps = !/^close$/i.test(header("connection") ?? "");
+      if (clientKeeps && isWholeKeptAliveMessage(raw)) socket.write(raw);
+      else socket.end(raw);
     }
-    const n = counters.get(key) ?? 0;
-    counters.set(key, n + 1);
-    socket.end(matches[n % matches.length]!.raw);
   });
+}
+
+/** The recorded bytes are exactly one HTTP/1.1 response, framed by length or chunks, not "close". */
+export function isWholeKeptAliveMessage(raw: Buffer): boolean {
+  const end = raw.indexOf("\r\n\r\n");
+  if (end < 0) return false;
+  const [status = "", ...lines] = raw.subarray(0, end).toString("latin1").split("\r\n");
+  if (!status.startsWith("HTTP/1.1 ")) return false;
+  const value = (name: string) =>
+    lines
+      .find((l) => l.toLowerCase().startsWith(`${name}:`))
+      ?.slice(name.length + 1)
+      .trim();
+  if (/\bclose\b/i.test(value("connection") ?? "")) return false;
+  const body = raw.subarray(end + 4);
+  if (/chunked/i.test(value("transfer-encoding") ?? "")) return body.toString("latin1").endsWith("0\r\n\r\n");
+  const length = value("content-length");
+  return length !== undefined && /^\d+$/.test(length) && Number(length) === body.length;
 }
 
 export function startReplayServer(t: Transcript, host = "127.0.0.1", port = 0): Promise<ReplayServer> {

@@ -9,7 +9,7 @@
 //   4. POST /tools/invoke with "{}": refused with 401 when auth is enforced, 400 (missing
 //      tool name) when it is not; no tool is named, so nothing can run.
 //   5. At most two more GETs of static files that tell apart releases sharing a UI build.
-import { type HttpExchange, type HttpRequest, type HttpTarget, httpExchange } from "../../net/http.ts";
+import { type HttpExchange, HttpLane, type HttpRequest, type HttpTarget } from "../../net/http.ts";
 import type { ExchangeLimits } from "../../net/limits.ts";
 import type { HeldSocket } from "../../net/sweep.ts";
 import { type WsExchange, wsExchange } from "../../net/websocket.ts";
@@ -83,17 +83,18 @@ export function looksLikeFamily(root: HttpExchange | undefined, ws: WsExchange |
   return ws?.frames.some((f) => f.dir === "in" && f.text !== null && challengeOf(f.text) !== null) ?? false;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+/** Runs `requests` in order over the lanes: each lane takes the next request when it is free. */
+async function overLanes(
+  requests: HttpRequest[],
+  lanes: HttpLane[],
+  get: (lane: HttpLane, req: HttpRequest) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
+  await Promise.all(
+    lanes.slice(0, requests.length).map(async (lane) => {
+      while (next < requests.length) await get(lane, requests[next++]!);
+    }),
+  );
 }
 
 export async function probeOpenClaw(
@@ -129,23 +130,18 @@ export async function probeOpenClaw(
       connectTimeoutMs: Math.min(ctx.limits.connectTimeoutMs, left),
     };
   };
-  let held = ctx.held ?? null;
-  const get = async (req: HttpRequest): Promise<HttpExchange | null> => {
-    // The held socket is already connected (and was paced by the sweep); only the first
-    // exchange may use it. Should it turn out unusable, that one exchange connects unpaced.
-    const reuse = held;
-    held = null;
-    if (!reuse) await ctx.beforeConnect();
+  // Two HTTP lanes, kept alive: the first starts on the sweep's open socket. Only a new
+  // connection waits for the rate limiter; a kept or held one was paced when it was opened
+  // (should it turn out closed, that one exchange reconnects unpaced).
+  const lanes = [new HttpLane(ctx.held ?? null), new HttpLane()];
+  const get = async (lane: HttpLane, req: HttpRequest): Promise<HttpExchange | null> => {
+    if (lane.needsConnection(target())) await ctx.beforeConnect();
     const limits = limitsNow();
-    if (!limits) {
-      reuse?.discard();
-      return null;
-    }
-    const x = await httpExchange(target(), req, limits, reuse);
+    if (!limits) return null;
+    const x = await lane.exchange(target(), req, limits);
     http.push(x);
     return x;
   };
-
   const done = (): Transcript => ({
     endpoint,
     viaLoopback,
@@ -158,71 +154,79 @@ export async function probeOpenClaw(
     ...(budgetExhausted ? { budgetExhausted } : {}),
   });
 
-  // 1. The root page; on an unknown port, find out whether it speaks TLS.
-  let root = await get({ method: "GET", path: `${base}/` });
-  if (!root) return done();
-  if (endpoint.tls === null) {
-    const wrongProtocol = useTls ? !root.response && !root.nonHttp : looksLikeTls(root);
-    if (wrongProtocol) {
-      useTls = !useTls;
-      const other = await get({ method: "GET", path: `${base}/` });
-      if (other && (other.response || other.nonHttp)) root = other;
-      else useTls = !useTls;
-    }
+  try {
+    return await probeSteps();
+  } finally {
+    for (const lane of lanes) lane.close();
   }
-  // Nothing HTTP answered (refused, reset, silent): nothing more to learn benignly.
-  if (!root.response && !root.nonHttp) return done();
 
-  // 2. One WebSocket upgrade with the protocol probe.
-  await ctx.beforeConnect();
-  const wsLimits = limitsNow();
-  if (!wsLimits) return done();
-  const socket = await wsExchange(
-    target(),
-    {
-      path: `${base}/`,
-      reply: (text) => (text === "" || challengeOf(text) ? PROTOCOL_PROBE_FRAME : null),
-      // Builds before 2026.1.20 send no challenge; they get the same frame after a pause.
-      silentReplyAfterMs: Math.min(1500, wsLimits.exchangeTimeoutMs / 3),
-      mustClose: isHelloOk,
-      stopAfterReply: true,
-    },
-    wsLimits,
-  );
-  ws.push(socket);
-
-  if (looksLikeFamily(root, socket)) {
-    // 3 + 4. Follow-ups, two at a time (OpenClaw limits unauthenticated sockets per client).
-    // Most telling first: auth, then local treatment, then version statements. If a slow
-    // target exhausts the endpoint's budget, what is lost is the least important.
-    const requests: HttpRequest[] = [
-      {
-        method: "POST",
-        path: `${base}/tools/invoke`,
-        headers: [["Content-Type", "application/json"]],
-        body: "{}",
-      },
-      ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
-    ];
-    await mapLimit(requests, 2, get);
-
-    // 5. Tell apart releases that share a UI build.
-    if (root.response) {
-      const signals = rootHtmlSignalsOf(root.response.body);
-      const narrowed = narrowByUi({ assetNames: signals.assetNames, files: [] });
-      if (narrowed.candidates.length > 1) {
-        const fetched = new Set(http.map((x) => x.request.path));
-        const extra = discriminatingPaths(narrowed.candidates)
-          .map((p) => `${base}${p}`)
-          .filter((p) => !fetched.has(p))
-          .slice(0, 2);
-        await mapLimit(
-          extra.map((path) => ({ method: "GET", path })),
-          2,
-          get,
-        );
+  async function probeSteps(): Promise<Transcript> {
+    // 1. The root page; on an unknown port, find out whether it speaks TLS.
+    let root = await get(lanes[0]!, { method: "GET", path: `${base}/` });
+    if (!root) return done();
+    if (endpoint.tls === null) {
+      const wrongProtocol = useTls ? !root.response && !root.nonHttp : looksLikeTls(root);
+      if (wrongProtocol) {
+        useTls = !useTls;
+        const other = await get(lanes[0]!, { method: "GET", path: `${base}/` });
+        if (other && (other.response || other.nonHttp)) root = other;
+        else useTls = !useTls;
       }
     }
+    // Nothing HTTP answered (refused, reset, silent): nothing more to learn benignly.
+    if (!root.response && !root.nonHttp) return done();
+
+    // 2. One WebSocket upgrade with the protocol probe.
+    await ctx.beforeConnect();
+    const wsLimits = limitsNow();
+    if (!wsLimits) return done();
+    const socket = await wsExchange(
+      target(),
+      {
+        path: `${base}/`,
+        reply: (text) => (text === "" || challengeOf(text) ? PROTOCOL_PROBE_FRAME : null),
+        // Builds before 2026.1.20 send no challenge; they get the same frame after a pause.
+        silentReplyAfterMs: Math.min(1500, wsLimits.exchangeTimeoutMs / 3),
+        mustClose: isHelloOk,
+        stopAfterReply: true,
+      },
+      wsLimits,
+    );
+    ws.push(socket);
+
+    if (looksLikeFamily(root, socket)) {
+      // 3 + 4. Follow-ups over the two lanes (OpenClaw limits unauthenticated sockets per client).
+      // Most telling first: auth, then local treatment, then version statements. If a slow
+      // target exhausts the endpoint's budget, what is lost is the least important.
+      const requests: HttpRequest[] = [
+        {
+          method: "POST",
+          path: `${base}/tools/invoke`,
+          headers: [["Content-Type", "application/json"]],
+          body: "{}",
+        },
+        ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
+      ];
+      await overLanes(requests, lanes, get);
+
+      // 5. Tell apart releases that share a UI build.
+      if (root.response) {
+        const signals = rootHtmlSignalsOf(root.response.body);
+        const narrowed = narrowByUi({ assetNames: signals.assetNames, files: [] });
+        if (narrowed.candidates.length > 1) {
+          const fetched = new Set(http.map((x) => x.request.path));
+          const extra = discriminatingPaths(narrowed.candidates)
+            .map((p) => `${base}${p}`)
+            .filter((p) => !fetched.has(p))
+            .slice(0, 2);
+          await overLanes(
+            extra.map((path) => ({ method: "GET", path })),
+            lanes,
+            get,
+          );
+        }
+      }
+    }
+    return done();
   }
-  return done();
 }
