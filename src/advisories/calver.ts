@@ -14,6 +14,13 @@ export interface CalVer {
   /** Rebuild suffix (`2026.1.24-3` → 3), 0 when absent. */
   rebuild: number;
   raw: string;
+  /**
+   * The sort order packed into two integers (each below 2^31, so exact): the date, then
+   * release-or-pre-release, channel, pre-release number and rebuild. Matching compares the
+   * same versions thousands of times; two number comparisons allocate nothing.
+   */
+  orderDate: number;
+  orderRest: number;
 }
 
 const PATTERN = /^v?(\d{1,4})\.(\d{1,2})\.(\d{1,3})(?:-(\d{1,4}))?(?:-(alpha|beta|rc)(?:\.?(\d{1,4}))?)?$/;
@@ -35,14 +42,26 @@ export function parseCalVer(text: string): CalVer | null {
 function parseUncached(text: string): CalVer | null {
   const m = PATTERN.exec(text.trim());
   if (!m) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const rebuild = m[4] ? Number(m[4]) : 0;
+  const pre = m[5] ?? null;
+  const preNumber = m[6] ? Number(m[6]) : 0;
+  // Field widths follow PATTERN: year < 2^14, month < 2^7, day < 2^10; pre-release numbers
+  // and rebuilds < 2^14. A release sorts after its pre-releases (isRelease 1 > 0).
+  const isRelease = pre === null ? 1 : 0;
+  const preRank = pre === null ? 0 : (PRE_ORDER[pre] ?? 0);
   return {
-    year: Number(m[1]),
-    month: Number(m[2]),
-    day: Number(m[3]),
-    rebuild: m[4] ? Number(m[4]) : 0,
-    pre: m[5] ?? null,
-    preNumber: m[6] ? Number(m[6]) : 0,
+    year,
+    month,
+    day,
+    rebuild,
+    pre,
+    preNumber,
     raw: text.trim(),
+    orderDate: year * 2 ** 17 + month * 2 ** 10 + day,
+    orderRest: isRelease * 2 ** 30 + preRank * 2 ** 28 + preNumber * 2 ** 14 + rebuild,
   };
 }
 
@@ -50,19 +69,9 @@ export function isCalVer(text: string): boolean {
   return parseCalVer(text) !== null;
 }
 
-function sortKey(v: CalVer): number[] {
-  const isRelease = v.pre === null ? 1 : 0;
-  const preRank = v.pre === null ? 0 : (PRE_ORDER[v.pre] ?? 0);
-  return [v.year, v.month, v.day, isRelease, preRank, v.preNumber, v.rebuild];
-}
-
 export function compareParsed(a: CalVer, b: CalVer): number {
-  const ka = sortKey(a);
-  const kb = sortKey(b);
-  for (let i = 0; i < ka.length; i++) {
-    const d = ka[i]! - kb[i]!;
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
+  if (a.orderDate !== b.orderDate) return a.orderDate < b.orderDate ? -1 : 1;
+  if (a.orderRest !== b.orderRest) return a.orderRest < b.orderRest ? -1 : 1;
   return 0;
 }
 

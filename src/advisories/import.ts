@@ -6,6 +6,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { unzipSync } from "fflate";
+import { compareText } from "../util/text.ts";
 import { MAX_RECORD_BYTES, parseAdvisory, parseReleases, RELEASES_FILE } from "./store.ts";
 
 /** Largest zip archive read into memory. */
@@ -117,7 +118,7 @@ function zipCandidates(source: string, bytes: Uint8Array): Candidate[] {
       });
     else out.push({ source: `${source}!${name}`, name, bytes: data });
   }
-  return [...out, ...skipped].sort((a, b) => a.source.localeCompare(b.source));
+  return [...out, ...skipped].sort((a, b) => compareText(a.source, b.source));
 }
 
 function dirCandidates(root: string): Candidate[] {

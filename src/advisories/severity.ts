@@ -2,8 +2,18 @@
 // macro-vector tables) comes from ae-cvss-calculator; this file only picks the class and
 // maps the score with the FIRST rating scale shared by v3 and v4:
 //   0.1-3.9 low, 4.0-6.9 medium, 7.0-8.9 high, 9.0-10.0 critical.
-import cvss from "ae-cvss-calculator";
+import { createRequire } from "node:module";
 import type { Severity } from "./schema.ts";
+
+// The calculator is only needed to parse records (a cache miss, an import); loading it
+// costs ~7 ms that a scan matching from the parsed cache does not need to pay.
+type CvssModule = typeof import("ae-cvss-calculator");
+const requireHere = createRequire(import.meta.url);
+let calculator: CvssModule | null = null;
+function cvssCalculator(): CvssModule {
+  calculator ??= requireHere("ae-cvss-calculator") as CvssModule;
+  return calculator;
+}
 
 export interface Scored {
   score: number;
@@ -24,6 +34,7 @@ export function ratingFromScore(score: number): Severity | null {
 export function scoreCvss(vector: string): Scored | null {
   const v = vector.trim();
   try {
+    const cvss = cvssCalculator();
     let scores: { base?: number; overall?: number } | undefined;
     if (v.startsWith("CVSS:4.0/")) scores = new cvss.Cvss4P0(v).calculateScores();
     else if (v.startsWith("CVSS:3.1/")) scores = new cvss.Cvss3P1(v).calculateScores();

@@ -34,6 +34,7 @@ function validator(): SchemaModule {
   return schemaModule;
 }
 
+import { compareText } from "../util/text.ts";
 import {
   scoreCvss,
   severityFromLabel,
@@ -389,7 +390,7 @@ export function loadAdvisoryDb(opts: LoadOptions = {}): AdvisoryDb {
   for (const a of imported.advisories) byId.set(a.id, a);
   const advisories = [...byId.values()]
     .filter((a) => !a.record.withdrawn)
-    .sort((a, b) => a.id.localeCompare(b.id));
+    .sort((a, b) => compareText(a.id, b.id));
   return {
     advisories,
     byId: new Map(advisories.map((a) => [a.id, a])),

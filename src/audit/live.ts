@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
+import { compareText } from "../util/text.ts";
 import type { GatewayProcess, ListeningSocket, LiveState } from "./types.ts";
 
 const LISTEN = "0A";
@@ -347,7 +348,7 @@ export async function scanLive(opts: LiveOptions): Promise<LiveScan> {
       }
     }
     await Promise.all(jobs);
-    probes.sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
+    probes.sort((a, b) => a.port - b.port || compareText(a.address, b.address));
   }
   return { sockets, source, localAddresses: addrs, probes, connections };
 }

@@ -4,6 +4,7 @@
 import { hostname, userInfo } from "node:os";
 import type { Severity } from "../findings/model.ts";
 import { maxSeverity, severityRank } from "../findings/model.ts";
+import { compareText } from "../util/text.ts";
 import { DEFAULT_PORT, detectContainer, effectiveGateway, tailnetIPv4 } from "./bind.ts";
 import { composeFindings } from "./checks/exposure.ts";
 import { CHECKS } from "./checks/index.ts";
@@ -140,7 +141,7 @@ export async function runAuditDetailed(
   }
   findings.push(...composeFindings(d.services));
   findings.sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId),
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.ruleId, b.ruleId),
   );
 
   const report: AuditReport = {

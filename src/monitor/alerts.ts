@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { compareVersions, isCalVer } from "../advisories/calver.ts";
 import { maxSeverity, type Severity, severityRank } from "../findings/model.ts";
 import { isLoopback, parseIp } from "../targets/ip.ts";
+import { compareText } from "../util/text.ts";
 import type { AlertKind } from "./config.ts";
 
 export const ALERT_SCHEMA = "clawpatrol.alert/v1" as const;
@@ -128,7 +129,7 @@ function advisoryList(ids: string[], lookup: AdvisoryLookup): Alert["advisories"
     );
   }
   // Worst first, so the first few named are the ones that matter.
-  out.sort((x, y) => severityRank(y.severity) - severityRank(x.severity) || x.id.localeCompare(y.id));
+  out.sort((x, y) => severityRank(y.severity) - severityRank(x.severity) || compareText(x.id, y.id));
   return out;
 }
 

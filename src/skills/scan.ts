@@ -1,6 +1,7 @@
 // The skill scanner's pipeline: inputs → units → files → analyzers → chains →
 // suppressions → verdict → SkillReport. Pure data in, pure data out; the CLI picks a sink.
 
+import { compareText } from "../util/text.ts";
 import { analyzeOpaque, type FileKind, sniff } from "./analyzers/binary.ts";
 import { analyzeCode } from "./analyzers/code.ts";
 import {
@@ -78,7 +79,7 @@ export function scanUnit(unit: SkillUnit, opts: ScanOptions = {}, stats?: ScanSt
   let skillMdDisplay = unit.path;
   const fileHashes: string[] = [];
   let bytes = 0;
-  const ordered = [...unit.files].sort((a, b) => a.rel.localeCompare(b.rel));
+  const ordered = [...unit.files].sort((a, b) => compareText(a.rel, b.rel));
   for (const file of ordered) {
     bytes += file.bytes.length;
     const sha = sha256Hex(file.bytes);
@@ -175,9 +176,9 @@ export function scanUnit(unit: SkillUnit, opts: ScanOptions = {}, stats?: ScanSt
     sha256: sha256Hex(fileHashes.join("\n")),
     findings: ctx.findings.sort(
       (a, b) =>
-        (a.evidence[0]?.path ?? "").localeCompare(b.evidence[0]?.path ?? "") ||
+        compareText(a.evidence[0]?.path ?? "", b.evidence[0]?.path ?? "") ||
         (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0) ||
-        a.ruleId.localeCompare(b.ruleId),
+        compareText(a.ruleId, b.ruleId),
     ),
   };
 }

@@ -35,3 +35,10 @@ export function capText(text: string, max: number): Capped {
 export function decodeUtf8(bytes: Uint8Array): string {
   return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
 }
+
+/**
+ * Compares like String.prototype.localeCompare with no arguments (same collator, same
+ * order), but with one collator made once: localeCompare builds its own on each call, which
+ * made sorting a few hundred advisory ids cost ~10 ms.
+ */
+export const compareText: (a: string, b: string) => number = new Intl.Collator().compare;
