@@ -36,13 +36,19 @@ for (const t of targets) {
     hostHeader: `${t.host}:${t.port}`,
     servername: null,
   };
+  let connections = 0;
   const transcript = await probeOpenClaw(
     endpoint,
-    { limits: limitsForTimeout(5000), beforeConnect: async () => {} },
+    {
+      limits: limitsForTimeout(5000),
+      beforeConnect: async () => {
+        connections++;
+      },
+    },
     isLoopbackAddress(t.host),
   );
   writeFileSync(join(dir, `${t.name}.json`), `${transcriptToJson(transcript)}\n`);
   process.stdout.write(
-    `${t.name} ${t.host}:${t.port} ${transcript.http.length} http, ${transcript.ws.length} ws, ${transcript.ms} ms\n`,
+    `${t.name} ${t.host}:${t.port} ${transcript.http.length} http, ${transcript.ws.length} ws, ${connections} connections, ${transcript.ms} ms\n`,
   );
 }

@@ -178,9 +178,11 @@ function bodyModeFor(method: string, head: ParsedHead): BodyMode {
   return { kind: "close" };
 }
 
-/** What one request on one connection gave, and whether that connection can carry another. */
+/** What one request gave on its connection, and whether that connection can carry another. */
 type ResponseRead = Pick<HttpExchange, "response" | "nonHttp" | "raw" | "error" | "timedOut"> & {
   reusable: boolean;
+  /** Milliseconds from writing the request(s) to the end of this response. */
+  ms: number;
 };
 
 /** A connection between exchanges: paused, so anything the target sends meanwhile stays visible. */
@@ -191,11 +193,14 @@ interface IdleConnection {
 
 function ignore(): void {}
 
+const EMPTY = Buffer.alloc(0);
+
 /**
- * Exchanges one after another, on one connection for as long as the target keeps it open
- * and frames every response cleanly (HTTP/1.1, a length or chunked body, nothing extra),
- * otherwise on a fresh one. Requests are never pipelined: the next is written only after
- * the previous answer ended. A lane may start with the sweep's open socket (`held`).
+ * Exchanges on one connection for as long as the target keeps it open and frames every
+ * response cleanly (HTTP/1.1, a length or chunked body, nothing extra), otherwise on a fresh
+ * one. A lane may start with the sweep's open socket (`held`). `exchange` sends one request
+ * and waits for its answer; `pipeline` sends several at once on a connection the target has
+ * already kept open, and reads the answers in order (HTTP/1.1 pipelining).
  */
 export class HttpLane {
   private held: HeldSocket | null;
@@ -212,33 +217,41 @@ export class HttpLane {
   /** Whether the next exchange with `target` will open a connection (the caller paces those). */
   needsConnection(target: ConnectTarget): boolean {
     if (this.held) return target.tls;
-    return !this.idle || this.idle.socket.destroyed || (this.idle.tls !== null) !== target.tls;
+    return !this.canPipeline(target);
+  }
+
+  /** Whether a connection the target has kept open after an answer is waiting. */
+  canPipeline(target: ConnectTarget): boolean {
+    return this.idle !== null && !this.idle.socket.destroyed && (this.idle.tls !== null) === target.tls;
   }
 
   async exchange(target: HttpTarget, req: HttpRequest, limits: ExchangeLimits): Promise<HttpExchange> {
     const started = performance.now();
-    const { bytes, headers } = buildRequestBytes(target, req, this.connection);
-    const base = { request: { method: req.method, path: req.path, headers } };
+    const built = buildRequestBytes(target, req, this.connection);
     const waiting = this.take(target);
     if (waiting) {
-      const result = await readResponse(waiting.socket, bytes, req.method, limits, limits.exchangeTimeoutMs);
+      const [read] = await this.readOn(
+        waiting,
+        [built.bytes],
+        [req.method],
+        limits,
+        limits.exchangeTimeoutMs,
+      );
       // Not one byte back and no timeout: the target closed or reset the waiting connection,
       // which may only be an idle timeout. Ask again on a fresh connection and record that
       // answer, so the transcript is what it would be without the reuse.
-      if (result.raw.length > 0 || result.timedOut) {
-        this.keep(waiting.socket, waiting.tls, result.reusable);
-        return { ...base, ...result, tls: waiting.tls, ms: Math.round(performance.now() - started) };
-      }
+      if (read && (read.raw.length > 0 || read.timedOut))
+        return exchangeOf(req, built.headers, read, waiting.tls);
     }
     const elapsed = performance.now() - started;
     const left = Math.max(1, Math.floor(limits.exchangeTimeoutMs - elapsed));
     const conn = await openConnection(target, Math.min(limits.connectTimeoutMs, left));
     if (!conn.ok) {
       return {
-        ...base,
+        request: { method: req.method, path: req.path, headers: built.headers },
         response: null,
         nonHttp: null,
-        raw: Buffer.alloc(0),
+        raw: EMPTY,
         tls: null,
         error: `${conn.error}: ${conn.detail}`,
         timedOut: conn.error === "timeout",
@@ -246,9 +259,46 @@ export class HttpLane {
       };
     }
     this.opened++;
-    const result = await readResponse(conn.socket, bytes, req.method, limits, Math.max(1, left - conn.ms));
-    this.keep(conn.socket, conn.tls, result.reusable);
-    return { ...base, ...result, tls: conn.tls, ms: Math.round(performance.now() - started) };
+    const fresh = { socket: conn.socket, tls: conn.tls };
+    const [read] = await this.readOn(fresh, [built.bytes], [req.method], limits, Math.max(1, left - conn.ms));
+    return exchangeOf(
+      req,
+      built.headers,
+      { ...read!, ms: Math.round(performance.now() - started) },
+      conn.tls,
+    );
+  }
+
+  /**
+   * Sends `reqs` together on the kept-open connection and returns the exchanges answered, in
+   * order: all of them, or fewer when the target closed, timed out or framed an answer so that
+   * nothing after it can be read. The caller asks the rest on fresh connections. Each answer
+   * gets the exchange timeout (from the end of the one before); `totalMs` bounds them all.
+   */
+  async pipeline(
+    target: HttpTarget,
+    reqs: HttpRequest[],
+    limits: ExchangeLimits,
+    totalMs: number,
+  ): Promise<HttpExchange[]> {
+    const waiting = this.take(target);
+    if (!waiting || reqs.length === 0) {
+      if (waiting) this.idle = waiting;
+      return [];
+    }
+    const built = reqs.map((r) => buildRequestBytes(target, r, this.connection));
+    const reads = await this.readOn(
+      waiting,
+      built.map((b) => b.bytes),
+      reqs.map((r) => r.method),
+      limits,
+      totalMs,
+    );
+    // The last read may be a connection closed before its first byte: that request was not
+    // answered (the target may not pipeline, or idled the connection out), so it is not kept.
+    const last = reads[reads.length - 1];
+    const answered = last && last.raw.length === 0 && !last.timedOut ? reads.slice(0, -1) : reads;
+    return answered.map((read, i) => exchangeOf(reqs[i]!, built[i]!.headers, read, waiting.tls));
   }
 
   /** Close whatever the lane still holds. */
@@ -257,6 +307,26 @@ export class HttpLane {
     this.held = null;
     this.idle?.socket.destroy();
     this.idle = null;
+  }
+
+  private async readOn(
+    conn: IdleConnection,
+    requests: Buffer[],
+    methods: string[],
+    limits: ExchangeLimits,
+    totalMs: number,
+  ): Promise<ResponseRead[]> {
+    const { reads, keep } = await readResponses(conn.socket, requests, methods, limits, totalMs);
+    if (keep && this.connection === "keep-alive") {
+      conn.socket.pause();
+      conn.socket.on("error", ignore);
+      this.idle = conn;
+    } else {
+      conn.socket.destroy();
+      // A write still in flight may fail after this; that is no longer news.
+      conn.socket.on("error", ignore);
+    }
+    return reads;
   }
 
   private take(target: ConnectTarget): IdleConnection | null {
@@ -285,16 +355,16 @@ export class HttpLane {
     }
     return idle;
   }
+}
 
-  private keep(socket: net.Socket, tls: TlsInfo | null, reusable: boolean): void {
-    if (!reusable || this.connection === "close") {
-      socket.destroy();
-      return;
-    }
-    socket.pause();
-    socket.on("error", ignore);
-    this.idle = { socket, tls };
-  }
+function exchangeOf(
+  req: HttpRequest,
+  headers: [string, string][],
+  read: ResponseRead,
+  tls: TlsInfo | null,
+): HttpExchange {
+  const { reusable: _reusable, ...rest } = read;
+  return { request: { method: req.method, path: req.path, headers }, ...rest, tls };
 }
 
 /**
@@ -320,146 +390,269 @@ function keepsAlive(head: ParsedHead): boolean {
   return head.httpVersion === "1.1" && !/(?:^|,)\s*close\s*(?:,|$)/i.test(connection);
 }
 
-function readResponse(
+/**
+ * Parses one response from a connection's bytes as they arrive: head and body within their
+ * caps, the raw bytes as evidence (exactly this message's, when another follows it).
+ */
+class ResponseParser {
+  private readonly rawParts: Buffer[] = [];
+  private rawBytes = 0;
+  private readonly rawCap: number;
+  private headBuf: Buffer = EMPTY;
+  private head: ParsedHead | null = null;
+  private mode: BodyMode = { kind: "none" };
+  private readonly bodyParts: Buffer[] = [];
+  private bodyBytes = 0;
+  private chunks: ChunkDecoder | null = null;
+  private truncated = false;
+  private readonly method: string;
+  private readonly limits: ExchangeLimits;
+  /** Set when the response is over; `complete` when it ended exactly at its framing. */
+  outcome: { error: string | null; timedOut: boolean; complete: boolean } | null = null;
+  /** Bytes received past the end of a complete message: the start of the next one. */
+  excess: Buffer = EMPTY;
+
+  constructor(method: string, limits: ExchangeLimits) {
+    this.method = method;
+    this.limits = limits;
+    this.rawCap = limits.maxHeaderBytes + limits.maxBodyBytes + 1024;
+  }
+
+  push(data: Buffer): void {
+    if (this.outcome) return;
+    this.keepRaw(data);
+    if (this.head) this.onBody(data);
+    else this.onHead(data);
+    if (this.excess.length > 0) this.dropRawTail(data, this.excess.length);
+  }
+
+  /** The connection ended (EOF): a body framed by the close is now whole. */
+  connectionEnded(): void {
+    const midBody = this.head && this.mode.kind !== "close" && !(this.chunks?.done ?? false);
+    this.end(midBody ? "connection closed mid-body" : null);
+  }
+
+  end(error: string | null, timedOut = false): undefined {
+    this.outcome ??= { error, timedOut, complete: false };
+  }
+
+  /** Whether the connection may carry another exchange after this response. */
+  get reusable(): boolean {
+    return (
+      this.outcome?.complete === true &&
+      this.head !== null &&
+      keepsAlive(this.head) &&
+      this.bodyBytes <= this.limits.maxBodyBytes &&
+      !this.truncated
+    );
+  }
+
+  result(ms: number, reusable: boolean): ResponseRead {
+    const { error, timedOut } = this.outcome ?? { error: null, timedOut: false };
+    const raw = Buffer.concat(this.rawParts);
+    const { limits, head } = this;
+    if (!head) {
+      const nonHttp = raw.length > 0 ? raw.subarray(0, limits.maxBodyBytes) : null;
+      return {
+        response: null,
+        nonHttp,
+        raw,
+        error: error ?? (raw.length > 0 ? "response is not HTTP/1.x" : "closed without a response"),
+        timedOut,
+        reusable: false,
+        ms,
+      };
+    }
+    const body = this.chunks ? Buffer.concat(this.chunks.out) : Buffer.concat(this.bodyParts);
+    const cut = body.length > limits.maxBodyBytes;
+    return {
+      response: {
+        ...head,
+        body: cut ? body.subarray(0, limits.maxBodyBytes) : body,
+        bodyTruncated: this.truncated || cut || (timedOut && this.mode.kind !== "none"),
+      },
+      nonHttp: null,
+      raw,
+      error,
+      timedOut,
+      reusable: reusable && !cut,
+      ms,
+    };
+  }
+
+  private keepRaw(data: Buffer): void {
+    if (this.rawBytes >= this.rawCap) return;
+    const take = data.subarray(0, this.rawCap - this.rawBytes);
+    this.rawParts.push(take);
+    this.rawBytes += take.length;
+  }
+
+  /** The last `n` bytes of `data` belong to the next message, not this one's evidence. */
+  private dropRawTail(data: Buffer, n: number): void {
+    const last = this.rawParts[this.rawParts.length - 1];
+    if (!last || last.buffer !== data.buffer || last.byteOffset !== data.byteOffset) return;
+    const keep = Math.min(last.length, data.length - n);
+    this.rawParts[this.rawParts.length - 1] = last.subarray(0, keep);
+    this.rawBytes -= last.length - keep;
+  }
+
+  /** The message ended exactly at its framing; `excess` bytes of `data` come after it. */
+  private complete(data: Buffer, excess: number): undefined {
+    this.outcome = { error: null, timedOut: false, complete: true };
+    this.excess = excess > 0 ? data.subarray(data.length - excess) : EMPTY;
+  }
+
+  private onHead(data: Buffer): undefined {
+    const { limits } = this;
+    this.headBuf = this.headBuf.length ? Buffer.concat([this.headBuf, data]) : data;
+    const headBuf = this.headBuf;
+    // HTTP/0.9 or another protocol: no status line. Decide as soon as 5 bytes say so.
+    if (headBuf.length >= 5 && headBuf.subarray(0, 5).toString("latin1") !== "HTTP/") return this.end(null);
+    const end = headBuf.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (headBuf.length > limits.maxHeaderBytes)
+        this.end(`response head larger than ${limits.maxHeaderBytes} bytes`);
+      return;
+    }
+    if (end > limits.maxHeaderBytes)
+      return this.end(`response head larger than ${limits.maxHeaderBytes} bytes`);
+    const parsed = parseHead(headBuf.subarray(0, end).toString("latin1"), limits.maxHeaderCount);
+    if (parsed === null) return this.end(null);
+    if ("error" in parsed) return this.end(parsed.error);
+    this.head = parsed;
+    this.mode = bodyModeFor(this.method, parsed);
+    // The terminator was not in the bytes before `data` (else the head was parsed then), so
+    // what follows it lies within `data`.
+    const rest = headBuf.subarray(end + 4);
+    this.headBuf = EMPTY;
+    if (this.mode.kind === "none" || (this.mode.kind === "length" && this.mode.remaining === 0))
+      return this.complete(data, rest.length);
+    if (rest.length > 0) this.onBody(rest);
+  }
+
+  private onBody(data: Buffer): undefined {
+    const { limits } = this;
+    const mode = this.mode;
+    if (mode.kind === "none") return this.end(null);
+    if (mode.kind === "chunked") {
+      this.chunks ??= new ChunkDecoder();
+      const chunks = this.chunks;
+      chunks.push(data);
+      if (chunks.error) return this.end(chunks.error);
+      if (chunks.outBytes > limits.maxBodyBytes) {
+        this.truncated = true;
+        return this.end(null);
+      }
+      if (chunks.done) this.complete(data, chunks.excess);
+      return;
+    }
+    let piece = data;
+    if (mode.kind === "length") {
+      piece = data.subarray(0, mode.remaining);
+      mode.remaining -= piece.length;
+    }
+    const room = limits.maxBodyBytes - this.bodyBytes;
+    if (piece.length > room) {
+      this.bodyParts.push(piece.subarray(0, room));
+      this.bodyBytes += room;
+      this.truncated = true;
+      return this.end(null);
+    }
+    this.bodyParts.push(piece);
+    this.bodyBytes += piece.length;
+    if (mode.kind === "length" && mode.remaining === 0) this.complete(data, data.length - piece.length);
+  }
+}
+
+/**
+ * Writes the requests (together: one write, pipelined when there are several) and reads
+ * their responses in order. Reading stops at the first response after which nothing more can
+ * be read on this connection; `keep` says whether the connection can carry another exchange.
+ */
+function readResponses(
   socket: net.Socket,
-  requestBytes: Buffer,
-  method: string,
+  requests: Buffer[],
+  methods: string[],
   limits: ExchangeLimits,
-  timeoutMs: number,
-): Promise<ResponseRead> {
+  totalMs: number,
+): Promise<{ reads: ResponseRead[]; keep: boolean }> {
   return new Promise((resolve) => {
-    const rawParts: Buffer[] = [];
-    let rawBytes = 0;
-    const rawCap = limits.maxHeaderBytes + limits.maxBodyBytes + 1024;
-    let headBuf: Buffer = Buffer.alloc(0);
-    let head: ParsedHead | null = null;
-    let mode: BodyMode = { kind: "none" };
-    const bodyParts: Buffer[] = [];
-    let bodyBytes = 0;
-    let chunks: ChunkDecoder | null = null;
-    let truncated = false;
+    const started = performance.now();
+    const reads: ResponseRead[] = [];
+    let parser = new ResponseParser(methods[0]!, limits);
     let settled = false;
+    let timer: NodeJS.Timeout;
+    const overall = setTimeout(() => {
+      parser.end("timeout", true);
+      settle();
+    }, totalMs);
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        parser.end("timeout", true);
+        settle();
+      }, limits.exchangeTimeoutMs);
+    };
 
-    const timer = setTimeout(() => finish("timeout", true), timeoutMs);
-
-    function keepRaw(data: Buffer): void {
-      if (rawBytes >= rawCap) return;
-      const take = data.subarray(0, rawCap - rawBytes);
-      rawParts.push(take);
-      rawBytes += take.length;
+    // Records the current response; moves on to the next while the connection allows it.
+    function next(): void {
+      for (;;) {
+        const reusable = parser.reusable;
+        const ms = Math.round(performance.now() - started);
+        reads.push(parser.result(ms, reusable));
+        if (!reusable || reads.length === requests.length) {
+          settle();
+          return;
+        }
+        const leftover = parser.excess;
+        parser = new ResponseParser(methods[reads.length]!, limits);
+        arm();
+        if (leftover.length === 0) return;
+        parser.push(leftover);
+        if (!parser.outcome) return;
+      }
     }
 
-    /** The message ended exactly at its framing, with `excess` bytes after it. */
-    function ended(excess: number): undefined {
-      return finish(null, false, excess === 0 && head !== null && keepsAlive(head));
-    }
-
-    function finish(error: string | null, timedOut = false, reusable = false): undefined {
+    function settle(): void {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(overall);
       socket.off("data", onData);
       socket.off("end", onEnd);
       socket.off("close", onClose);
       socket.off("error", onError);
-      if (reusable) socket.pause();
-      else {
-        socket.destroy();
-        // A write still in flight may fail after this; that is no longer news.
-        socket.on("error", ignore);
-      }
-      const raw = Buffer.concat(rawParts);
-      if (!head) {
-        const nonHttp = raw.length > 0 ? raw.subarray(0, limits.maxBodyBytes) : null;
-        resolve({
-          response: null,
-          nonHttp,
-          raw,
-          error: error ?? (raw.length > 0 ? "response is not HTTP/1.x" : "closed without a response"),
-          timedOut,
-          reusable: false,
-        });
-        return;
-      }
-      const body = chunks ? Buffer.concat(chunks.out) : Buffer.concat(bodyParts);
-      const cut = body.length > limits.maxBodyBytes;
-      resolve({
-        response: {
-          ...head,
-          body: cut ? body.subarray(0, limits.maxBodyBytes) : body,
-          bodyTruncated: truncated || cut || (timedOut && mode.kind !== "none"),
-        },
-        nonHttp: null,
-        raw,
-        error,
-        timedOut,
-        reusable: reusable && !cut,
-      });
+      // The response being read when the connection ended or timed out is kept too.
+      if (reads.length < requests.length && parser.outcome && !parser.outcome.complete)
+        reads.push(parser.result(Math.round(performance.now() - started), false));
+      const last = reads[reads.length - 1];
+      const keep =
+        reads.length === requests.length && last !== undefined && last.reusable && parser.excess.length === 0;
+      resolve({ reads, keep });
     }
 
-    function onBody(data: Buffer): undefined {
-      if (mode.kind === "none") return finish(null);
-      if (mode.kind === "chunked") {
-        chunks ??= new ChunkDecoder();
-        chunks.push(data);
-        if (chunks.error) return finish(chunks.error);
-        if (chunks.outBytes > limits.maxBodyBytes) {
-          truncated = true;
-          return finish(null);
-        }
-        if (chunks.done) ended(chunks.excess);
-        return;
-      }
-      let piece = data;
-      if (mode.kind === "length") {
-        piece = data.subarray(0, mode.remaining);
-        mode.remaining -= piece.length;
-      }
-      const room = limits.maxBodyBytes - bodyBytes;
-      if (piece.length > room) {
-        bodyParts.push(piece.subarray(0, room));
-        bodyBytes += room;
-        truncated = true;
-        return finish(null);
-      }
-      bodyParts.push(piece);
-      bodyBytes += piece.length;
-      if (mode.kind === "length" && mode.remaining === 0) ended(data.length - piece.length);
+    function onData(data: Buffer): void {
+      parser.push(data);
+      if (parser.outcome) next();
     }
-
-    function onData(data: Buffer): undefined {
-      keepRaw(data);
-      if (head) return onBody(data);
-      headBuf = headBuf.length ? Buffer.concat([headBuf, data]) : data;
-      // HTTP/0.9 or another protocol: no status line. Decide as soon as 5 bytes say so.
-      if (headBuf.length >= 5 && headBuf.subarray(0, 5).toString("latin1") !== "HTTP/") return finish(null);
-      const end = headBuf.indexOf("\r\n\r\n");
-      if (end < 0) {
-        if (headBuf.length > limits.maxHeaderBytes)
-          finish(`response head larger than ${limits.maxHeaderBytes} bytes`);
-        return;
-      }
-      if (end > limits.maxHeaderBytes)
-        return finish(`response head larger than ${limits.maxHeaderBytes} bytes`);
-      const parsed = parseHead(headBuf.subarray(0, end).toString("latin1"), limits.maxHeaderCount);
-      if (parsed === null) return finish(null);
-      if ("error" in parsed) return finish(parsed.error);
-      head = parsed;
-      mode = bodyModeFor(method, head);
-      const rest = headBuf.subarray(end + 4);
-      headBuf = Buffer.alloc(0);
-      if (mode.kind === "none" || (mode.kind === "length" && mode.remaining === 0)) return ended(rest.length);
-      if (rest.length > 0) onBody(rest);
-    }
-    const onEnd = () =>
-      finish(head && mode.kind !== "close" && !(chunks?.done ?? false) ? "connection closed mid-body" : null);
-    const onClose = () => finish(null);
-    const onError = (err: NodeJS.ErrnoException) => finish(`${err.code ?? "error"}: ${err.message}`);
+    const onEnd = () => {
+      parser.connectionEnded();
+      settle();
+    };
+    const onClose = () => {
+      parser.end(null);
+      settle();
+    };
+    const onError = (err: NodeJS.ErrnoException) => {
+      parser.end(`${err.code ?? "error"}: ${err.message}`);
+      settle();
+    };
+    arm();
     socket.on("data", onData);
     socket.on("end", onEnd);
     socket.on("close", onClose);
     socket.on("error", onError);
     socket.resume();
-    socket.write(requestBytes);
+    socket.write(requests.length === 1 ? requests[0]! : Buffer.concat(requests));
   });
 }

@@ -41,4 +41,9 @@ export function decodeUtf8(bytes: Uint8Array): string {
  * order), but with one collator made once: localeCompare builds its own on each call, which
  * made sorting a few hundred advisory ids cost ~10 ms.
  */
-export const compareText: (a: string, b: string) => number = new Intl.Collator().compare;
+export function compareText(a: string, b: string): number {
+  // Made on first use: building a collator loads ICU data (~15 ms), which most runs never need.
+  collator ??= new Intl.Collator();
+  return collator.compare(a, b);
+}
+let collator: Intl.Collator | null = null;

@@ -32,6 +32,9 @@ export function handleReplayConnection(
   let upgraded = false;
   let sentAfter = false;
   socket.on("error", () => {});
+  // As Node's HTTP server (the gateways') does: no Nagle delay, which would hold back the
+  // second of two pipelined answers until the client's delayed ACK.
+  socket.setNoDelay(true);
   socket.on("data", (data: Buffer) => {
     if (upgraded) {
       // The client's one frame: answer with what the gateway sent after it, then hang up.

@@ -168,6 +168,73 @@ describe("HttpLane", () => {
     lane.close();
   });
 
+  describe("pipeline", () => {
+    /** A lane whose connection the target kept open after a first answer. */
+    async function keptOpen(s: Seen): Promise<HttpLane> {
+      const lane = new HttpLane();
+      await lane.exchange(target(s.port), get("/first"), limits);
+      expect(lane.canPipeline(target(s.port))).toBe(true);
+      return lane;
+    }
+
+    it("sends all requests at once on the kept connection and splits the answers exactly", async () => {
+      const s = await server((i) => ({
+        bytes:
+          i === 2
+            ? `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\nanswer 2\r\n0\r\n\r\n`
+            : framed(`answer ${i}`),
+      }));
+      const lane = await keptOpen(s);
+      const xs = await lane.pipeline(target(s.port), [get("/a"), get("/b"), get("/c")], limits, 3000);
+      lane.close();
+      expect(xs.map((x) => x.request.path)).toEqual(["/a", "/b", "/c"]);
+      expect(xs.map((x) => x.response?.body.toString())).toEqual(["answer 1", "answer 2", "answer 3"]);
+      // Each exchange's evidence is its own message, byte for byte.
+      expect(xs[0]!.raw.toString("latin1")).toBe(framed("answer 1"));
+      expect(xs[1]!.raw.toString("latin1")).toMatch(
+        /^HTTP\/1\.1 200 OK\r\nTransfer-Encoding: chunked[\s\S]*0\r\n\r\n$/,
+      );
+      expect(s.requests.map((r) => r.connection)).toEqual([1, 1, 1, 1]);
+      expect(lane.opened).toBe(1);
+    });
+
+    it("returns only what was answered when the target closes part-way", async () => {
+      // The second pipelined request is answered with Connection: close, then the target hangs up.
+      const s = await server((i) =>
+        i === 2
+          ? { bytes: framed(`answer ${i}`, "Connection: close\r\n"), hangUp: true }
+          : { bytes: framed(`answer ${i}`) },
+      );
+      const lane = await keptOpen(s);
+      const xs = await lane.pipeline(target(s.port), [get("/a"), get("/b"), get("/c")], limits, 3000);
+      expect(xs.map((x) => x.response?.body.toString())).toEqual(["answer 1", "answer 2"]);
+      expect(lane.canPipeline(target(s.port))).toBe(false);
+      lane.close();
+    });
+
+    it("returns nothing when the kept connection was closed while idle (the caller asks afresh)", async () => {
+      const s = await server((i) => ({ bytes: framed(`answer ${i}`) }));
+      const lane = await keptOpen(s);
+      for (const sock of s.sockets) sock.destroy();
+      await new Promise((r) => setTimeout(r, 30));
+      const xs = await lane.pipeline(target(s.port), [get("/a"), get("/b")], limits, 3000);
+      lane.close();
+      expect(xs).toEqual([]);
+    });
+
+    it("keeps the answer that timed out, and stops there", async () => {
+      const s = await server((i) => ({
+        bytes: i <= 1 ? framed(`answer ${i}`) : "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\npart",
+      }));
+      const lane = await keptOpen(s);
+      const quick = { ...limits, exchangeTimeoutMs: 200 };
+      const xs = await lane.pipeline(target(s.port), [get("/a"), get("/b"), get("/c")], quick, 3000);
+      lane.close();
+      expect(xs.map((x) => x.timedOut)).toEqual([false, true]);
+      expect(xs[1]!.response?.bodyTruncated).toBe(true);
+    });
+  });
+
   it("httpExchange stays one request per connection, asking the target to close", async () => {
     const s = await server((i) => ({ bytes: framed(`answer ${i}`) }));
     await httpExchange(target(s.port), get("/a"), limits);

@@ -132,7 +132,8 @@ export async function probeOpenClaw(
   };
   // Two HTTP lanes, kept alive: the first starts on the sweep's open socket. Only a new
   // connection waits for the rate limiter; a kept or held one was paced when it was opened
-  // (should it turn out closed, that one exchange reconnects unpaced).
+  // (should it turn out closed, that one exchange reconnects unpaced). Follow-ups are
+  // pipelined on the first lane when the target keeps it open.
   const lanes = [new HttpLane(ctx.held ?? null), new HttpLane()];
   const get = async (lane: HttpLane, req: HttpRequest): Promise<HttpExchange | null> => {
     if (lane.needsConnection(target())) await ctx.beforeConnect();
@@ -195,9 +196,9 @@ export async function probeOpenClaw(
     ws.push(socket);
 
     if (looksLikeFamily(root, socket)) {
-      // 3 + 4. Follow-ups over the two lanes (OpenClaw limits unauthenticated sockets per client).
-      // Most telling first: auth, then local treatment, then version statements. If a slow
-      // target exhausts the endpoint's budget, what is lost is the least important.
+      // 3 + 4. Follow-ups. Most telling first: auth, then local treatment, then version
+      // statements. If a slow target exhausts the endpoint's budget, what is lost is the
+      // least important.
       const requests: HttpRequest[] = [
         {
           method: "POST",
@@ -207,25 +208,36 @@ export async function probeOpenClaw(
         },
         ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
       ];
-      await overLanes(requests, lanes, get);
-
-      // 5. Tell apart releases that share a UI build.
+      // 5. Static files that tell apart releases sharing the root page's UI build.
       if (root.response) {
         const signals = rootHtmlSignalsOf(root.response.body);
         const narrowed = narrowByUi({ assetNames: signals.assetNames, files: [] });
         if (narrowed.candidates.length > 1) {
-          const fetched = new Set(http.map((x) => x.request.path));
-          const extra = discriminatingPaths(narrowed.candidates)
+          const asked = new Set([...http.map((x) => x.request.path), ...requests.map((r) => r.path)]);
+          for (const p of discriminatingPaths(narrowed.candidates)
             .map((p) => `${base}${p}`)
-            .filter((p) => !fetched.has(p))
-            .slice(0, 2);
-          await overLanes(
-            extra.map((path) => ({ method: "GET", path })),
-            lanes,
-            get,
-          );
+            .filter((p) => !asked.has(p))
+            .slice(0, 2))
+            requests.push({ method: "GET", path: p });
         }
       }
+      // Where the target kept the root page's connection open, all go on it at once
+      // (pipelined: one connection, one round trip); whatever it leaves unanswered, and
+      // everything on a target that closes, goes over the two lanes one request at a time
+      // (OpenClaw limits unauthenticated sockets per client).
+      let rest = requests;
+      const pipelineLimits = lanes[0]!.canPipeline(target()) ? limitsNow() : null;
+      if (pipelineLimits) {
+        const answered = await lanes[0]!.pipeline(
+          target(),
+          requests,
+          pipelineLimits,
+          Math.max(1, Math.floor(deadline - performance.now())),
+        );
+        http.push(...answered);
+        rest = requests.slice(answered.length);
+      }
+      await overLanes(rest, lanes, get);
     }
     return done();
   }
