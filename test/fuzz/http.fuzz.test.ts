@@ -2,10 +2,12 @@
 // exchanges against a raw server fed random bytes, mutated responses, or well-formed
 // responses (Content-Length, chunked with extensions and trailers, close-delimited) cut at
 // random points. Every exchange ends by its deadline, within its caps, keeps exactly the
-// bytes received as evidence, and decodes well-formed responses exactly.
+// bytes received as evidence, and decodes well-formed responses exactly. Pipelined answers,
+// cut anywhere, are split into their messages exactly.
+import net from "node:net";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { httpExchange, parseHead } from "../../src/net/http.ts";
+import { HttpLane, httpExchange, parseHead } from "../../src/net/http.ts";
 import { DEFAULT_LIMITS, type ExchangeLimits } from "../../src/net/limits.ts";
 import { DEADLINE, SLACK, splitAt, useScriptedServer } from "./scripted-server.ts";
 
@@ -269,6 +271,83 @@ describe("HTTP exchanges against a raw server (properties)", () => {
             else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.alloc(1), bytes.subarray(at)]);
           }
           await exchange(bytes, c, end, limits);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("pipelined HTTP answers (properties)", () => {
+  /**
+   * A server that answers the first request alone (so the lane keeps its connection), then
+   * the `n` pipelined requests with `bytes`, written in `segments` one event-loop turn apart.
+   */
+  async function pipelineServer(n: number, segments: Buffer[]): Promise<{ port: number; close: () => void }> {
+    const server = net.createServer((socket) => {
+      socket.on("error", () => {});
+      let heads = 0;
+      let buf = "";
+      socket.on("data", (d) => {
+        buf += d.toString("latin1");
+        for (let end = buf.indexOf("\r\n\r\n"); end >= 0; end = buf.indexOf("\r\n\r\n")) {
+          buf = buf.slice(end + 4);
+          heads++;
+          if (heads === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+          if (heads === n + 1) {
+            let i = 0;
+            const next = () => {
+              if (i < segments.length && !socket.destroyed) {
+                socket.write(segments[i++]!);
+                setImmediate(next);
+              }
+            };
+            next();
+          }
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
+  }
+
+  // Length- or chunk-framed answers that allow another after them (a body on 204/304 would
+  // not be part of the message, and "Connection: close" ends the connection).
+  const keptModel = modelArb
+    .filter((m) => m.framing !== "close" && !bodyless(m.status))
+    .map((m) => ({ ...m, headers: m.headers.filter(([k]) => k.toLowerCase() !== "connection") }));
+
+  it("answers cut anywhere are split exactly: each exchange's evidence is its own message", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(keptModel, { minLength: 1, maxLength: 4 }),
+        cuts,
+        async (models, cutPoints) => {
+          const messages = models.map((m) => encode(m).bytes);
+          const s = await pipelineServer(models.length, splitAt(Buffer.concat(messages), cutPoints));
+          const t = { ip: "127.0.0.1", port: s.port, tls: false, servername: null, hostHeader: "x" };
+          const lane = new HttpLane();
+          try {
+            const first = await lane.exchange(t, { method: "GET", path: "/" }, DEFAULT_LIMITS);
+            expect(first.response?.body.toString()).toBe("first");
+            const xs = await lane.pipeline(
+              t,
+              models.map((_, i) => ({ method: "GET", path: `/${i}` })),
+              DEFAULT_LIMITS,
+              DEADLINE,
+            );
+            expect(xs.length).toBe(models.length);
+            xs.forEach((x, i) => {
+              expect(x.request.path).toBe(`/${i}`);
+              expect(x.raw.equals(messages[i]!)).toBe(true);
+              expect(x.response?.status).toBe(models[i]!.status);
+              expect(x.response?.body.equals(models[i]!.body)).toBe(true);
+              expect(x.error).toBeNull();
+            });
+          } finally {
+            lane.close();
+            s.close();
+          }
         },
       ),
       { numRuns: 150 },
