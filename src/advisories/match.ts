@@ -9,12 +9,11 @@
 // clawdbot, moltbot and openclaw are one version line, so every family package's ranges
 // count whatever name the gateway answered with.
 
-import { compareText } from "../util/text.ts";
 import { compareVersions, isCalVer } from "./calver.ts";
 import { contains, coversRange, type Interval, intersectsRange } from "./ranges.ts";
 import type { Exposure, Severity } from "./schema.ts";
 import { SEVERITY_RANK } from "./severity.ts";
-import { type Advisory, type AdvisoryDb, lineReleases, loadAdvisoryDb } from "./store.ts";
+import { type Advisory, type AdvisoryDb, compareIds, lineReleases, loadAdvisoryDb } from "./store.ts";
 
 export type Product = "openclaw" | "clawdbot" | "moltbot";
 
@@ -182,7 +181,7 @@ export function createMatcher(db: AdvisoryDb): (q: MatchQuery) => MatchResult {
     const rank = (x: AdvisoryMatch, y: AdvisoryMatch) =>
       SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] ||
       Number(y.preAuth) - Number(x.preAuth) ||
-      compareText(x.id, y.id);
+      compareIds(x.id, y.id);
     const affectedM = affected.map((a) => toMatch(a, scope, "affected")).sort(rank);
     const possiblyM = possibly.map((a) => toMatch(a, scope, "possibly-affected")).sort(rank);
 

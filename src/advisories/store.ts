@@ -34,7 +34,6 @@ function validator(): SchemaModule {
   return schemaModule;
 }
 
-import { compareText } from "../util/text.ts";
 import {
   scoreCvss,
   severityFromLabel,
@@ -390,7 +389,7 @@ export function loadAdvisoryDb(opts: LoadOptions = {}): AdvisoryDb {
   for (const a of imported.advisories) byId.set(a.id, a);
   const advisories = [...byId.values()]
     .filter((a) => !a.record.withdrawn)
-    .sort((a, b) => compareText(a.id, b.id));
+    .sort((a, b) => compareIds(a.id, b.id));
   return {
     advisories,
     byId: new Map(advisories.map((a) => [a.id, a])),
@@ -399,6 +398,14 @@ export function loadAdvisoryDb(opts: LoadOptions = {}): AdvisoryDb {
     shippedDir,
     userDir,
   };
+}
+
+/**
+ * Advisory ids in code-point order: deterministic, and for ids of one shape (GHSA-xxxx-…,
+ * CVE-…) the same order as a locale collation, without the ~8 ms a collator costs to build.
+ */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Find an advisory by its id or any alias (CVE), case-insensitively. */

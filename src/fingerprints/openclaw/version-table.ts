@@ -511,9 +511,24 @@ export function versionIndex(): VersionIndex {
   return defaultIndex;
 }
 
+// Gateways of one release serve the same evidence, and a scan narrows each endpoint's up to
+// three times (the probe, then the fingerprint with and without absent paths): the answer
+// for a given evidence is computed once. Results are shared, so callers never modify them.
+const narrowed = new Map<string, VersionNarrowing>();
+const NARROWED_MAX = 512;
+
 /** Intersect the release sets of every known signal; unknown signals are ignored and reported. */
 export function narrowByUi(e: UiEvidence, options?: NarrowOptions): VersionNarrowing {
-  return versionIndex().narrow(e, options);
+  // The whole evidence and options: equal inputs give equal keys (a different key order only
+  // costs a miss, never a wrong answer).
+  const key = JSON.stringify([e, options ?? {}]);
+  let result = narrowed.get(key);
+  if (!result) {
+    result = versionIndex().narrow(e, options);
+    if (narrowed.size >= NARROWED_MAX) narrowed.clear();
+    narrowed.set(key, result);
+  }
+  return result;
 }
 
 /** Served paths whose content differs among the candidates: what a second GET should fetch. */
