@@ -301,6 +301,15 @@ export class HttpLane {
     return answered.map((read, i) => exchangeOf(reqs[i]!, built[i]!.headers, read, waiting.tls));
   }
 
+  /**
+   * The kept-open connection, handed over for a protocol upgrade (WebSocket); it leaves the
+   * lane. Null when there is none to hand over.
+   */
+  takeForUpgrade(target: ConnectTarget): { socket: net.Socket; tls: TlsInfo | null } | null {
+    if (this.held) return null;
+    return this.take(target);
+  }
+
   /** Close whatever the lane still holds. */
   close(): void {
     this.held?.discard();

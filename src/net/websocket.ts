@@ -86,10 +86,17 @@ function encodeClientFrame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([header, mask, masked]);
 }
 
+/**
+ * One upgrade and session. `reuse` is a connection the target kept open after an HTTP answer
+ * (see HttpLane.takeForUpgrade): the upgrade is sent on it instead of a new connection; if
+ * the target closed it without a byte, the upgrade is sent again on a fresh connection and
+ * only that session is recorded.
+ */
 export async function wsExchange(
   target: HttpTarget,
   script: WsScript,
   limits: ExchangeLimits,
+  reuse?: { socket: net.Socket; tls: TlsInfo | null } | null,
 ): Promise<WsExchange> {
   const started = performance.now();
   const key = randomChunk(16).toString("base64");
@@ -110,7 +117,7 @@ export async function wsExchange(
   const fixedHeaders = headers.map(([k, v]): [string, string] =>
     k === "Connection" ? [k, "Upgrade"] : [k, v],
   );
-  const base: WsExchange = {
+  const fresh = (): WsExchange => ({
     request: { path: script.path, headers: fixedHeaders },
     upgrade: null,
     acceptValid: false,
@@ -122,8 +129,19 @@ export async function wsExchange(
     error: null,
     timedOut: false,
     ms: 0,
-  };
-  const conn = await openConnection(target, Math.min(limits.connectTimeoutMs, limits.exchangeTimeoutMs));
+  });
+  const request = Buffer.from(requestText, "latin1");
+  if (reuse) {
+    const kept = fresh();
+    kept.tls = reuse.tls;
+    await runSession(reuse.socket, request, key, script, limits, limits.exchangeTimeoutMs, kept, started);
+    kept.ms = Math.round(performance.now() - started);
+    if (kept.timedOut || kept.rawSegments.some((b) => b.length > 0)) return kept;
+  }
+  const base = fresh();
+  const elapsed = performance.now() - started;
+  const left = Math.max(1, Math.floor(limits.exchangeTimeoutMs - elapsed));
+  const conn = await openConnection(target, Math.min(limits.connectTimeoutMs, left));
   if (!conn.ok)
     return {
       ...base,
@@ -132,17 +150,7 @@ export async function wsExchange(
       ms: conn.ms,
     };
   base.tls = conn.tls;
-  const remaining = Math.max(1, limits.exchangeTimeoutMs - conn.ms);
-  await runSession(
-    conn.socket,
-    Buffer.from(requestText, "latin1"),
-    key,
-    script,
-    limits,
-    remaining,
-    base,
-    started,
-  );
+  await runSession(conn.socket, request, key, script, limits, Math.max(1, left - conn.ms), base, started);
   base.ms = Math.round(performance.now() - started);
   return base;
 }
@@ -336,6 +344,8 @@ function runSession(
       finish(out.close ? null : upgraded ? "closed without a close frame" : "closed before upgrade"),
     );
     socket.on("error", (err: NodeJS.ErrnoException) => finish(`${err.code ?? "error"}: ${err.message}`));
+    // A connection kept from an HTTP exchange waits paused.
+    socket.resume();
     socket.write(request);
   });
 }

@@ -68,10 +68,10 @@ describe("zoo transcripts, replayed over real sockets", () => {
         },
         recorded.viaLoopback,
       );
-      // Every gateway keeps HTTP connections alive, so the follow-ups are pipelined on the
-      // root page's connection: two connections (that one and the WebSocket), whatever the
-      // number of requests.
-      expect(connections).toBe(2);
+      // Every gateway keeps HTTP connections alive and names itself on its page, so the
+      // follow-ups are pipelined on the root page's connection and the WebSocket upgrade
+      // follows on it: one connection for the whole probe.
+      expect(connections).toBe(1);
       // The probe asked exactly what was recorded: the plan is deterministic given the answers.
       expect(t.http.map((x) => `${x.request.method} ${x.request.path}`).sort()).toEqual(
         recorded.http.map((x) => `${x.request.method} ${x.request.path}`).sort(),
@@ -80,4 +80,41 @@ describe("zoo transcripts, replayed over real sockets", () => {
       expectZooObservation(observe(t, NO_ADVISORIES), z, vantage);
     });
   }
+});
+
+describe("a gateway whose page does not name it (UI off or behind another app)", () => {
+  it("is recognised by its WebSocket first; the follow-ups then go pipelined on a new connection", async () => {
+    const recorded = load("local", "oc96-lan-token");
+    // The same gateway, with a root page that says nothing about OpenClaw.
+    const plain = Buffer.from(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",
+    );
+    const t = {
+      ...recorded,
+      http: recorded.http.map((x) => (x.request.path === "/" ? { ...x, raw: plain, response: null } : x)),
+    };
+    const server = await startReplayServer(t);
+    let connections = 0;
+    const probed = await probeOpenClaw(
+      { ...recorded.endpoint, ip: server.host, port: server.port },
+      {
+        limits: limitsForTimeout(3000),
+        beforeConnect: async () => {
+          connections++;
+        },
+      },
+      true,
+    );
+    await server.close();
+    // The WebSocket took the page's connection; the follow-ups needed one more.
+    expect(probed.ws[0]?.frames.some((f) => f.dir === "in" && f.text?.includes("connect.challenge"))).toBe(
+      true,
+    );
+    expect(probed.http.map((x) => x.request.path)).toContain("/tools/invoke");
+    expect(probed.http).toHaveLength(recorded.http.length);
+    expect(connections).toBe(2);
+    const o = observe(probed, NO_ADVISORIES);
+    expect(o.product).toBe("openclaw");
+    expect(o.auth).toBe("required");
+  });
 });

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { HttpLane, httpExchange } from "../../src/net/http.ts";
 import { DEFAULT_LIMITS, type ExchangeLimits } from "../../src/net/limits.ts";
 import { HeldSocket, Sweeper } from "../../src/net/sweep.ts";
+import { acceptFor, wsExchange } from "../../src/net/websocket.ts";
 import { isWholeKeptAliveMessage } from "../support/replay-server.ts";
 
 const servers: net.Server[] = [];
@@ -232,6 +233,80 @@ describe("HttpLane", () => {
       lane.close();
       expect(xs.map((x) => x.timedOut)).toEqual([false, true]);
       expect(xs[1]!.response?.bodyTruncated).toBe(true);
+    });
+  });
+
+  describe("WebSocket upgrade on the kept connection", () => {
+    /** Answers GETs with framed bodies and an upgrade with a 101 and one text frame. */
+    async function upgradeServer(): Promise<{
+      port: number;
+      connections: () => number;
+      sockets: net.Socket[];
+    }> {
+      let connections = 0;
+      const sockets: net.Socket[] = [];
+      const s = net.createServer((socket) => {
+        connections++;
+        sockets.push(socket);
+        socket.on("error", () => {});
+        let buf = "";
+        let upgraded = false;
+        socket.on("data", (d) => {
+          if (upgraded) return;
+          buf += d.toString("latin1");
+          for (let end = buf.indexOf("\r\n\r\n"); end >= 0 && !upgraded; end = buf.indexOf("\r\n\r\n")) {
+            const head = buf.slice(0, end);
+            buf = buf.slice(end + 4);
+            const key = /Sec-WebSocket-Key: (.*)\r\n/i.exec(`${head}\r\n`)?.[1];
+            if (!key) {
+              socket.write(framed("page"));
+              continue;
+            }
+            upgraded = true;
+            const text = Buffer.from('{"hello":1}');
+            socket.end(
+              Buffer.concat([
+                Buffer.from(
+                  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`,
+                ),
+                Buffer.from([0x81, text.length]),
+                text,
+              ]),
+            );
+          }
+        });
+      });
+      servers.push(s);
+      await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+      return { port: (s.address() as net.AddressInfo).port, connections: () => connections, sockets };
+    }
+
+    it("upgrades on the connection a page was fetched on", async () => {
+      const s = await upgradeServer();
+      const lane = new HttpLane();
+      await lane.exchange(target(s.port), get("/"), limits);
+      const kept = lane.takeForUpgrade(target(s.port));
+      expect(kept).not.toBeNull();
+      expect(lane.canPipeline(target(s.port))).toBe(false);
+      const x = await wsExchange(target(s.port), { path: "/" }, limits, kept);
+      lane.close();
+      expect(x.acceptValid).toBe(true);
+      expect(x.frames.map((f) => f.text)).toEqual(['{"hello":1}']);
+      expect(s.connections()).toBe(1);
+    });
+
+    it("upgrades on a fresh connection when the kept one was closed while idle", async () => {
+      const s = await upgradeServer();
+      const lane = new HttpLane();
+      await lane.exchange(target(s.port), get("/"), limits);
+      for (const sock of s.sockets) sock.destroy();
+      await new Promise((r) => setTimeout(r, 30));
+      const x = await wsExchange(target(s.port), { path: "/" }, limits, lane.takeForUpgrade(target(s.port)));
+      lane.close();
+      expect(x.acceptValid).toBe(true);
+      expect(x.error === null || /close/.test(x.error)).toBe(true);
+      expect(x.frames.map((f) => f.text)).toEqual(['{"hello":1}']);
+      expect(s.connections()).toBe(2);
     });
   });
 

@@ -9,6 +9,11 @@
 //   4. POST /tools/invoke with "{}": refused with 401 when auth is enforced, 400 (missing
 //      tool name) when it is not; no tool is named, so nothing can run.
 //   5. At most two more GETs of static files that tell apart releases sharing a UI build.
+// Connections: 1 goes on the sweep's open socket. When the page already names the family,
+// 3-5 are pipelined on that connection and 2 follows on it, so a gateway that keeps
+// connections open (every real one does) costs one connection. Otherwise 2 comes first (on
+// the same connection) and decides; 3-5 then open one more. A target that does not keep
+// connections open gets one request per connection, at most two at a time.
 import { type HttpExchange, HttpLane, type HttpRequest, type HttpTarget } from "../../net/http.ts";
 import type { ExchangeLimits } from "../../net/limits.ts";
 import type { HeldSocket } from "../../net/sweep.ts";
@@ -177,10 +182,28 @@ export async function probeOpenClaw(
     // Nothing HTTP answered (refused, reset, silent): nothing more to learn benignly.
     if (!root.response && !root.nonHttp) return done();
 
-    // 2. One WebSocket upgrade with the protocol probe.
-    await ctx.beforeConnect();
+    // When the page itself names the family, the follow-ups go first, on the page's
+    // connection, and the WebSocket upgrade after them, on that same connection: one
+    // connection for the whole endpoint. Otherwise the WebSocket decides first.
+    if (looksLikeFamily(root, undefined)) {
+      await followUps(root);
+      await webSocket();
+    } else {
+      const socket = await webSocket();
+      if (socket && looksLikeFamily(root, socket)) await followUps(root);
+    }
+    return done();
+  }
+
+  /** 2. One WebSocket upgrade with the protocol probe, on the kept connection if there is one. */
+  async function webSocket(): Promise<WsExchange | null> {
+    const kept = lanes[0]!.takeForUpgrade(target());
+    if (!kept) await ctx.beforeConnect();
     const wsLimits = limitsNow();
-    if (!wsLimits) return done();
+    if (!wsLimits) {
+      kept?.socket.destroy();
+      return null;
+    }
     const socket = await wsExchange(
       target(),
       {
@@ -192,53 +215,60 @@ export async function probeOpenClaw(
         stopAfterReply: true,
       },
       wsLimits,
+      kept,
     );
     ws.push(socket);
+    return socket;
+  }
 
-    if (looksLikeFamily(root, socket)) {
-      // 3 + 4. Follow-ups. Most telling first: auth, then local treatment, then version
-      // statements. If a slow target exhausts the endpoint's budget, what is lost is the
-      // least important.
-      const requests: HttpRequest[] = [
-        {
-          method: "POST",
-          path: `${base}/tools/invoke`,
-          headers: [["Content-Type", "application/json"]],
-          body: "{}",
-        },
-        ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
-      ];
-      // 5. Static files that tell apart releases sharing the root page's UI build.
-      if (root.response) {
-        const signals = rootHtmlSignalsOf(root.response.body);
-        const narrowed = narrowByUi({ assetNames: signals.assetNames, files: [] });
-        if (narrowed.candidates.length > 1) {
-          const asked = new Set([...http.map((x) => x.request.path), ...requests.map((r) => r.path)]);
-          for (const p of discriminatingPaths(narrowed.candidates)
-            .map((p) => `${base}${p}`)
-            .filter((p) => !asked.has(p))
-            .slice(0, 2))
-            requests.push({ method: "GET", path: p });
-        }
+  /**
+   * 3 + 4. Follow-ups. Most telling first: auth, then local treatment, then version
+   * statements. If a slow target exhausts the endpoint's budget, what is lost is the least
+   * important.
+   */
+  async function followUps(root: HttpExchange): Promise<void> {
+    const requests: HttpRequest[] = [
+      {
+        method: "POST",
+        path: `${base}/tools/invoke`,
+        headers: [["Content-Type", "application/json"]],
+        body: "{}",
+      },
+      ...FOLLOW_UP_PATHS.map((p) => ({ method: "GET", path: `${base}${p}` })),
+    ];
+    // 5. Static files that tell apart releases sharing the root page's UI build.
+    if (root.response) {
+      const signals = rootHtmlSignalsOf(root.response.body);
+      const narrowed = narrowByUi({ assetNames: signals.assetNames, files: [] });
+      if (narrowed.candidates.length > 1) {
+        const asked = new Set([...http.map((x) => x.request.path), ...requests.map((r) => r.path)]);
+        for (const p of discriminatingPaths(narrowed.candidates)
+          .map((p) => `${base}${p}`)
+          .filter((p) => !asked.has(p))
+          .slice(0, 2))
+          requests.push({ method: "GET", path: p });
       }
-      // Where the target kept the root page's connection open, all go on it at once
-      // (pipelined: one connection, one round trip); whatever it leaves unanswered, and
-      // everything on a target that closes, goes over the two lanes one request at a time
-      // (OpenClaw limits unauthenticated sockets per client).
-      let rest = requests;
-      const pipelineLimits = lanes[0]!.canPipeline(target()) ? limitsNow() : null;
-      if (pipelineLimits) {
-        const answered = await lanes[0]!.pipeline(
-          target(),
-          requests,
-          pipelineLimits,
-          Math.max(1, Math.floor(deadline - performance.now())),
-        );
-        http.push(...answered);
-        rest = requests.slice(answered.length);
-      }
-      await overLanes(rest, lanes, get);
     }
-    return done();
+    let rest = requests;
+    // No kept connection (the WebSocket took it): the first request opens one.
+    if (!lanes[0]!.canPipeline(target()) && rest.length > 1) {
+      if (!(await get(lanes[0]!, rest[0]!))) return;
+      rest = rest.slice(1);
+    }
+    // On a kept connection all go at once (pipelined: one round trip); whatever the target
+    // leaves unanswered, and everything on a target that closes, goes over the two lanes one
+    // request at a time (OpenClaw limits unauthenticated sockets per client).
+    const pipelineLimits = lanes[0]!.canPipeline(target()) ? limitsNow() : null;
+    if (pipelineLimits) {
+      const answered = await lanes[0]!.pipeline(
+        target(),
+        rest,
+        pipelineLimits,
+        Math.max(1, Math.floor(deadline - performance.now())),
+      );
+      http.push(...answered);
+      rest = rest.slice(answered.length);
+    }
+    await overLanes(rest, lanes, get);
   }
 }
