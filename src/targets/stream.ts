@@ -144,6 +144,11 @@ export async function* streamEndpoints(
   }
   const portCount = BigInt(ports.length);
   const perm = new Permutation(total * portCount, bigintFromSeed(options.seed));
+  if (perm.small && plan.intervals.every((i) => i.family === 4)) {
+    // The common case (IPv4, up to 2^52 endpoints): the same walk in plain numbers.
+    yield* walkIpv4(plan, ports, perm);
+    return;
+  }
   for (let n = 0n; n < perm.size; n++) {
     const flat = perm.at(n);
     const addrIndex = flat / portCount;
@@ -157,18 +162,50 @@ export async function* streamEndpoints(
     }
     const interval = plan.intervals[lo]!;
     const value = interval.start + (addrIndex - starts[lo]!);
-    const ip = formatIp(interval.family, value);
-    yield {
-      endpoint: {
-        host: ip,
-        ip,
-        family: interval.family,
-        port,
-        tls: null,
-        basePath: "",
-        hostHeader: hostHeaderFor(ip, interval.family, port, false),
-        servername: null,
-      },
-    };
+    yield addressItem(formatIp(interval.family, value), interval.family, port);
+  }
+}
+
+function addressItem(ip: string, family: Family, port: number): TargetItem {
+  return {
+    endpoint: {
+      host: ip,
+      ip,
+      family,
+      port,
+      tls: null,
+      basePath: "",
+      hostHeader: hostHeaderFor(ip, family, port, false),
+      servername: null,
+    },
+  };
+}
+
+/** Every IPv4 address × port of the plan, in the permutation's order, without BigInt. */
+function* walkIpv4(plan: TargetPlan, ports: number[], perm: Permutation): Generator<TargetItem> {
+  const starts: number[] = [];
+  const bases: number[] = [];
+  let total = 0;
+  for (const i of plan.intervals) {
+    starts.push(total);
+    bases.push(Number(i.start));
+    total += Number(intervalSize(i));
+  }
+  const portCount = ports.length;
+  const size = total * portCount;
+  for (let n = 0; n < size; n++) {
+    const flat = perm.atNumber(n);
+    const addrIndex = Math.floor(flat / portCount);
+    const port = ports[flat % portCount]!;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= addrIndex) lo = mid;
+      else hi = mid - 1;
+    }
+    const v = bases[lo]! + (addrIndex - starts[lo]!);
+    const ip = `${Math.floor(v / 16777216) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+    yield addressItem(ip, 4, port);
   }
 }

@@ -121,6 +121,27 @@ describe("endpoint stream", () => {
     expect(eps[2]!.hostHeader).toBe("localhost:18789");
   });
 
+  it("permutation past 2^52 (BigInt arithmetic) stays in range and never repeats (sample)", () => {
+    const size = 2n ** 60n + 12345n;
+    const p = new Permutation(size, 99n);
+    expect(p.small).toBe(false);
+    const seen = new Set<bigint>();
+    for (let i = 0n; i < 3000n; i++) {
+      const v = p.at(size - 1n - i * 7919n);
+      expect(v >= 0n && v < size).toBe(true);
+      seen.add(v);
+    }
+    expect(seen.size).toBe(3000);
+  });
+
+  it("permutation of a number-sized domain spreads neighbours apart", () => {
+    const p = new Permutation(65536n, 5n);
+    expect(p.small).toBe(true);
+    const first = Array.from({ length: 64 }, (_, i) => p.atNumber(i));
+    // 64 consecutive positions land in many different /24-sized blocks of the 65,536.
+    expect(new Set(first.map((v) => Math.floor(v / 256))).size).toBeGreaterThan(40);
+  });
+
   it("permutation is a bijection for any size (property)", () => {
     fc.assert(
       fc.property(
