@@ -11,6 +11,11 @@ export class RateLimiter {
     this.interval = perSecond > 0 ? 1000 / perSecond : 0;
   }
 
+  /** Whether take() ever waits (a rate of 0 means unlimited). */
+  get limited(): boolean {
+    return this.interval > 0;
+  }
+
   async take(): Promise<void> {
     if (this.interval === 0) return;
     const now = performance.now();

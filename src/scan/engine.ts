@@ -149,7 +149,8 @@ export async function* runScan(
       return;
     }
     const e = item.endpoint;
-    await rate.take();
+    // (Unlimited: no await at all; a sweep of millions pays for every promise.)
+    if (rate.limited) await rate.take();
     const swept = await sweeper.connect(e.ip, e.port, options.limits.connectTimeoutMs);
     progress.swept++;
     if (!swept.ok) {
