@@ -5,10 +5,12 @@ import { reachesThreshold } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
-import { runScan, type ScanProgress } from "../scan/engine.ts";
+import { RateLimiter } from "../net/pacing.ts";
+import { runPipeline, runScan, type ScanOptions, type ScanProgress } from "../scan/engine.ts";
 import { recordJson } from "../scan/record-json.ts";
 import { canRelaunchWithHeapFlags, RELAUNCH_FROM, relaunchWithHeapFlags } from "../scan/relaunch.ts";
 import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
+import { sweepOnThread, useSweepThread } from "../scan/sweep-thread.ts";
 import { parsePorts } from "../targets/ports.ts";
 import { buildPlan, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount, streamEndpoints } from "../targets/stream.ts";
@@ -144,29 +146,48 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
-  const items = streamEndpoints(plan, ports, { seed: flags.seed ?? Math.floor(Math.random() * 2 ** 48) });
-  const results = runScan(
-    items,
-    {
-      rate: flags.rate,
-      concurrency: flags.concurrency,
-      probeConcurrency: flags.probeConcurrency,
-      perHost: flags.perHost,
-      limits: limitsForTimeout(flags.timeout),
-      includeClosed: flags.all === true,
-      advise: { load: async () => (await import("../scan/advise.ts")).scanAdvisor() },
-      signal: abort.signal,
-      ...(flags.record
-        ? {
-            onTranscript: (t) => {
-              const name = `${t.endpoint.host.replace(/[^\w.-]/g, "_")}_${t.endpoint.port}_${recorded++}.json`;
-              writeFileSync(join(flags.record!, name), transcriptToJson(t));
-            },
-          }
-        : {}),
-    },
-    onProgress,
-  );
+  const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 48);
+  const scanOptions: ScanOptions = {
+    rate: flags.rate,
+    concurrency: flags.concurrency,
+    probeConcurrency: flags.probeConcurrency,
+    perHost: flags.perHost,
+    limits: limitsForTimeout(flags.timeout),
+    includeClosed: flags.all === true,
+    advise: { load: async () => (await import("../scan/advise.ts")).scanAdvisor() },
+    signal: abort.signal,
+    ...(flags.record
+      ? {
+          onTranscript: (t) => {
+            const name = `${t.endpoint.host.replace(/[^\w.-]/g, "_")}_${t.endpoint.port}_${recorded++}.json`;
+            writeFileSync(join(flags.record!, name), transcriptToJson(t));
+          },
+        }
+      : {}),
+  };
+  // Many endpoints: the sweep runs on its own thread, sharing the rate with the probes.
+  const rateState = RateLimiter.sharedState();
+  const results = useSweepThread(planned)
+    ? runPipeline(
+        sweepOnThread(
+          {
+            plan,
+            ports,
+            seed,
+            concurrency: flags.concurrency,
+            connectTimeoutMs: scanOptions.limits.connectTimeoutMs,
+            includeClosed: scanOptions.includeClosed,
+            rate: flags.rate,
+            rateState,
+            window: Math.max(64, 4 * flags.probeConcurrency),
+          },
+          abort.signal,
+        ),
+        scanOptions,
+        onProgress,
+        rateState,
+      )
+    : runScan(streamEndpoints(plan, ports, { seed }), scanOptions, onProgress);
   // Every refused connect makes Node build an Error with a captured stack trace; in a sweep
   // of millions of addresses that is a tenth of the CPU. Stacks are off while the scan runs
   // (an internal error during it is still reported, just without frames).

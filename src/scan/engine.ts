@@ -1,7 +1,8 @@
 // The scan pipeline: targets → TCP connect sweep → probe → fingerprint → assess → records.
-// One pool of workers pulls endpoints from the (streamed, permuted) target iterator; each
-// sweeps its endpoint with a bare connect, and only open ports go on to the bounded probe
-// stage. Records come out as they complete; memory does not grow with the target count.
+// The sweep (here: a pool of workers pulling from the streamed, permuted target iterator;
+// or on its own thread, sweep-thread.ts) tries each endpoint with a bare connect, and only
+// open ports go on to the bounded probe stage. Records come out as they complete; memory
+// does not grow with the target count.
 
 import { NOT_A_GATEWAY, type Observation, SCAN_SCHEMA } from "../fingerprints/observation.ts";
 import { fingerprintOpenClaw } from "../fingerprints/openclaw/fingerprint.ts";
@@ -11,7 +12,7 @@ import type { ExchangeLimits } from "../net/limits.ts";
 import { KeyedSemaphore, RateLimiter, Semaphore } from "../net/pacing.ts";
 import { HeldSocket, Sweeper } from "../net/sweep.ts";
 import { isLoopback, parseIp } from "../targets/ip.ts";
-import type { Endpoint, TargetItem } from "../targets/stream.ts";
+import type { Endpoint, TargetItem, Unresolved } from "../targets/stream.ts";
 import { type AdviseFn, assess } from "./assess.ts";
 
 export interface ScanOptions {
@@ -93,16 +94,83 @@ export function observe(t: Transcript, advise: AdviseFn): Observation {
   };
 }
 
-export async function* runScan(
+/**
+ * What the sweep hands the probe stage. `open` runs the probe and resolves when its record
+ * is out; the sweep decides how many it runs at once.
+ */
+export interface ProbeStage {
+  rate: RateLimiter;
+  progress: ScanProgress;
+  unresolved(u: Unresolved): void;
+  closed(e: Endpoint, error: string, ms: number): void;
+  open(e: Endpoint, held: HeldSocket | null): Promise<void>;
+}
+
+/** A sweep: started with the probe stage, resolves when it has handed on every endpoint. */
+export type SweepRunner = (stage: ProbeStage) => Promise<void>;
+
+/** The scan over `items`, swept on this thread (see sweepHere). */
+export function runScan(
   items: AsyncIterable<TargetItem>,
   options: ScanOptions,
   onProgress?: (p: ScanProgress) => void,
 ): AsyncGenerator<Observation> {
-  const rate = new RateLimiter(options.rate);
+  return runPipeline(sweepHere(items, options), options, onProgress);
+}
+
+/**
+ * The in-thread sweep: `concurrency` workers pull endpoints from the target iterator, each
+ * with a bare connect; an open port goes on to the probe stage, which the worker waits for
+ * (so at most `concurrency` endpoints are in flight), its socket carrying the first request.
+ */
+export function sweepHere(items: AsyncIterable<TargetItem>, options: ScanOptions): SweepRunner {
+  return async (stage) => {
+    const iterator = items[Symbol.asyncIterator]();
+    const { progress, rate } = stage;
+    async function handle(item: TargetItem, sweeper: Sweeper): Promise<void> {
+      if ("unresolved" in item) return stage.unresolved(item.unresolved);
+      const e = item.endpoint;
+      // (Unlimited: no await at all; a sweep of millions pays for every promise.)
+      if (rate.limited) await rate.take();
+      const swept = await sweeper.connect(e.ip, e.port, options.limits.connectTimeoutMs);
+      progress.swept++;
+      if (!swept.ok) return stage.closed(e, `${swept.error}: ${swept.detail}`, swept.ms);
+      progress.open++;
+      await stage.open(e, new HeldSocket(swept.socket));
+    }
+    async function worker(): Promise<void> {
+      const sweeper = new Sweeper();
+      try {
+        for (;;) {
+          if (options.signal?.aborted) return;
+          const next = await iterator.next();
+          if (next.done) return;
+          progress.inFlight++;
+          try {
+            await handle(next.value, sweeper);
+          } finally {
+            progress.inFlight--;
+          }
+        }
+      } finally {
+        sweeper.close();
+      }
+    }
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  };
+}
+
+/** Runs a sweep into the probe stage and yields the records as they complete. */
+export async function* runPipeline(
+  sweep: SweepRunner,
+  options: ScanOptions,
+  onProgress?: (p: ScanProgress) => void,
+  rateState?: SharedArrayBuffer,
+): AsyncGenerator<Observation> {
+  const rate = new RateLimiter(options.rate, rateState);
   const probeSlots = new Semaphore(options.probeConcurrency);
   const hostSlots = new KeyedSemaphore(options.perHost);
   const progress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };
-  const iterator = items[Symbol.asyncIterator]();
   const source = options.advise;
   let loading: Promise<AdviseFn> | null = null;
   const adviser = (): AdviseFn | Promise<AdviseFn> => {
@@ -112,7 +180,7 @@ export async function* runScan(
   };
   const ready: Observation[] = [];
   let wake: (() => void) | null = null;
-  let workersLeft = options.concurrency;
+  let finished = false;
   let failure: unknown = null;
   const notify = () => {
     const w = wake;
@@ -124,9 +192,10 @@ export async function* runScan(
     notify();
   };
 
-  async function handle(item: TargetItem, sweeper: Sweeper): Promise<void> {
-    if ("unresolved" in item) {
-      const u = item.unresolved;
+  const stage: ProbeStage = {
+    rate,
+    progress,
+    unresolved(u) {
       const ep: Endpoint = {
         host: u.host,
         ip: "",
@@ -146,78 +215,48 @@ export async function* runScan(
           exposure: "network",
         }),
       );
-      return;
-    }
-    const e = item.endpoint;
-    // (Unlimited: no await at all; a sweep of millions pays for every promise.)
-    if (rate.limited) await rate.take();
-    const swept = await sweeper.connect(e.ip, e.port, options.limits.connectTimeoutMs);
-    progress.swept++;
-    if (!swept.ok) {
+    },
+    closed(e, error, ms) {
       if (options.includeClosed)
-        emit(
-          record(e, {
-            reachable: false,
-            scannedAt: new Date().toISOString(),
-            ms: swept.ms,
-            error: `${swept.error}: ${swept.detail}`,
-          }),
+        emit(record(e, { reachable: false, scannedAt: new Date().toISOString(), ms, error }));
+    },
+    async open(e, held) {
+      // A held socket carries the first probe exchange (unless it waits too long for a slot).
+      const releaseProbe = await probeSlots.acquire();
+      const releaseHost = await hostSlots.acquire(e.ip);
+      try {
+        const transcript = await probeOpenClaw(
+          e,
+          { limits: options.limits, beforeConnect: () => rate.take(), held },
+          isLoopbackAddress(e.ip),
         );
-      return;
-    }
-    progress.open++;
-    // The open socket carries the first probe exchange (unless it waits too long for a slot).
-    const held = new HeldSocket(swept.socket);
-    const releaseProbe = await probeSlots.acquire();
-    const releaseHost = await hostSlots.acquire(e.ip);
-    try {
-      const transcript = await probeOpenClaw(
-        e,
-        { limits: options.limits, beforeConnect: () => rate.take(), held },
-        isLoopbackAddress(e.ip),
-      );
-      options.onTranscript?.(transcript);
-      const obs = observe(transcript, await adviser());
-      progress.probed++;
-      if (obs.product) progress.gateways++;
-      emit(obs);
-    } finally {
-      held.discard();
-      releaseHost();
-      releaseProbe();
-    }
-  }
-
-  async function worker(): Promise<void> {
-    const sweeper = new Sweeper();
-    try {
-      for (;;) {
-        if (options.signal?.aborted) return;
-        const next = await iterator.next();
-        if (next.done) return;
-        progress.inFlight++;
-        try {
-          await handle(next.value, sweeper);
-        } finally {
-          progress.inFlight--;
-        }
+        options.onTranscript?.(transcript);
+        const obs = observe(transcript, await adviser());
+        progress.probed++;
+        if (obs.product) progress.gateways++;
+        emit(obs);
+      } finally {
+        held?.discard();
+        releaseHost();
+        releaseProbe();
       }
-    } catch (err) {
-      failure ??= err;
-    } finally {
-      sweeper.close();
-      workersLeft--;
-      notify();
-    }
-  }
+    },
+  };
 
-  for (let i = 0; i < options.concurrency; i++) void worker();
+  void sweep(stage)
+    .catch((err) => {
+      failure ??= err;
+    })
+    .finally(() => {
+      finished = true;
+      notify();
+    });
   const timer = onProgress ? setInterval(() => onProgress({ ...progress }), 200) : null;
   try {
     for (;;) {
       while (ready.length > 0) yield ready.shift()!;
       if (failure) throw failure;
-      if (workersLeft === 0) break;
+      if (finished) break;
       await new Promise<void>((r) => {
         wake = r;
       });

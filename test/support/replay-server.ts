@@ -10,6 +10,8 @@ import { acceptFor } from "../../src/net/websocket.ts";
 export interface ReplayServer {
   host: string;
   port: number;
+  /** Connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -117,7 +119,11 @@ export function isWholeKeptAliveMessage(raw: Buffer): boolean {
 
 export function startReplayServer(t: Transcript, host = "127.0.0.1", port = 0): Promise<ReplayServer> {
   const counters = new Map<string, number>();
-  const server = net.createServer((socket) => handleReplayConnection(t, socket, counters));
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    handleReplayConnection(t, socket, counters);
+  });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -125,6 +131,7 @@ export function startReplayServer(t: Transcript, host = "127.0.0.1", port = 0): 
       resolve({
         host,
         port: addr.port,
+        connections: () => connections,
         close: () =>
           new Promise<void>((r) => {
             server.close(() => r());
