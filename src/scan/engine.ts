@@ -160,6 +160,13 @@ export function sweepHere(items: AsyncIterable<TargetItem>, options: ScanOptions
   };
 }
 
+/** Two sweeps into one probe stage (e.g. on a thread and here, over one shared walk). */
+export function bothSweeps(a: SweepRunner, b: SweepRunner): SweepRunner {
+  return async (stage) => {
+    await Promise.all([a(stage), b(stage)]);
+  };
+}
+
 /** Runs a sweep into the probe stage and yields the records as they complete. */
 export async function* runPipeline(
   sweep: SweepRunner,

@@ -2,8 +2,10 @@
 // CPU (a connect, a refusal and a close per address), and it competes with the probes for
 // the one JavaScript thread; on a second core it does not. The thread (sweep-worker.ts)
 // walks the same target stream and posts the open endpoints here, in batches; the probe
-// stage connects to them again (a socket cannot move between threads). Both threads draw
-// new connections from one shared rate (RateLimiter over shared memory).
+// stage connects to them again (a socket cannot move between threads). The main thread
+// sweeps too, whenever its probes leave it time: both claim positions of one shared walk
+// (sharedWalk), so the faster takes more. Both draw new connections from one shared rate
+// (RateLimiter over shared memory).
 //
 // Flow control: the thread stops taking endpoints while `window` open ones wait for the
 // probe stage (each sweeper may add the one it was connecting to), so a network full of
@@ -26,6 +28,8 @@ export interface SweepJob {
   includeClosed: boolean;
   rate: number;
   rateState: SharedArrayBuffer;
+  /** The shared position of the address walk (sharedWalk): the main thread sweeps too. */
+  walkState: SharedArrayBuffer;
   window: number;
 }
 
@@ -87,17 +91,20 @@ export function sweepOnThread(job: SweepJob, signal?: AbortSignal): SweepRunner 
           .catch(settle)
           .finally(() => {
             probing.delete(p);
-            stage.progress.inFlight = probing.size;
             if (!sweepDone) worker.postMessage({ ack: 1 } satisfies ToSweep);
             else if (probing.size === 0) settle();
           });
         probing.add(p);
-        stage.progress.inFlight = probing.size;
       };
 
+      // The thread reports its running counts; the main thread's sweep adds its own.
+      let swept = 0;
+      let open = 0;
       worker.on("message", (m: FromSweep) => {
-        stage.progress.swept = m.swept;
-        stage.progress.open = m.open;
+        stage.progress.swept += m.swept - swept;
+        stage.progress.open += m.open - open;
+        swept = m.swept;
+        open = m.open;
         for (const o of m.outcomes) {
           if ("open" in o) probe(o.open);
           else if ("closed" in o) stage.closed(o.closed, o.error, o.ms);

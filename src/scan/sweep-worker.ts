@@ -4,7 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { RateLimiter } from "../net/pacing.ts";
 import { Sweeper } from "../net/sweep.ts";
-import { streamEndpoints } from "../targets/stream.ts";
+import { sharedWalk, streamEndpoints } from "../targets/stream.ts";
 import type { FromSweep, SweepJob, ToSweep, WireOutcome } from "./sweep-thread.ts";
 
 // Node builds an Error for every refused connect; stacks for millions of them cost CPU.
@@ -42,7 +42,12 @@ const post = (o: WireOutcome) => {
 // The counts move even when nothing is posted (a network of closed ports): report them.
 const ticker = setInterval(flush, 200);
 
-const iterator = streamEndpoints(job.plan, job.ports, { seed: job.seed })[Symbol.asyncIterator]();
+// Addresses only, from the walk shared with the main thread (which takes names and URLs).
+const iterator = streamEndpoints(job.plan, job.ports, {
+  seed: job.seed,
+  claim: sharedWalk(job.walkState),
+  names: false,
+})[Symbol.asyncIterator]();
 
 async function sweeper(): Promise<void> {
   const s = new Sweeper();

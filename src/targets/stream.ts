@@ -55,14 +55,40 @@ export function plannedEndpointCount(plan: TargetPlan, ports: number[]): bigint 
   );
 }
 
+/**
+ * Positions of the address walk shared between threads: each call claims the next one (an
+ * atomic counter in shared memory), so two walkers of one plan and seed split it between
+ * them, every endpoint exactly once.
+ */
+export function sharedWalk(state: SharedArrayBuffer): () => number {
+  const counter = new BigInt64Array(state);
+  return () => Number(Atomics.add(counter, 0, 1n));
+}
+
+/** Whether a plan's address walk can be shared (sharedWalk): IPv4, up to 2^52 endpoints. */
+export function canShareWalk(plan: TargetPlan, ports: number[]): boolean {
+  if (!plan.intervals.every((i) => i.family === 4)) return false;
+  return plan.addressCount * BigInt(Math.max(1, ports.length)) <= 2n ** 52n;
+}
+
+export interface StreamOptions {
+  seed: number | bigint;
+  resolve?: Resolver;
+  /** Walk only the positions this claims (see sharedWalk); the plan must canShareWalk. */
+  claim?: () => number;
+  /** Include the plan's URLs and hostnames (default true; one of several walkers takes them). */
+  names?: boolean;
+}
+
 export async function* streamEndpoints(
   plan: TargetPlan,
   ports: number[],
-  options: { seed: number | bigint; resolve?: Resolver },
+  options: StreamOptions,
 ): AsyncGenerator<TargetItem> {
   const resolve = options.resolve ?? defaultResolver;
+  const names = options.names ?? true;
 
-  for (const u of plan.urls) {
+  for (const u of names ? plan.urls : []) {
     const port = u.port ?? (u.tls ? 443 : 80);
     const literal = parseIp(u.hostname);
     let ip: string;
@@ -101,7 +127,7 @@ export async function* streamEndpoints(
     };
   }
 
-  for (const name of plan.hostnames) {
+  for (const name of names ? plan.hostnames : []) {
     let addrs: { address: string; family: number }[];
     try {
       addrs = await resolve(name);
@@ -146,9 +172,10 @@ export async function* streamEndpoints(
   const perm = new Permutation(total * portCount, bigintFromSeed(options.seed));
   if (perm.small && plan.intervals.every((i) => i.family === 4)) {
     // The common case (IPv4, up to 2^52 endpoints): the same walk in plain numbers.
-    yield* walkIpv4(plan, ports, perm);
+    yield* walkIpv4(plan, ports, perm, options.claim);
     return;
   }
+  if (options.claim) throw new Error("streamEndpoints: this plan's walk cannot be shared");
   for (let n = 0n; n < perm.size; n++) {
     const flat = perm.at(n);
     const addrIndex = flat / portCount;
@@ -182,7 +209,12 @@ function addressItem(ip: string, family: Family, port: number): TargetItem {
 }
 
 /** Every IPv4 address × port of the plan, in the permutation's order, without BigInt. */
-function* walkIpv4(plan: TargetPlan, ports: number[], perm: Permutation): Generator<TargetItem> {
+function* walkIpv4(
+  plan: TargetPlan,
+  ports: number[],
+  perm: Permutation,
+  claim?: () => number,
+): Generator<TargetItem> {
   const starts: number[] = [];
   const bases: number[] = [];
   let total = 0;
@@ -193,7 +225,9 @@ function* walkIpv4(plan: TargetPlan, ports: number[], perm: Permutation): Genera
   }
   const portCount = ports.length;
   const size = total * portCount;
-  for (let n = 0; n < size; n++) {
+  let position = 0;
+  const next = claim ?? (() => position++);
+  for (let n = next(); n < size; n = next()) {
     const flat = perm.atNumber(n);
     const addrIndex = Math.floor(flat / portCount);
     const port = ports[flat % portCount]!;

@@ -7,7 +7,7 @@ import { UsageError } from "../../src/cli/errors.ts";
 import { cidrInterval, type Family, formatIp, type Interval, parseIp } from "../../src/targets/ip.ts";
 import { parsePorts } from "../../src/targets/ports.ts";
 import { buildPlan, parseTarget, splitTargetText } from "../../src/targets/spec.ts";
-import { plannedEndpointCount, streamEndpoints } from "../../src/targets/stream.ts";
+import { canShareWalk, plannedEndpointCount, sharedWalk, streamEndpoints } from "../../src/targets/stream.ts";
 
 const MAX4 = 2n ** 32n - 1n;
 const MAX6 = 2n ** 128n - 1n;
@@ -272,6 +272,8 @@ const piece = fc.record({
   b: fc.integer({ min: 0, max: 63 }),
 });
 
+const v4piece: fc.Arbitrary<Piece> = piece.map((p) => ({ ...p, family: 4 as Family }));
+
 function pieceText(p: Piece): string {
   const base = p.family === 4 ? BASE4 : BASE6;
   const ip = (n: number) => formatIp(p.family, base + BigInt(n));
@@ -334,6 +336,42 @@ describe("plans and the endpoint stream (properties)", () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it("two walkers sharing one walk split it: every address × port exactly once between them", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(v4piece, { minLength: 1, maxLength: 4 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 }),
+        fc.integer(),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 50 }),
+        async (targets, ports, seed, turns) => {
+          const plan = buildPlan(targets.map(pieceText), []);
+          expect(canShareWalk(plan, ports)).toBe(true);
+          const state = new SharedArrayBuffer(8);
+          const walkers = [0, 1].map((i) =>
+            streamEndpoints(plan, ports, { seed, claim: sharedWalk(state), names: i === 0 })[
+              Symbol.asyncIterator
+            ](),
+          );
+          const seen: string[] = [];
+          const done = [false, false];
+          // The two take turns in a random pattern, as two threads racing would.
+          for (let t = 0; !done[0] || !done[1]; t++) {
+            let w = turns[t % turns.length] ? 1 : 0;
+            if (done[w]) w = 1 - w;
+            const next = await walkers[w]!.next();
+            if (next.done) done[w] = true;
+            else if ("endpoint" in next.value)
+              seen.push(`${next.value.endpoint.ip} ${next.value.endpoint.port}`);
+          }
+          const expected = [...modelAddresses(targets, [])].flatMap((a) => ports.map((p) => `${a} ${p}`));
+          expect(seen.length).toBe(expected.length);
+          expect(new Set(seen)).toEqual(new Set(expected));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
