@@ -17,7 +17,7 @@ import {
 import { recordJson } from "../scan/record-json.ts";
 import { canRelaunchWithHeapFlags, RELAUNCH_FROM, relaunchWithHeapFlags } from "../scan/relaunch.ts";
 import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
-import { sweepOnThread, useSweepThread } from "../scan/sweep-thread.ts";
+import { mainThreadSweepers, sweepOnThread, useSweepThread } from "../scan/sweep-thread.ts";
 import { parsePorts } from "../targets/ports.ts";
 import { buildPlan, splitTargetText } from "../targets/spec.ts";
 import { canShareWalk, plannedEndpointCount, sharedWalk, streamEndpoints } from "../targets/stream.ts";
@@ -194,7 +194,10 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
               },
               abort.signal,
             ),
-            sweepHere(streamEndpoints(plan, ports, { seed, claim: sharedWalk(walkState) }), scanOptions),
+            sweepHere(streamEndpoints(plan, ports, { seed, claim: sharedWalk(walkState) }), {
+              ...scanOptions,
+              concurrency: mainThreadSweepers(flags.concurrency),
+            }),
           ),
           scanOptions,
           onProgress,

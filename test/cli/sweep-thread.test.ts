@@ -11,7 +11,12 @@ import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { DEFAULT_LIMITS } from "../../src/net/limits.ts";
 import { RateLimiter } from "../../src/net/pacing.ts";
 import type { ProbeStage } from "../../src/scan/engine.ts";
-import { SWEEP_THREAD_MIN_ENDPOINTS, sweepOnThread, useSweepThread } from "../../src/scan/sweep-thread.ts";
+import {
+  mainThreadSweepers,
+  SWEEP_THREAD_MIN_ENDPOINTS,
+  sweepOnThread,
+  useSweepThread,
+} from "../../src/scan/sweep-thread.ts";
 import { buildPlan } from "../../src/targets/spec.ts";
 import { runClawpatrol } from "../support/cli.ts";
 import { type ReplayServer, startReplayServer } from "../support/replay-server.ts";
@@ -191,6 +196,14 @@ describe("when the sweep gets its own thread", () => {
       if (saved === undefined) delete process.env.CLAWPATROL_SWEEP_THREAD;
       else process.env.CLAWPATROL_SWEEP_THREAD = saved;
     }
+  });
+});
+
+describe("the main thread's share of the sweep", () => {
+  it("is a few sweepers (1 to 8), whatever --concurrency says: the thread does the bulk", () => {
+    expect(mainThreadSweepers(1)).toBe(1);
+    expect(mainThreadSweepers(128)).toBe(8);
+    expect(mainThreadSweepers(20_000)).toBe(8);
   });
 });
 
