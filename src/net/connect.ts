@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
 import { capText } from "../util/text.ts";
+import { type ConnectFailure, classify } from "./failure.ts";
 
 export interface TlsInfo {
   protocol: string | null;
@@ -26,26 +27,6 @@ export interface ConnectTarget {
 export type ConnectResult =
   | { ok: true; socket: net.Socket; tls: TlsInfo | null; ms: number }
   | { ok: false; error: ConnectFailure; detail: string; ms: number };
-
-export type ConnectFailure = "refused" | "timeout" | "unreachable" | "reset" | "tls" | "error";
-
-export function classify(err: NodeJS.ErrnoException): ConnectFailure {
-  switch (err.code) {
-    case "ECONNREFUSED":
-      return "refused";
-    case "ETIMEDOUT":
-      return "timeout";
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-    case "EADDRNOTAVAIL":
-      return "unreachable";
-    case "ECONNRESET":
-    case "EPIPE":
-      return "reset";
-    default:
-      return err.code?.startsWith("ERR_SSL") || err.code?.startsWith("ERR_TLS") ? "tls" : "error";
-  }
-}
 
 function dnString(dn: unknown): string | null {
   if (!dn || typeof dn !== "object") return null;

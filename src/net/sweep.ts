@@ -6,7 +6,7 @@
 // is not closed but handed on (HeldSocket) to carry the endpoint's first probe exchange, so
 // an open port costs one connection less, and the sweeper starts a fresh socket.
 import net from "node:net";
-import { type ConnectFailure, classify } from "./connect.ts";
+import { type ConnectFailure, classify } from "./failure.ts";
 
 export type SweepResult =
   | { ok: true; socket: net.Socket; ms: number }
