@@ -399,6 +399,11 @@ function keepsAlive(head: ParsedHead): boolean {
   return head.httpVersion === "1.1" && !/(?:^|,)\s*close\s*(?:,|$)/i.test(connection);
 }
 
+/** The parts as one buffer; a single part as it is (a view, never written to), not a copy. */
+function joined(parts: Buffer[]): Buffer {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
 /**
  * Parses one response from a connection's bytes as they arrive: head and body within their
  * caps, the raw bytes as evidence (exactly this message's, when another follows it).
@@ -458,7 +463,7 @@ class ResponseParser {
 
   result(ms: number, reusable: boolean): ResponseRead {
     const { error, timedOut } = this.outcome ?? { error: null, timedOut: false };
-    const raw = Buffer.concat(this.rawParts);
+    const raw = joined(this.rawParts);
     const { limits, head } = this;
     if (!head) {
       const nonHttp = raw.length > 0 ? raw.subarray(0, limits.maxBodyBytes) : null;
@@ -472,7 +477,7 @@ class ResponseParser {
         ms,
       };
     }
-    const body = this.chunks ? Buffer.concat(this.chunks.out) : Buffer.concat(this.bodyParts);
+    const body = joined(this.chunks ? this.chunks.out : this.bodyParts);
     const cut = body.length > limits.maxBodyBytes;
     return {
       response: {
