@@ -5,22 +5,14 @@ import { reachesThreshold } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
-import { RateLimiter } from "../net/pacing.ts";
-import {
-  bothSweeps,
-  runPipeline,
-  runScan,
-  type ScanOptions,
-  type ScanProgress,
-  sweepHere,
-} from "../scan/engine.ts";
+import type { ScanOptions, ScanProgress } from "../scan/engine.ts";
 import { recordJson } from "../scan/record-json.ts";
 import { canRelaunchWithHeapFlags, RELAUNCH_FROM, relaunchWithHeapFlags } from "../scan/relaunch.ts";
 import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
-import { mainThreadSweepers, sweepOnThread, useSweepThread } from "../scan/sweep-thread.ts";
+import { scanPlan } from "../scan/scan-plan.ts";
 import { parsePorts } from "../targets/ports.ts";
 import { buildPlan, splitTargetText } from "../targets/spec.ts";
-import { canShareWalk, plannedEndpointCount, sharedWalk, streamEndpoints } from "../targets/stream.ts";
+import { plannedEndpointCount } from "../targets/stream.ts";
 import { EXIT, RunError, UsageError } from "./errors.ts";
 import { chooseFormat, openOutput } from "./output.ts";
 import type { ScanFlags } from "./scan.ts";
@@ -172,38 +164,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
         }
       : {}),
   };
-  // Many endpoints: a second thread sweeps too, sharing the walk and the rate.
-  const rateState = RateLimiter.sharedState();
-  const walkState = new SharedArrayBuffer(8);
-  const results =
-    useSweepThread(planned) && canShareWalk(plan, ports)
-      ? runPipeline(
-          bothSweeps(
-            sweepOnThread(
-              {
-                plan,
-                ports,
-                seed,
-                concurrency: flags.concurrency,
-                connectTimeoutMs: scanOptions.limits.connectTimeoutMs,
-                includeClosed: scanOptions.includeClosed,
-                rate: flags.rate,
-                rateState,
-                walkState,
-                window: Math.max(64, 4 * flags.probeConcurrency),
-              },
-              abort.signal,
-            ),
-            sweepHere(streamEndpoints(plan, ports, { seed, claim: sharedWalk(walkState) }), {
-              ...scanOptions,
-              concurrency: mainThreadSweepers(flags.concurrency),
-            }),
-          ),
-          scanOptions,
-          onProgress,
-          rateState,
-        )
-      : runScan(streamEndpoints(plan, ports, { seed }), scanOptions, onProgress);
+  const results = scanPlan(plan, ports, seed, scanOptions, onProgress);
   // Every refused connect makes Node build an Error with a captured stack trace; in a sweep
   // of millions of addresses that is a tenth of the CPU. Stacks are off while the scan runs
   // (an internal error during it is still reported, just without frames).

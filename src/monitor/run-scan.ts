@@ -4,11 +4,11 @@
 // closes what the run covered but did not see and records the run's asset events.
 import { randomUUID } from "node:crypto";
 import { limitsForTimeout } from "../net/limits.ts";
-import { runScan, type ScanProgress } from "../scan/engine.ts";
+import type { ScanProgress } from "../scan/engine.ts";
+import { scanPlan } from "../scan/scan-plan.ts";
 import type { StoreDb } from "../store/db.ts";
 import { scopeOf } from "../store/scan-sink.ts";
 import { beginRun, RunWriter } from "../store/write.ts";
-import { streamEndpoints } from "../targets/stream.ts";
 import type { Profile } from "./config.ts";
 
 export interface MonitorScanResult {
@@ -51,8 +51,10 @@ export async function runMonitorScan(
   await options.onStart?.(runId, startedAt);
   const writer = new RunWriter(db, runId, 200);
   let progress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };
-  const results = runScan(
-    streamEndpoints(profile.plan, profile.ports, { seed: Math.floor(Math.random() * 2 ** 48) }),
+  const results = scanPlan(
+    profile.plan,
+    profile.ports,
+    Math.floor(Math.random() * 2 ** 48),
     {
       rate: profile.rate,
       concurrency: profile.concurrency,

@@ -8,9 +8,11 @@ import net from "node:net";
 import { availableParallelism } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
-import { DEFAULT_LIMITS } from "../../src/net/limits.ts";
+import { DEFAULT_LIMITS, limitsForTimeout } from "../../src/net/limits.ts";
 import { RateLimiter } from "../../src/net/pacing.ts";
+import { NO_ADVISORIES } from "../../src/scan/assess.ts";
 import type { ProbeStage } from "../../src/scan/engine.ts";
+import { scanPlan } from "../../src/scan/scan-plan.ts";
 import {
   mainThreadSweepers,
   SWEEP_THREAD_MIN_ENDPOINTS,
@@ -126,6 +128,26 @@ describe("sweep thread, through the CLI", () => {
     const swept = Number(/(\d+) endpoints swept/.exec(stderr)?.[1]);
     expect(swept).toBeGreaterThan(0);
     expect(swept).toBeLessThan(65_536);
+  }, 30_000);
+});
+
+describe("scanPlan (the entry of scan and monitor)", () => {
+  it("sweeps a 1,024-endpoint plan with the thread's help and finds the same gateways", async () => {
+    const plan = buildPlan(["127.45.0.0/22"], []);
+    const records = [];
+    for await (const o of scanPlan(plan, [18789], 5, {
+      rate: 0,
+      concurrency: 64,
+      probeConcurrency: 16,
+      perHost: 2,
+      limits: limitsForTimeout(3000),
+      includeClosed: false,
+      advise: NO_ADVISORIES,
+    }))
+      records.push(o);
+    expect(records.map((o) => `${o.ip} ${o.product} ${o.version}`).sort()).toHaveLength(6);
+    expect(new Set(records.map((o) => o.ip))).toEqual(new Set(ADDRESSES));
+    expect(records.every((o) => o.product !== null && o.version !== null)).toBe(true);
   }, 30_000);
 });
 
