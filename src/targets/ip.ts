@@ -48,11 +48,13 @@ function ipv6ToBigint(text: string): bigint {
   return value;
 }
 
+/** An IPv4 address (0 to 2^32 - 1, as a plain number) in dotted form. */
+export function formatIpv4(n: number): string {
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
 export function formatIp(family: Family, value: bigint): string {
-  if (family === 4) {
-    const n = Number(value);
-    return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-  }
+  if (family === 4) return formatIpv4(Number(value));
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
   // Compress the longest run of zero groups (RFC 5952).

@@ -1,7 +1,7 @@
 // Streams the endpoints of a TargetPlan: URLs and hostnames first (few, named on purpose),
 // then every address × port of the intervals in a keyed pseudo-random order, so that no
 // single network sees a burst. Nothing is materialised: a /8 costs constant memory.
-import { type Family, formatIp, intervalSize, parseIp } from "./ip.ts";
+import { type Family, formatIp, formatIpv4, intervalSize, parseIp } from "./ip.ts";
 import { Permutation } from "./permutation.ts";
 import { isExcluded, type TargetPlan } from "./spec.ts";
 
@@ -180,17 +180,23 @@ export async function* streamEndpoints(
     const flat = perm.at(n);
     const addrIndex = flat / portCount;
     const port = ports[Number(flat % portCount)]!;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= addrIndex) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = intervalAt(starts, addrIndex);
     const interval = plan.intervals[lo]!;
     const value = interval.start + (addrIndex - starts[lo]!);
     yield addressItem(formatIp(interval.family, value), interval.family, port);
   }
+}
+
+/** Which interval a flat address index falls in: the last whose start is at or below it. */
+function intervalAt<T extends number | bigint>(starts: T[], index: T): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function addressItem(ip: string, family: Family, port: number): TargetItem {
@@ -231,15 +237,7 @@ function* walkIpv4(
     const flat = perm.atNumber(n);
     const addrIndex = Math.floor(flat / portCount);
     const port = ports[flat % portCount]!;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= addrIndex) lo = mid;
-      else hi = mid - 1;
-    }
-    const v = bases[lo]! + (addrIndex - starts[lo]!);
-    const ip = `${Math.floor(v / 16777216) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-    yield addressItem(ip, 4, port);
+    const lo = intervalAt(starts, addrIndex);
+    yield addressItem(formatIpv4(bases[lo]! + (addrIndex - starts[lo]!)), 4, port);
   }
 }

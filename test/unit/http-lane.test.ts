@@ -8,6 +8,7 @@ import { HttpLane, httpExchange } from "../../src/net/http.ts";
 import { DEFAULT_LIMITS, type ExchangeLimits } from "../../src/net/limits.ts";
 import { HeldSocket, Sweeper } from "../../src/net/sweep.ts";
 import { acceptFor, wsExchange } from "../../src/net/websocket.ts";
+import { loopbackTarget } from "../support/loopback-target.ts";
 import { isWholeKeptAliveMessage } from "../support/replay-server.ts";
 
 const servers: net.Server[] = [];
@@ -59,13 +60,7 @@ async function server(answer: (i: number) => { bytes: string; hangUp?: boolean }
   return seen;
 }
 
-const target = (port: number, tls = false) => ({
-  ip: "127.0.0.1",
-  port,
-  tls,
-  servername: null,
-  hostHeader: `127.0.0.1:${port}`,
-});
+const target = loopbackTarget;
 const get = (path: string) => ({ method: "GET", path });
 const framed = (body: string, extra = "") =>
   `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { httpExchange } from "../../src/net/http.ts";
 import { DEFAULT_LIMITS, type ExchangeLimits } from "../../src/net/limits.ts";
 import { acceptFor, wsExchange } from "../../src/net/websocket.ts";
+import { loopbackTarget } from "../support/loopback-target.ts";
 
 const servers: net.Server[] = [];
 afterAll(() => {
@@ -31,13 +32,7 @@ async function rawServer(onConnection: (socket: net.Socket, request: string) => 
 }
 
 const limits: ExchangeLimits = { ...DEFAULT_LIMITS, exchangeTimeoutMs: 1500, connectTimeoutMs: 1000 };
-const target = (port: number) => ({
-  ip: "127.0.0.1",
-  port,
-  tls: false,
-  servername: null,
-  hostHeader: `127.0.0.1:${port}`,
-});
+const target = loopbackTarget;
 
 describe("http client", () => {
   it("reads a content-length body and keeps the raw bytes", async () => {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { httpExchange } from "../../src/net/http.ts";
 import { DEFAULT_LIMITS, type ExchangeLimits } from "../../src/net/limits.ts";
 import { HeldSocket, HOLD_MS, Sweeper } from "../../src/net/sweep.ts";
+import { loopbackTarget } from "../support/loopback-target.ts";
 
 const servers: net.Server[] = [];
 afterAll(() => {
@@ -44,13 +45,7 @@ async function countingServer(answer: (n: number, socket: net.Socket) => void): 
 const ok = (socket: net.Socket) =>
   socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
 
-const target = (port: number) => ({
-  ip: "127.0.0.1",
-  port,
-  tls: false,
-  servername: null,
-  hostHeader: `127.0.0.1:${port}`,
-});
+const target = loopbackTarget;
 
 describe("Sweeper", () => {
   it("reports refused connects, reusing one socket for address after address", async () => {
