@@ -4,7 +4,7 @@
 //      `nmap -sT -sV --version-light --script http-title` (the least nmap needs to say what answers).
 //   2. 127.2.0.0/16 with 1,000 live endpoints: clawpatrol's rate and peak RSS.
 //   3. 127.0.0.0/8 streamed with --allow-large for N seconds: rate and RSS over time.
-// Usage: npm run bench:scan [-- --skip-nmap-sv] [--stream-seconds 60] [--runs 5]
+// Usage: npm run bench:scan [-- --skip-nmap-sv] [--stream-seconds 60] [--runs 5] [--parts 1,2,3]
 // Part 1 runs clawpatrol and the bare nmap sweep --runs times each, alternating, and compares
 // medians: on a small VM one run of either varies by ±20%. nmap -sV (minutes) runs once.
 // Everything connects only to 127.0.0.0/8. On loopback every connect completes at once, so a
@@ -22,6 +22,9 @@ const args = process.argv.slice(2);
 const skipSv = args.includes("--skip-nmap-sv");
 const streamSeconds = Number(args[args.indexOf("--stream-seconds") + 1] ?? 60) || 60;
 const runs = args.includes("--runs") ? Math.max(1, Number(args[args.indexOf("--runs") + 1]) || 5) : 5;
+const parts = new Set(
+  (args.includes("--parts") ? (args[args.indexOf("--parts") + 1] ?? "") : "1,2,3").split(",").map(Number),
+);
 const BIN = join(REPO_ROOT, "bin/clawpatrol.mjs");
 const work = mkdtempSync(join(tmpdir(), "clawpatrol-bench-"));
 
@@ -76,6 +79,7 @@ interface Timed {
 
 function timed(cmd: string, cmdArgs: string[]): Promise<Timed> {
   return new Promise((resolve, reject) => {
+    const started = performance.now();
     const child = spawn("/usr/bin/time", ["-f", "BENCH %e %M", cmd, ...cmdArgs], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -89,9 +93,12 @@ function timed(cmd: string, cmdArgs: string[]): Promise<Timed> {
     });
     child.on("error", reject);
     child.on("close", () => {
+      // Wall time from this process's clock: /usr/bin/time prints it in 10 ms steps, too coarse
+      // for a 0.1 s nmap sweep. Both sides pay the same few ms for starting /usr/bin/time.
+      const seconds = (performance.now() - started) / 1000;
       const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
       if (!m) return reject(new Error(`no timing from ${cmd}: ${stderr.slice(-500)}`));
-      resolve({ seconds: Number(m[1]), peakMb: Number(m[2]) / 1024, stdout, stderr });
+      resolve({ seconds, peakMb: Number(m[2]) / 1024, stdout, stderr });
     });
   });
 }
@@ -128,7 +135,7 @@ function countGateways(file: string): number {
 
 const rows: string[] = [];
 function row(name: string, t: Timed, found: string): void {
-  const line = `${name.padEnd(62)} ${t.seconds.toFixed(2).padStart(8)} s ${t.peakMb.toFixed(0).padStart(6)} MB  ${found}`;
+  const line = `${name.padEnd(62)} ${t.seconds.toFixed(3).padStart(8)} s ${t.peakMb.toFixed(0).padStart(6)} MB  ${found}`;
   rows.push(line);
   process.stdout.write(`${line}\n`);
 }
@@ -138,134 +145,140 @@ process.stdout.write(
 );
 
 // --- 1. /20 with 200 replaying endpoints --------------------------------------------------
-const net20 = addressesIn([1, 0], 20, 200, 20);
-let servers = await startEndpoints(net20);
-process.stdout.write(
-  `1. 127.1.0.0/20 (4,096 addresses), port 18789, ${servers.length} endpoints replaying ${gatewayFixtures.length} real zoo transcripts\n`,
-);
-const out1 = join(work, "scan20.ndjson");
-const nmapBare = () =>
-  timed("/usr/bin/nmap", ["-sT", "-Pn", "-n", "-p", "18789", "--open", "-oG", "-", "127.1.0.0/20"]);
-const cpRuns: Timed[] = [];
-const bareRuns: Timed[] = [];
-for (let i = 0; i < runs; i++) {
-  cpRuns.push(await clawpatrolScan("127.1.0.0/20", out1));
-  bareRuns.push(await nmapBare());
-}
-/** The run with the median wall time (its own peak RSS goes with it). */
-function median(list: Timed[]): Timed {
-  return [...list].sort((a, b) => a.seconds - b.seconds)[Math.floor(list.length / 2)]!;
-}
-const allRuns = (list: Timed[]) => `runs: ${list.map((t) => t.seconds.toFixed(2)).join(" ")}`;
-const cp = median(cpRuns);
-row(
-  `clawpatrol scan (sweep + full fingerprint), median of ${runs}`,
-  cp,
-  `${countGateways(out1)} gateways fingerprinted; ${allRuns(cpRuns)}`,
-);
-const bare = median(bareRuns);
-row(
-  `nmap -sT -Pn -n -p 18789 --open, median of ${runs}`,
-  bare,
-  `${(bare.stdout.match(/18789\/open/g) ?? []).length} open ports; ${allRuns(bareRuns)}`,
-);
-let sv: Timed | null = null;
-if (!skipSv) {
-  sv = await timed("/usr/bin/nmap", [
-    "-sT",
-    "-sV",
-    "--version-light",
-    "-Pn",
-    "-n",
-    "-p",
-    "18789",
-    "--script",
-    "http-title",
-    "-oG",
-    "-",
-    "127.1.0.0/20",
-  ]);
-  row(
-    "nmap -sT -sV --version-light -Pn -n --script http-title",
-    sv,
-    `${(sv.stdout.match(/18789\/open/g) ?? []).length} open ports`,
+if (parts.has(1)) {
+  const net20 = addressesIn([1, 0], 20, 200, 20);
+  const servers = await startEndpoints(net20);
+  process.stdout.write(
+    `1. 127.1.0.0/20 (4,096 addresses), port 18789, ${servers.length} endpoints replaying ${gatewayFixtures.length} real zoo transcripts\n`,
   );
+  const out1 = join(work, "scan20.ndjson");
+  const nmapBare = () =>
+    timed("/usr/bin/nmap", ["-sT", "-Pn", "-n", "-p", "18789", "--open", "-oG", "-", "127.1.0.0/20"]);
+  const cpRuns: Timed[] = [];
+  const bareRuns: Timed[] = [];
+  for (let i = 0; i < runs; i++) {
+    cpRuns.push(await clawpatrolScan("127.1.0.0/20", out1));
+    bareRuns.push(await nmapBare());
+  }
+  /** The run with the median wall time (its own peak RSS goes with it). */
+  function median(list: Timed[]): Timed {
+    return [...list].sort((a, b) => a.seconds - b.seconds)[Math.floor(list.length / 2)]!;
+  }
+  const allRuns = (list: Timed[]) => `runs: ${list.map((t) => t.seconds.toFixed(3)).join(" ")}`;
+  const cp = median(cpRuns);
+  row(
+    `clawpatrol scan (sweep + full fingerprint), median of ${runs}`,
+    cp,
+    `${countGateways(out1)} gateways fingerprinted; ${allRuns(cpRuns)}`,
+  );
+  const bare = median(bareRuns);
+  row(
+    `nmap -sT -Pn -n -p 18789 --open, median of ${runs}`,
+    bare,
+    `${(bare.stdout.match(/18789\/open/g) ?? []).length} open ports; ${allRuns(bareRuns)}`,
+  );
+  let sv: Timed | null = null;
+  if (!skipSv) {
+    sv = await timed("/usr/bin/nmap", [
+      "-sT",
+      "-sV",
+      "--version-light",
+      "-Pn",
+      "-n",
+      "-p",
+      "18789",
+      "--script",
+      "http-title",
+      "-oG",
+      "-",
+      "127.1.0.0/20",
+    ]);
+    row(
+      "nmap -sT -sV --version-light -Pn -n --script http-title",
+      sv,
+      `${(sv.stdout.match(/18789\/open/g) ?? []).length} open ports`,
+    );
+  }
+  process.stdout.write(
+    `   ratio nmap -sV / clawpatrol: ${sv ? (sv.seconds / cp.seconds).toFixed(1) : "skipped"}x (target >= 50x); ` +
+      `clawpatrol / nmap bare sweep: ${(cp.seconds / bare.seconds).toFixed(2)}x (target <= 4x)\n\n`,
+  );
+  await Promise.all(servers.map((s) => s.close()));
 }
-process.stdout.write(
-  `   ratio nmap -sV / clawpatrol: ${sv ? (sv.seconds / cp.seconds).toFixed(1) : "skipped"}x (target >= 50x); ` +
-    `clawpatrol / nmap bare sweep: ${(cp.seconds / bare.seconds).toFixed(2)}x (target <= 4x)\n\n`,
-);
-await Promise.all(servers.map((s) => s.close()));
 
 // --- 2. /16 with 1,000 live endpoints -----------------------------------------------------
-const net16 = addressesIn([2, 0], 16, 1000, 16);
-servers = await startEndpoints(net16);
-process.stdout.write(`2. 127.2.0.0/16 (65,536 addresses), ${servers.length} live endpoints\n`);
-const out2 = join(work, "scan16.ndjson");
-const cp16 = await clawpatrolScan("127.2.0.0/16", out2);
-row(
-  "clawpatrol scan 127.2.0.0/16",
-  cp16,
-  `${countGateways(out2)} gateways; ${(65536 / cp16.seconds).toFixed(0)} addresses/s`,
-);
-await Promise.all(servers.map((s) => s.close()));
-process.stdout.write("\n");
+if (parts.has(2)) {
+  const net16 = addressesIn([2, 0], 16, 1000, 16);
+  const servers = await startEndpoints(net16);
+  process.stdout.write(`2. 127.2.0.0/16 (65,536 addresses), ${servers.length} live endpoints\n`);
+  const out2 = join(work, "scan16.ndjson");
+  const cp16 = await clawpatrolScan("127.2.0.0/16", out2);
+  row(
+    "clawpatrol scan 127.2.0.0/16",
+    cp16,
+    `${countGateways(out2)} gateways; ${(65536 / cp16.seconds).toFixed(0)} addresses/s`,
+  );
+  await Promise.all(servers.map((s) => s.close()));
+  process.stdout.write("\n");
+}
 
 // --- 3. Stream 127.0.0.0/8 -------------------------------------------------------------
-process.stdout.write(`3. 127.0.0.0/8 streamed with --allow-large for ${streamSeconds} s\n`);
-// The heap flags a large scan relaunches itself with (src/scan/relaunch.ts), given directly
-// so that the scanner runs in this pid (no relaunch) and /proc/<pid> is the scanner itself.
-const child = spawn(
-  process.execPath,
-  [
-    ...SCAN_HEAP_FLAGS,
-    BIN,
-    "scan",
-    "127.0.0.0/8",
-    "--allow-large",
-    "-p",
-    "18789",
-    "--json",
-    "-o",
-    join(work, "scan8.ndjson"),
-    "--rate",
-    "0",
-    "--concurrency",
-    "128",
-    "--fail-on",
-    "none",
-  ],
-  { stdio: ["ignore", "ignore", "pipe"] },
-);
-let stderr8 = "";
-child.stderr.on("data", (d) => {
-  stderr8 += d;
-});
-const samples: string[] = [];
-const rssOf = (key: string) => {
-  try {
-    const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-};
-let peak = 0;
-const started = Date.now();
-const sampler = setInterval(() => {
-  const rss = rssOf("VmRSS");
+if (parts.has(3)) {
+  process.stdout.write(`3. 127.0.0.0/8 streamed with --allow-large for ${streamSeconds} s\n`);
+  // The heap flags a large scan relaunches itself with (src/scan/relaunch.ts), given directly
+  // so that the scanner runs in this pid (no relaunch) and /proc/<pid> is the scanner itself.
+  const child = spawn(
+    process.execPath,
+    [
+      ...SCAN_HEAP_FLAGS,
+      BIN,
+      "scan",
+      "127.0.0.0/8",
+      "--allow-large",
+      "-p",
+      "18789",
+      "--json",
+      "-o",
+      join(work, "scan8.ndjson"),
+      "--rate",
+      "0",
+      "--concurrency",
+      "128",
+      "--fail-on",
+      "none",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr8 = "";
+  child.stderr.on("data", (d) => {
+    stderr8 += d;
+  });
+  const samples: string[] = [];
+  const rssOf = (key: string) => {
+    try {
+      const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let peak = 0;
+  const started = Date.now();
+  const sampler = setInterval(() => {
+    const rss = rssOf("VmRSS");
+    peak = Math.max(peak, rssOf("VmHWM"));
+    samples.push(`${Math.round((Date.now() - started) / 1000)}s:${rss.toFixed(0)}MB`);
+  }, 10_000);
+  await new Promise((r) => setTimeout(r, streamSeconds * 1000));
   peak = Math.max(peak, rssOf("VmHWM"));
-  samples.push(`${Math.round((Date.now() - started) / 1000)}s:${rss.toFixed(0)}MB`);
-}, 10_000);
-await new Promise((r) => setTimeout(r, streamSeconds * 1000));
-peak = Math.max(peak, rssOf("VmHWM"));
-clearInterval(sampler);
-child.kill("SIGINT");
-await new Promise((r) => child.on("close", r));
-const swept = Number(/(\d+) endpoints swept/.exec(stderr8)?.[1] ?? 0);
-const elapsed = (Date.now() - started) / 1000;
-process.stdout.write(
-  `   ${swept} endpoints swept in ${elapsed.toFixed(1)} s = ${(swept / elapsed).toFixed(0)} endpoints/s; ` +
-    `peak RSS ${peak.toFixed(0)} MB (target < 200 MB); RSS over time ${samples.join(" ")}\n`,
-);
+  clearInterval(sampler);
+  child.kill("SIGINT");
+  await new Promise((r) => child.on("close", r));
+  const swept = Number(/(\d+) endpoints swept/.exec(stderr8)?.[1] ?? 0);
+  const elapsed = (Date.now() - started) / 1000;
+  process.stdout.write(
+    `   ${swept} endpoints swept in ${elapsed.toFixed(1)} s = ${(swept / elapsed).toFixed(0)} endpoints/s; ` +
+      `peak RSS ${peak.toFixed(0)} MB (target < 200 MB); RSS over time ${samples.join(" ")}\n`,
+  );
+}
 rmSync(work, { recursive: true, force: true });

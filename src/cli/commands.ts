@@ -11,6 +11,12 @@ export interface CommandEntry {
   /** One line for the top-level help; the command's own module has the full definition. */
   summary: string;
   load: () => Promise<RegisterCommand>;
+  /**
+   * The command has finished all its work when its action returns (nothing left running in
+   * the background), so the process may exit at once instead of first tearing down its heap:
+   * about 10 ms after a large scan.
+   */
+  exitsWhenDone?: boolean;
 }
 
 export const COMMANDS: CommandEntry[] = [
@@ -19,6 +25,7 @@ export const COMMANDS: CommandEntry[] = [
     summary:
       "discover OpenClaw / Moltbot / Clawdbot gateways and fingerprint product, version and auth state",
     load: async () => (await import("./scan.ts")).registerScan,
+    exitsWhenDone: true,
   },
   {
     name: "audit",

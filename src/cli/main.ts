@@ -43,7 +43,23 @@ export function invokedCommand(args: string[]): string | undefined {
 
 export async function run(argv: string[]): Promise<void> {
   guardProcess();
-  process.exitCode = await runCli(argv);
+  const code = await runCli(argv);
+  process.exitCode = code;
+  const name = invokedCommand(normaliseArgv(argv).slice(2));
+  if (COMMANDS.some((c) => c.name === name && c.exitsWhenDone)) {
+    // Output already written may still sit in a pipe's queue: let it out first.
+    await Promise.all([drained(process.stdout), drained(process.stderr)]);
+    process.exit(code);
+  }
+}
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once("drain", resolve);
+    stream.once("close", resolve);
+    stream.once("error", resolve);
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Observation } from "../fingerprints/observation.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
 import type { ScanOptions, ScanProgress } from "../scan/engine.ts";
-import { recordJson } from "../scan/record-json.ts";
+import { recordLine } from "../scan/record-json.ts";
 import { canRelaunchWithHeapFlags, RELAUNCH_FROM, relaunchWithHeapFlags } from "../scan/relaunch.ts";
 import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
 import { scanPlan } from "../scan/scan-plan.ts";
@@ -178,7 +178,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
       if (flags.failOn !== "none" && reachesThreshold(o.findings, flags.failOn)) failed = true;
       if (o.auth === "not-required") noAuth++;
       if (o.remoteLooksLocal) remoteLocal++;
-      if (format === "json") out.write(`${recordJson(o)}\n`);
+      if (format === "json") for (const part of recordLine(o)) out.write(part);
       else if (text && (o.reachable || flags.all)) {
         if (showProgress) process.stderr.write("\r\x1b[2K");
         out.write(`${tableRow(o)}\n`);

@@ -2,7 +2,7 @@
 // verified (we want to see what is there, not trust it); what they say is kept as evidence.
 import { createHash } from "node:crypto";
 import net from "node:net";
-import tls from "node:tls";
+import type tls from "node:tls";
 import { capText } from "../util/text.ts";
 import { type ConnectFailure, classify } from "./failure.ts";
 
@@ -60,12 +60,20 @@ function tlsInfoOf(socket: tls.TLSSocket): TlsInfo {
   };
 }
 
+// Loaded at the first TLS target: node:tls costs ~4 ms of start-up, and most scans of
+// port 18789 never speak TLS.
+let tlsModule: typeof tls | null = null;
+function tlsApi(): typeof tls {
+  tlsModule ??= process.getBuiltinModule("node:tls");
+  return tlsModule;
+}
+
 export function openConnection(target: ConnectTarget, timeoutMs: number): Promise<ConnectResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
     const socket: net.Socket = target.tls
-      ? tls.connect({
+      ? tlsApi().connect({
           host: target.ip,
           port: target.port,
           servername: target.servername ?? undefined,

@@ -1,7 +1,8 @@
 // The NDJSON line of a scan record. Serialising is a real share of a scan's CPU: an old
 // gateway version matches hundreds of advisories, and every gateway of that version repeats
 // the list. Gateways of one version share one list object (assess.ts), so its JSON is made
-// once and spliced in; the line is byte-for-byte what JSON.stringify(record) gives.
+// once, and encoded as UTF-8 once, and spliced in; the line is byte-for-byte what
+// JSON.stringify(record) gives.
 import { randomUUID } from "node:crypto";
 import type { AdvisorySummary, Observation } from "../fingerprints/observation.ts";
 
@@ -13,17 +14,31 @@ const SPLICE_FROM = 16;
 const PLACEHOLDER = `advisories-${randomUUID()}`;
 const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER);
 
-const listJson = new WeakMap<AdvisorySummary[], string>();
+const listJson = new WeakMap<AdvisorySummary[], Buffer>();
 
-export function recordJson(o: Observation): string {
-  if (o.advisories.length < SPLICE_FROM) return JSON.stringify(o);
+/**
+ * The record's NDJSON line (with its newline) in pieces to write one after another: text,
+ * and the advisory list as UTF-8 bytes. Kept apart, the list is never copied again; joined,
+ * one non-Latin-1 character in the evidence would make the whole line a two-byte string to
+ * re-encode.
+ */
+export function recordLine(o: Observation): (string | Buffer)[] {
+  if (o.advisories.length < SPLICE_FROM) return [`${JSON.stringify(o)}\n`];
   let list = listJson.get(o.advisories);
   if (list === undefined) {
-    list = JSON.stringify(o.advisories);
+    list = Buffer.from(JSON.stringify(o.advisories));
     listJson.set(o.advisories, list);
   }
   // Spreading keeps every key where it was; only the list's value is swapped.
   const json = JSON.stringify({ ...o, advisories: PLACEHOLDER });
   const at = json.indexOf(PLACEHOLDER_JSON);
-  return `${json.slice(0, at)}${list}${json.slice(at + PLACEHOLDER_JSON.length)}`;
+  return [json.slice(0, at), list, `${json.slice(at + PLACEHOLDER_JSON.length)}\n`];
+}
+
+/** The record's JSON text (no newline): what recordLine writes, as one string. */
+export function recordJson(o: Observation): string {
+  return recordLine(o)
+    .map((p) => (typeof p === "string" ? p : p.toString("utf8")))
+    .join("")
+    .slice(0, -1);
 }

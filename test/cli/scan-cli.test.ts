@@ -1,4 +1,5 @@
 // The scan command as a user runs it: argument errors, scope guards, output formats, exit codes.
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import { observationSchema } from "../../src/fingerprints/observation-schema.ts"
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { isOneLineError, runClawpatrol } from "../support/cli.ts";
 import { type ReplayServer, startReplayServer } from "../support/replay-server.ts";
+import { REPO_ROOT } from "../support/zoo.ts";
 
 const fixture = (name: string) =>
   transcriptFromJson(readFileSync(new URL(`../fixtures/zoo/local/${name}.json`, import.meta.url), "utf8"));
@@ -67,6 +69,39 @@ describe("scan against replayed gateways", () => {
     expect(cb.findings.map((f) => f.ruleId)).toContain("CP-SCAN-002");
     const oc = records.find((o) => o.port === token.port)!;
     expect([oc.product, oc.version, oc.auth]).toEqual(["openclaw", "2026.9.6", "required"]);
+  });
+
+  it("hands a slow reader every record before it exits (more than a pipe holds)", async () => {
+    // The scan ends with process.exit (no heap teardown); NDJSON still queued for the pipe
+    // must get out first. 2,002 records with --all are about 1 MB; the pipe holds 64 kB.
+    const child = spawn(
+      process.execPath,
+      [
+        `${REPO_ROOT}/bin/clawpatrol.mjs`,
+        "scan",
+        "127.0.0.1",
+        "-p",
+        `1-2000,${noAuth.port},${token.port}`,
+        "--all",
+        "--json",
+        "--no-progress",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const chunks: Buffer[] = [];
+    child.stdout.pause();
+    setTimeout(() => child.stdout.on("data", (d: Buffer) => chunks.push(d)).resume(), 500);
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    const lines = Buffer.concat(chunks).toString("utf8").trim().split("\n");
+    expect(lines).toHaveLength(2002);
+    const records = lines.map((l) => JSON.parse(l) as { port: number; product: string | null });
+    expect(
+      records
+        .filter((o) => o.product !== null)
+        .map((o) => o.port)
+        .sort(),
+    ).toEqual([noAuth.port, token.port].sort());
+    expect(code).toBe(1);
   });
 
   it("exits 0 when nothing reaches --fail-on", async () => {

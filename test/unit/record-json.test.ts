@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { AdvisorySummary, Observation } from "../../src/fingerprints/observation.ts";
 import { NOT_A_GATEWAY, SCAN_SCHEMA } from "../../src/fingerprints/observation.ts";
-import { recordJson } from "../../src/scan/record-json.ts";
+import { recordJson, recordLine } from "../../src/scan/record-json.ts";
 
 const advisories: AdvisorySummary[] = Array.from({ length: 40 }, (_, i) => ({
   id: `GHSA-test-${i}`,
@@ -38,6 +38,9 @@ function record(excerpt: string, list: AdvisorySummary[]): Observation {
   };
 }
 
+const lineBytes = (o: Observation) =>
+  Buffer.concat(recordLine(o).map((p) => (typeof p === "string" ? Buffer.from(p) : p))).toString("utf8");
+
 describe("recordJson", () => {
   it("equals JSON.stringify, for short and long (shared) advisory lists", () => {
     for (const list of [[], advisories.slice(0, 3), advisories]) {
@@ -45,6 +48,18 @@ describe("recordJson", () => {
       expect(recordJson(o)).toBe(JSON.stringify(o));
       expect(recordJson(o)).toBe(JSON.stringify(o));
     }
+  });
+
+  it("writes the line in pieces whose UTF-8 bytes are JSON.stringify's plus a newline", () => {
+    for (const excerpt of ["plain", "2026.1.21–2026.2.14 … 🦞"]) {
+      const o = record(excerpt, advisories);
+      const parts = recordLine(o);
+      // The long list is one shared, already-encoded piece.
+      expect(parts.filter((p) => typeof p !== "string")).toHaveLength(1);
+      expect(recordLine(record(excerpt, advisories))[1]).toBe(parts[1]);
+      expect(lineBytes(o)).toBe(`${JSON.stringify(o)}\n`);
+    }
+    expect(lineBytes(record("x", []))).toBe(`${JSON.stringify(record("x", []))}\n`);
   });
 
   it("is not fooled by target text that looks like the splice point", () => {
