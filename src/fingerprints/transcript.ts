@@ -27,8 +27,19 @@ export function findHttp(t: Transcript, method: string, path: string): HttpExcha
   return t.http.find((x) => x.request.method === method && x.request.path === full);
 }
 
+// The fingerprint reads some bodies several times (the config and readiness answers feed
+// version, auth and locality checks); each is decoded once.
+const decoded = new WeakMap<Buffer, string>();
+
 export function bodyText(x: HttpExchange | undefined): string {
-  return x?.response ? x.response.body.toString("utf8") : "";
+  const body = x?.response?.body;
+  if (!body) return "";
+  let text = decoded.get(body);
+  if (text === undefined) {
+    text = body.toString("utf8");
+    decoded.set(body, text);
+  }
+  return text;
 }
 
 // --- JSON form, for --record and test fixtures -------------------------------------------

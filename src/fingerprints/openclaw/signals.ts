@@ -113,9 +113,23 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
   }
 }
 
+// A frame's JSON, parsed once: the probe reads each frame (to decide on its reply) and the
+// fingerprint reads it again, as a challenge and as an answer. Only read, never modified.
+// Bounded: a scan of millions of gateways must not keep every frame it saw.
+const parsedFrames = new Map<string, Record<string, unknown> | null>();
+function frameJson(text: string): Record<string, unknown> | null {
+  let obj = parsedFrames.get(text);
+  if (obj === undefined) {
+    obj = parseJsonObject(text);
+    if (parsedFrames.size >= 256) parsedFrames.clear();
+    parsedFrames.set(text, obj);
+  }
+  return obj;
+}
+
 /** The gateway's first WebSocket frame: `{"type":"event","event":"connect.challenge","payload":{"nonce":…,"ts":…}}`. */
 export function challengeOf(text: string): { nonce: string; capabilities: string[] } | null {
-  const obj = parseJsonObject(text);
+  const obj = frameJson(text);
   if (obj?.type !== "event" || obj.event !== "connect.challenge") return null;
   const payload = obj.payload as Record<string, unknown> | undefined;
   if (!payload || typeof payload.nonce !== "string" || typeof payload.ts !== "number") return null;
@@ -141,7 +155,7 @@ export interface ConnectAnswer {
 
 /** The gateway's answer to our `connect` request frame. */
 export function connectAnswerOf(text: string, requestId: string): ConnectAnswer | null {
-  const obj = parseJsonObject(text);
+  const obj = frameJson(text);
   if (obj?.type !== "res" || obj.id !== requestId) return null;
   const error = (obj.error ?? null) as Record<string, unknown> | null;
   const details = (error?.details ?? null) as Record<string, unknown> | null;
