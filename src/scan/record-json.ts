@@ -34,11 +34,3 @@ export function recordLine(o: Observation): (string | Buffer)[] {
   const at = json.indexOf(PLACEHOLDER_JSON);
   return [json.slice(0, at), list, `${json.slice(at + PLACEHOLDER_JSON.length)}\n`];
 }
-
-/** The record's JSON text (no newline): what recordLine writes, as one string. */
-export function recordJson(o: Observation): string {
-  return recordLine(o)
-    .map((p) => (typeof p === "string" ? p : p.toString("utf8")))
-    .join("")
-    .slice(0, -1);
-}

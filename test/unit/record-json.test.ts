@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { AdvisorySummary, Observation } from "../../src/fingerprints/observation.ts";
 import { NOT_A_GATEWAY, SCAN_SCHEMA } from "../../src/fingerprints/observation.ts";
-import { recordJson, recordLine } from "../../src/scan/record-json.ts";
+import { recordLine } from "../../src/scan/record-json.ts";
 
 const advisories: AdvisorySummary[] = Array.from({ length: 40 }, (_, i) => ({
   id: `GHSA-test-${i}`,
@@ -41,12 +41,12 @@ function record(excerpt: string, list: AdvisorySummary[]): Observation {
 const lineBytes = (o: Observation) =>
   Buffer.concat(recordLine(o).map((p) => (typeof p === "string" ? Buffer.from(p) : p))).toString("utf8");
 
-describe("recordJson", () => {
+describe("recordLine", () => {
   it("equals JSON.stringify, for short and long (shared) advisory lists", () => {
     for (const list of [[], advisories.slice(0, 3), advisories]) {
       const o = record("<title>OpenClaw Control</title>", list);
-      expect(recordJson(o)).toBe(JSON.stringify(o));
-      expect(recordJson(o)).toBe(JSON.stringify(o));
+      expect(lineBytes(o)).toBe(`${JSON.stringify(o)}\n`);
+      expect(lineBytes(o)).toBe(`${JSON.stringify(o)}\n`);
     }
   });
 
@@ -69,7 +69,7 @@ describe("recordJson", () => {
       "advisories-00000000-0000-0000-0000-000000000000",
     ]) {
       const o = record(excerpt, advisories);
-      expect(recordJson(o)).toBe(JSON.stringify(o));
+      expect(lineBytes(o)).toBe(`${JSON.stringify(o)}\n`);
     }
   });
 });
