@@ -27,8 +27,8 @@ import {
   firstStableAtOrAfter,
   loadAdvisoryDb,
 } from "../advisories/store.ts";
+import { EXIT, UsageError } from "../core/errors.ts";
 import { capText, escapeForTerminal, escapeOneLine } from "../util/text.ts";
-import { EXIT, UsageError } from "./errors.ts";
 
 interface CommonOptions {
   json?: boolean;

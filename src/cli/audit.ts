@@ -3,9 +3,9 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { renderJson, renderSarif, renderText } from "../audit/report.ts";
 import { runAudit } from "../audit/run.ts";
+import { EXIT, RunError, UsageError } from "../core/errors.ts";
+import { chooseFormat, formatOption, type OutputFormat } from "../core/output.ts";
 import { isSeverity, reachesThreshold, type Severity } from "../findings/model.ts";
-import { EXIT, RunError, UsageError } from "./errors.ts";
-import { chooseFormat, formatOption, type OutputFormat } from "./output.ts";
 
 /** What `audit --format` offers (json is the clawpatrol.audit/1 report; ocsf and cef, the findings). */
 export const AUDIT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif", "ocsf", "cef"];

@@ -1,9 +1,9 @@
 // `clawpatrol export`: the store as NDJSON scan records, or its findings as OCSF, CEF, SARIF or STIX.
 import type { Command } from "commander";
+import { EXIT, RunError, UsageError } from "../core/errors.ts";
+import { openOutput } from "../core/output.ts";
+import { VERSION } from "../core/version.ts";
 import type { ExportItem } from "../findings/export-item.ts";
-import { EXIT, RunError, UsageError } from "./errors.ts";
-import { openOutput } from "./output.ts";
-import { VERSION } from "./version.ts";
 
 const FORMATS = ["ndjson", "ocsf", "cef", "sarif", "stix"] as const;
 type Format = (typeof FORMATS)[number];

@@ -3,9 +3,9 @@
 // default; `--apply` (Linux) runs them with the detected backend after showing them.
 import type { Command } from "commander";
 import { runAudit } from "../audit/run.ts";
+import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { detectBackend, runRuleSet } from "../firewall/apply.ts";
 import { BACKENDS, type Backend, buildRules, type Cidr, parseCidr, renderRules } from "../firewall/rules.ts";
-import { EXIT, RunError, UsageError } from "./errors.ts";
 
 export interface FirewallCliOptions {
   backend?: string;

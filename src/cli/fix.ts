@@ -3,10 +3,10 @@
 import type { Command } from "commander";
 import { runAudit, runAuditDetailed } from "../audit/run.ts";
 import type { AuditFinding } from "../audit/types.ts";
+import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import type { Severity } from "../findings/model.ts";
 import { applyPlan, rollback } from "../fix/apply.ts";
 import { immutableReason, planFixes, renderPlan } from "../fix/plan.ts";
-import { EXIT, RunError, UsageError } from "./errors.ts";
 
 export interface FixCliOptions {
   stateDir?: string;

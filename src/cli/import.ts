@@ -1,7 +1,7 @@
 // `clawpatrol import <ndjson...>`: load scan records produced elsewhere into the store.
 import type { Command } from "commander";
+import { EXIT, RunError } from "../core/errors.ts";
 import { escapeOneLine } from "../util/text.ts";
-import { EXIT, RunError } from "./errors.ts";
 import { intOption } from "./options.ts";
 
 interface ImportFlags {

@@ -1,7 +1,7 @@
 // `clawpatrol inventory`: the assets in the store, filtered.
 import type { Command } from "commander";
+import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { escapeForTerminal } from "../util/text.ts";
-import { EXIT, RunError, UsageError } from "./errors.ts";
 
 interface InventoryFlags {
   network?: string;

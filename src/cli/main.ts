@@ -2,9 +2,9 @@
 // commands, turns every parse error into a one-line usage error (exit 2) and every
 // other failure into a short message (exit 3) without a stack trace.
 import { Command, CommanderError } from "commander";
+import { EXIT, RunError, reportError, UsageError } from "../core/errors.ts";
+import { VERSION } from "../core/version.ts";
 import { COMMANDS } from "./commands.ts";
-import { EXIT, RunError, reportError, UsageError } from "./errors.ts";
-import { VERSION } from "./version.ts";
 
 /**
  * Build the program. `load` names the commands whose modules are imported and registered in

@@ -1,6 +1,7 @@
 // Shared option parsers: each turns a flag's text into a checked value or a UsageError.
+
+import { UsageError } from "../core/errors.ts";
 import { isSeverity, type Severity } from "../findings/model.ts";
-import { UsageError } from "./errors.ts";
 
 export function intOption(name: string, min: number, max: number): (value: string) => number {
   return (value: string) => {

@@ -1,6 +1,9 @@
 // The work behind `clawpatrol scan`: read targets, guard the scope, run the pipeline, write records.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { EXIT, RunError, UsageError } from "../core/errors.ts";
+import { chooseFormat, type OutputFormat, openOutput } from "../core/output.ts";
+import { VERSION } from "../core/version.ts";
 import { reachesThreshold } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
@@ -13,10 +16,31 @@ import { scanPlan } from "../scan/scan-plan.ts";
 import { parsePorts } from "../targets/ports.ts";
 import { buildPlan, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount } from "../targets/stream.ts";
-import { EXIT, RunError, UsageError } from "./errors.ts";
-import { chooseFormat, openOutput } from "./output.ts";
-import type { ScanFlags } from "./scan.ts";
-import { VERSION } from "./version.ts";
+import type { severityOption } from "./options.ts";
+
+/** The flags of `clawpatrol scan`, as commander parses them (declared in scan.ts). */
+export interface ScanFlags {
+  ports: string;
+  inputList?: string[];
+  exclude?: string[];
+  excludeFile?: string[];
+  allowLarge?: boolean;
+  rate: number;
+  concurrency: number;
+  probeConcurrency: number;
+  perHost: number;
+  timeout: number;
+  format?: OutputFormat;
+  json?: boolean;
+  sarif?: boolean;
+  output?: string;
+  failOn: ReturnType<typeof severityOption>;
+  all?: boolean;
+  record?: string;
+  seed?: number;
+  progress: boolean;
+  store?: boolean;
+}
 
 export const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
 

@@ -1,8 +1,9 @@
 // `clawpatrol scan <targets...>`: discover and fingerprint OpenClaw-family gateways.
 // This file only declares the command line; src/cli/scan-run.ts does the work.
 import type { Command } from "commander";
+import { formatOption, type OutputFormat } from "../core/output.ts";
 import { collect, durationOption, intOption, severityOption } from "./options.ts";
-import { formatOption, type OutputFormat } from "./output.ts";
+import type { ScanFlags } from "./scan-run.ts";
 
 /** What `scan --format` offers: json and ndjson are both the NDJSON records. */
 export const SCAN_FORMATS: readonly OutputFormat[] = [
@@ -14,29 +15,6 @@ export const SCAN_FORMATS: readonly OutputFormat[] = [
   "cef",
   "stix",
 ];
-
-export interface ScanFlags {
-  ports: string;
-  inputList?: string[];
-  exclude?: string[];
-  excludeFile?: string[];
-  allowLarge?: boolean;
-  rate: number;
-  concurrency: number;
-  probeConcurrency: number;
-  perHost: number;
-  timeout: number;
-  format?: OutputFormat;
-  json?: boolean;
-  sarif?: boolean;
-  output?: string;
-  failOn: ReturnType<typeof severityOption>;
-  all?: boolean;
-  record?: string;
-  seed?: number;
-  progress: boolean;
-  store?: boolean;
-}
 
 export function registerScan(program: Command): void {
   program

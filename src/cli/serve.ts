@@ -3,7 +3,7 @@
 // while it runs (PGlite allows one process: with monitor or scans writing at the same time, use
 // DATABASE_URL), and closes it on Ctrl-C / SIGTERM.
 import type { Command } from "commander";
-import { EXIT, RunError, UsageError } from "./errors.ts";
+import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { intOption } from "./options.ts";
 
 interface ServeFlags {

@@ -1,6 +1,8 @@
 // `clawpatrol skills scan [paths...]` and `clawpatrol skills rules`.
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { EXIT, RunError, UsageError } from "../core/errors.ts";
+import { chooseFormat, formatOption, type OutputFormat } from "../core/output.ts";
 import { isSeverity, reachesThreshold, type Severity } from "../findings/model.ts";
 import { type IocEntry, parseIocFile } from "../skills/indicators.ts";
 import { DEFAULT_LIMITS } from "../skills/loaders/archive.ts";
@@ -11,8 +13,6 @@ import { RULES } from "../skills/rules.ts";
 import { defaultIocs, scanUnit } from "../skills/scan.ts";
 import { loadSuppressions, SuppressionError, suggestSuppressions } from "../skills/suppressions.ts";
 import type { SkillReport } from "../skills/types.ts";
-import { EXIT, RunError, UsageError } from "./errors.ts";
-import { chooseFormat, formatOption, type OutputFormat } from "./output.ts";
 
 /** What `skills scan --format` offers (json is the clawpatrol.skills.v1 report; sarif, ocsf, cef: the findings). */
 export const SKILLS_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif", "ocsf", "cef"];

@@ -3,8 +3,8 @@
 // findings table by their stable identity, so they are tracked across runs and exported.
 // The store is loaded only when asked for.
 import { randomUUID } from "node:crypto";
+import { RunError } from "../core/errors.ts";
 import type { Finding } from "../findings/model.ts";
-import { RunError } from "./errors.ts";
 
 export interface FindingsRun {
   kind: "audit" | "skills";

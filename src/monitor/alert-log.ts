@@ -3,7 +3,7 @@
 // is sent and marked `sent` only after the sink took it; `pending`/`failed` rows are retried by
 // the profile's next runs until they are sent or older than the retry horizon (`expired`).
 import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { rowsOf, type StoreDb } from "../store/db.ts";
+import { rowsOf, type StoreDb } from "../store/rows.ts";
 import { alertLog, monitorRuns } from "../store/schema.ts";
 import type { Alert, AssetContext, AssetEvent, EventKind } from "./alerts.ts";
 import type { DeliveryResult } from "./sinks/types.ts";

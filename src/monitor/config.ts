@@ -26,7 +26,7 @@ import { join } from "node:path";
 import { Cron } from "croner";
 import YAML from "yaml";
 import { z } from "zod";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { SEVERITIES, type Severity } from "../findings/model.ts";
 import { parsePorts } from "../targets/ports.ts";
 import { buildPlan, type TargetPlan } from "../targets/spec.ts";

@@ -3,7 +3,7 @@
 // `\` and `|`, extension values escape `\`, `=` and line breaks, so a value from a target can
 // never start a new field or a new message; control bytes are shown as \xNN escapes.
 import { hostname as osHostname } from "node:os";
-import { VERSION } from "../cli/version.ts";
+import { VERSION } from "../core/version.ts";
 import { cefHeader, cefValue } from "../findings/cef.ts";
 import type { Severity } from "../findings/model.ts";
 import { escapeForTerminal, escapeOneLine } from "../util/text.ts";

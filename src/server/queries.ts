@@ -9,8 +9,8 @@ import { isIP } from "node:net";
 import { type SQL, sql } from "drizzle-orm";
 import type { Observation } from "../fingerprints/observation.ts";
 import { AdvisorySetReader, advisoryIdsOf } from "../store/advisory-sets.ts";
-import { rowsOf, type StoreDb } from "../store/db.ts";
 import type { AssetRow } from "../store/query.ts";
+import { rowsOf, type StoreDb } from "../store/rows.ts";
 
 /** A filter or path value the user got wrong: 400 in the API, a message on the page. */
 export class BadRequest extends Error {

@@ -7,7 +7,7 @@
 // assets but are not what anyone is paged about. Every event is keyed by (run, asset, kind), so
 // writing a run again never adds a second copy.
 import { sql } from "drizzle-orm";
-import { rowsOf, type StoreDb } from "./db.ts";
+import { rowsOf, type StoreDb } from "./rows.ts";
 import type { AssetEventKind, assetEvents, assets, RunScope } from "./schema.ts";
 
 type Tx = Parameters<Parameters<StoreDb["transaction"]>[0]>[0];

@@ -4,11 +4,11 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { migrate } from "./migrate.ts";
+import type { StoreDb } from "./rows.ts";
 import { schema } from "./schema.ts";
 
-export type StoreDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+export { rowsOf, type StoreDb } from "./rows.ts";
 
 export interface Store {
   db: StoreDb;
@@ -145,9 +145,4 @@ export async function openStore(options: OpenOptions = {}): Promise<Store> {
     throw err;
   }
   return store;
-}
-
-/** Rows of a raw `execute()` result: both drivers answer with `{ rows }`. */
-export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

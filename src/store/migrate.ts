@@ -3,7 +3,7 @@
 // concurrent openers (several workers on one PostgreSQL) apply each migration once.
 import { readdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
-import { rowsOf, type StoreDb } from "./db.ts";
+import { rowsOf, type StoreDb } from "./rows.ts";
 
 const DIR = new URL("./migrations/", import.meta.url);
 const LOCK_KEY = 7_426_911_305; // arbitrary, constant: "clawpatrol migrations"

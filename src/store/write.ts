@@ -16,7 +16,7 @@ import {
   currentAssets,
   recomputeDailyStats,
 } from "./asset-state.ts";
-import { rowsOf, type StoreDb } from "./db.ts";
+import { rowsOf, type StoreDb } from "./rows.ts";
 import { assetEvents, assets, findings, observations, type RunScope, runs } from "./schema.ts";
 
 export type RunKind = "scan" | "audit" | "skills";

@@ -1,5 +1,5 @@
 // Port lists: `18789`, `80,443`, `18700-18799`, and named presets.
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 export const DEFAULT_PORT = 18789;
 

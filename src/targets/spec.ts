@@ -1,6 +1,6 @@
 // Turns what the user typed (addresses, CIDRs, ranges, hostnames, URLs) into a TargetPlan:
 // merged address intervals minus excludes, plus names and URLs kept as named.
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import {
   cidrInterval,
   type Family,

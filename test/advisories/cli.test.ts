@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseCheckQuery } from "../../src/cli/advisories.ts";
-import { UsageError } from "../../src/cli/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 import { record, tempDir } from "./helpers.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/clawpatrol.mjs", import.meta.url));

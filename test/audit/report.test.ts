@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { renderJson, renderSarif, renderText } from "../../src/audit/report.ts";
 import { runAudit, verdict } from "../../src/audit/run.ts";
 import { auditAction } from "../../src/cli/audit.ts";
-import { UsageError } from "../../src/cli/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.ts";
 import { firewallAction } from "../../src/cli/firewall.ts";
+import { UsageError } from "../../src/core/errors.ts";
 import {
   BACKENDS,
   buildRules,

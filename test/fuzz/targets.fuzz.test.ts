@@ -3,7 +3,7 @@
 // model of "targets minus excludes"; the endpoint stream covers the plan exactly once.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 import { cidrInterval, type Family, formatIp, type Interval, parseIp } from "../../src/targets/ip.ts";
 import { parsePorts } from "../../src/targets/ports.ts";
 import { buildPlan, parseTarget, splitTargetText } from "../../src/targets/spec.ts";

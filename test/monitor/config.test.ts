@@ -1,6 +1,6 @@
 // The monitor config: defaults, and one clear line naming the file and the key for each mistake.
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 import { nextRuns, parseDuration, parseMonitorConfig } from "../../src/monitor/config.ts";
 import { dryRun } from "../../src/monitor/plan.ts";
 

@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { runSkillsScan } from "../../src/cli/skills.ts";
+import { UsageError } from "../../src/core/errors.ts";
 import { discoverInstalled } from "../../src/skills/loaders/installed.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "cp-skills-cli-"));

@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { RunError } from "../../src/cli/errors.ts";
-import { openOutput } from "../../src/cli/output.ts";
+import { RunError } from "../../src/core/errors.ts";
+import { openOutput } from "../../src/core/output.ts";
 import { REPO_ROOT } from "../support/zoo.ts";
 
 const dirs: string[] = [];
@@ -48,7 +48,7 @@ describe("openOutput to a file", () => {
   it("writes what it holds when the process exits without closing (a second Ctrl-C)", () => {
     const path = join(tempDir(), "out.ndjson");
     const script = `
-      const { openOutput } = await import(${JSON.stringify(join(REPO_ROOT, "src/cli/output.ts"))});
+      const { openOutput } = await import(${JSON.stringify(join(REPO_ROOT, "src/core/output.ts"))});
       const out = openOutput(${JSON.stringify(path)});
       out.write("kept 1\\n");
       out.write(Buffer.from("kept 2\\n"));

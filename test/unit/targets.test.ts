@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 import { formatIp, parseIp } from "../../src/targets/ip.ts";
 import { Permutation } from "../../src/targets/permutation.ts";
 import { PORT_PRESETS, parsePorts } from "../../src/targets/ports.ts";

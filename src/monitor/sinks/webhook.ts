@@ -9,7 +9,7 @@
 // and 5xx are retried with exponential backoff; other answers are final. Redirects are not
 // followed (a signed body goes only where it was configured to go).
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { VERSION } from "../../cli/version.ts";
+import { VERSION } from "../../core/version.ts";
 import type { Alert } from "../alerts.ts";
 import type { WebhookSinkConfig } from "../config.ts";
 import { type AlertSink, type DeliveryResult, errorText, skipped, sleep } from "./types.ts";
