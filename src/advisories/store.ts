@@ -17,6 +17,8 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MODULE_EXT } from "../core/module-ext.ts";
+import { dataPath } from "../core/data-dir.ts";
 import { compareVersions, isCalVer, sortVersions } from "./calver.ts";
 import { CORE_PACKAGES, isFamilyPackage } from "./family.ts";
 import { describeInterval, type Interval, intervalsFromRecord } from "./ranges.ts";
@@ -30,7 +32,7 @@ type SchemaModule = typeof import("./schema.ts");
 type ZodModule = typeof import("zod");
 let schemaModule: SchemaModule | null = null;
 function validator(): SchemaModule {
-  schemaModule ??= requireHere("./schema.ts") as SchemaModule;
+  schemaModule ??= requireHere(`./schema${MODULE_EXT}`) as SchemaModule;
   return schemaModule;
 }
 
@@ -41,7 +43,11 @@ import {
   vectorNeedsUserInteraction,
 } from "./severity.ts";
 
-export const SHIPPED_DIR = fileURLToPath(new URL("../../data/advisories/", import.meta.url));
+/**
+ * The advisory records this run reads: the package's data/advisories/, or the newer data
+ * `clawpatrol update` installed (src/core/data-dir.ts decides which).
+ */
+export const SHIPPED_DIR = dataPath("advisories");
 export const RELEASES_FILE = "_releases.json";
 /** A single OSV record is a few kB; anything this large is not one. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
@@ -269,8 +275,8 @@ export function advisoryFiles(dir: string): string[] {
 // The shipped directory only changes with the package, so its parsed form is cached in the
 // user's cache dir, keyed by every file's name, size and mtime and by this parser's own
 // sources; any change there means a fresh, fully validated load.
-const PARSER_SOURCES = ["store.ts", "schema.ts", "ranges.ts", "severity.ts", "calver.ts"].map((f) =>
-  fileURLToPath(new URL(`./${f}`, import.meta.url)),
+const PARSER_SOURCES = ["store", "schema", "ranges", "severity", "calver"].map((f) =>
+  fileURLToPath(new URL(`./${f}${MODULE_EXT}`, import.meta.url)),
 );
 
 function cacheFileFor(dir: string): string | null {

@@ -7,13 +7,14 @@
 import { spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { MODULE_EXT } from "../core/module-ext.ts";
 
 export const SCAN_HEAP_FLAGS = ["--max-semi-space-size=8", "--max-old-space-size=256"];
 
 /** Planned endpoints from which a scan relaunches itself with SCAN_HEAP_FLAGS (a /18 on one port). */
 export const RELAUNCH_FROM = 16_384n;
 
-const ENTRY_POINTS = ["../../bin/clawpatrol.mjs", "../cli/entry.ts"].map((p) =>
+const ENTRY_POINTS = ["../../bin/clawpatrol.mjs", `../cli/entry${MODULE_EXT}`].map((p) =>
   fileURLToPath(new URL(p, import.meta.url)),
 );
 

@@ -12,6 +12,7 @@
 // open ports cannot pile up endpoints in memory.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { MODULE_EXT } from "../core/module-ext.ts";
 import type { TargetPlan } from "../targets/spec.ts";
 import type { Endpoint, Unresolved } from "../targets/stream.ts";
 import type { ProbeStage, SweepRunner } from "./engine.ts";
@@ -76,7 +77,7 @@ export function mainThreadSweepers(concurrency: number): number {
 export function sweepOnThread(job: SweepJob, signal?: AbortSignal): SweepRunner {
   return (stage: ProbeStage) =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(new URL("./sweep-worker.ts", import.meta.url), { workerData: job });
+      const worker = new Worker(new URL(`./sweep-worker${MODULE_EXT}`, import.meta.url), { workerData: job });
       const probing = new Set<Promise<void>>();
       let sweepDone = false;
       let settled = false;
