@@ -3,10 +3,13 @@
 // non-overlapping, non-inverted ranges, live in <id>.json, not share an alias with another
 // record, name a first npm release that really is in _releases.json, and not also be listed
 // in UNVERIFIED.md. Exits 1 with one line per problem.
+import { join } from "node:path";
 import { checkShippedData } from "../src/advisories/check.ts";
+import { shippedDataDir } from "../src/core/data-dir.ts";
 
-const dir = process.argv[2];
-const report = checkShippedData(dir ? { dir } : {});
+// The repository's own data/, even when `clawpatrol update` installed newer data here.
+const dir = process.argv[2] ?? join(shippedDataDir(), "advisories");
+const report = checkShippedData({ dir });
 for (const line of report.problems) process.stderr.write(`${line}\n`);
 process.stdout.write(
   `check:data: ${report.records} records, ${report.unverified} unverified ids listed, ${report.problems.length} problems\n`,

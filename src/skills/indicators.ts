@@ -2,10 +2,11 @@
 // installers) and IOC lists, both data in data/skills/. IOCs can be extended from a file.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { dataPath } from "../core/data-dir.ts";
 
 export type HostClass = "paste" | "fileshare" | "capture" | "tunnel" | "shortener" | "chat" | "installers";
 
-const IndicatorFile = z.object({
+export const IndicatorFile = z.object({
   paste: z.array(z.string()),
   fileshare: z.array(z.string()),
   capture: z.array(z.string()),
@@ -24,8 +25,9 @@ export const IocEntry = z.object({
 export type IocEntry = z.infer<typeof IocEntry>;
 export const IocFile = z.object({ version: z.string().optional(), entries: z.array(IocEntry) });
 
+/** A skills data file, shipped with the package or installed by `clawpatrol update`. */
 function dataFile(name: string): string {
-  return new URL(`../../data/skills/${name}`, import.meta.url).pathname;
+  return dataPath("skills", name);
 }
 
 let hostLists: Record<HostClass, string[]> | null = null;
@@ -43,6 +45,15 @@ export function hostClasses(): Record<HostClass, string[]> {
     };
   }
   return hostLists;
+}
+
+export const PopularNamesFile = z.object({ names: z.array(z.string()) });
+
+let popular: string[] | null = null;
+/** Skill and product names worth protecting from look-alikes (data/skills/popular-names.json). */
+export function popularNames(): string[] {
+  popular ??= PopularNamesFile.parse(JSON.parse(readFileSync(dataFile("popular-names.json"), "utf8"))).names;
+  return popular;
 }
 
 export function builtinIocs(): IocEntry[] {

@@ -13,7 +13,9 @@
 // the asset names it references are. The A2UI `index.html` is rewritten too (live-reload script).
 
 import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { compareVersions } from "../../advisories/calver.ts";
+import { dataPath } from "../../core/data-dir.ts";
 
 export type PackageName = "openclaw" | "clawdbot" | "moltbot";
 export const PACKAGE_NAMES: readonly PackageName[] = ["openclaw", "clawdbot", "moltbot"];
@@ -113,10 +115,8 @@ export interface VersionTableFile {
   buildIds: Record<string, number>;
 }
 
-export const DEFAULT_TABLE_URL = new URL(
-  "../../../data/fingerprints/openclaw-ui-versions.json",
-  import.meta.url,
-);
+/** The table this run reads: shipped with the package or installed by `clawpatrol update`. */
+export const DEFAULT_TABLE_URL = pathToFileURL(dataPath("fingerprints", "openclaw-ui-versions.json"));
 
 /** Read and sanity-check a table file. Throws with a clear message on a malformed file. */
 export function loadVersionTableFile(location: URL | string = DEFAULT_TABLE_URL): VersionTableFile {

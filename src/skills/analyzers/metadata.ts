@@ -3,9 +3,8 @@
 // folder mismatch), and npm package.json install hooks and dependency specs.
 import JSON5 from "json5";
 import YAML from "yaml";
-import POPULAR from "../../../data/skills/popular-names.json" with { type: "json" };
 import type { FileContext, SkillContext } from "../context.ts";
-import { judgeUrlIn } from "../indicators.ts";
+import { judgeUrlIn, popularNames } from "../indicators.ts";
 import { SECRET_ENV } from "./code.ts";
 
 export interface SkillMeta {
@@ -211,8 +210,6 @@ function editDistance(a: string, b: string, max: number): number {
   return prev[b.length]!;
 }
 
-const POPULAR_NAMES: string[] = (POPULAR as { names: string[] }).names;
-
 /** `name` plus a short number (`weather-2`): compiled once per popular name, not per skill. */
 const digitTailRes = new Map<string, RegExp>();
 function digitTailRe(name: string): RegExp {
@@ -243,9 +240,10 @@ export function checkNames(
       });
       continue;
     }
-    if (n.length < 5 || POPULAR_NAMES.includes(n)) continue;
-    const near = POPULAR_NAMES.find((p) => p.length >= 5 && editDistance(n, p, 1) === 1);
-    const digitTail = POPULAR_NAMES.find((p) => p.length >= 5 && n !== p && digitTailRe(p).test(n));
+    const popular = popularNames();
+    if (n.length < 5 || popular.includes(n)) continue;
+    const near = popular.find((p) => p.length >= 5 && editDistance(n, p, 1) === 1);
+    const digitTail = popular.find((p) => p.length >= 5 && n !== p && digitTailRe(p).test(n));
     if (near || digitTail)
       ctx.add("CP-SKILL-META-005", { display: where, line: 1 }, n, {
         detail: `"${n}" is one edit away from "${near ?? digitTail}"`,
