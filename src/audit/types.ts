@@ -1,5 +1,6 @@
 // Data shapes of the host audit. Everything here is plain data so the checks, the fixer,
 // the reporters and the tests can share it without reaching into each other.
+import type { AdvisoryCounts } from "../advisories/counts.ts";
 import type { Evidence, Finding, Severity } from "../findings/model.ts";
 import type { LoadedConfig } from "./config.ts";
 
@@ -21,6 +22,8 @@ export interface AuditFinding extends Finding {
   fixes?: string[];
   /** For plaintext-secret findings: what it is and whether to rotate it at once. */
   secret?: { kind: string; provider: string; rotateNow: boolean };
+  /** For the version finding: the advisory numbers, as scan records carry them. */
+  advisoryCounts?: AdvisoryCounts;
 }
 
 export type AuditGroup =

@@ -7,6 +7,7 @@
 // are untrusted input.
 import type { Command } from "commander";
 import { compareVersions, isCalVer } from "../advisories/calver.ts";
+import { COUNT_LABELS, countAdvisories, describeCounts, usableHereByAuth } from "../advisories/counts.ts";
 import { importAdvisories } from "../advisories/import.ts";
 import {
   type AdvisoryMatch,
@@ -291,10 +292,20 @@ function checkAction(input: string, opts: CheckOptions): number {
         possiblyAffected: full.possiblyAffected.filter((m) => m.preAuth),
       }
     : full;
+  // The numbers always describe the whole match; --pre-auth only narrows the listing.
+  const everything = [...full.affected, ...full.possiblyAffected];
+  const advisoryCounts = countAdvisories(everything, "unknown");
+  const usableHere = usableHereByAuth(everything);
   if (opts.json) {
     writeJson({
       product: parsed.product,
       query: parsed.query,
+      advisoryCounts: {
+        affecting: advisoryCounts.affecting,
+        possiblyAffecting: advisoryCounts.possiblyAffecting,
+        preAuth: advisoryCounts.preAuth,
+      },
+      usableHereByAuth: usableHere,
       affected: result.affected,
       possiblyAffected: result.possiblyAffected,
       upgradeTo: result.upgradeTo,
@@ -303,9 +314,8 @@ function checkAction(input: string, opts: CheckOptions): number {
     });
   } else {
     const all = [...result.affected, ...result.possiblyAffected];
-    const preAuth = all.filter((m) => m.preAuth).length;
     const out: string[] = [
-      `${parsed.product} ${parsed.label}: ${result.affected.length} affected, ${result.possiblyAffected.length} possibly affected (${preAuth} reachable pre-auth over the network)`,
+      `${parsed.product} ${parsed.label} advisories: ${describeCounts(advisoryCounts, { usableHere: false })}; ${COUNT_LABELS.usableHere}: ${usableHere.required} with auth enforced, ${usableHere.notRequired} without auth`,
     ];
     if (result.upgradeTo) out.push(`upgrade to: openclaw@${result.upgradeTo}`);
     else if (all.length > 0) out.push("upgrade to: no published release clears every listed advisory");

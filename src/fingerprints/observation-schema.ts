@@ -83,6 +83,18 @@ export const observationSchema = z
         })
         .strict(),
     ),
+    advisoryCounts: z
+      .object({
+        affecting: z.number().int().min(0),
+        possiblyAffecting: z.number().int().min(0),
+        preAuth: z.number().int().min(0),
+        usableHere: z.number().int().min(0),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "distinct advisories (aliases merged): affecting this version, possibly affecting it, pre-auth of the affecting, usable on this port given its auth state (docs/advisories.md)",
+      ),
     upgradeTo: z.string().nullable(),
     findings: z.array(finding),
     severity: severity.nullable(),

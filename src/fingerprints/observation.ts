@@ -1,6 +1,7 @@
 // The record a scan produces for one endpoint: the plain typed data every later stage
 // (advisories, findings, sinks, store) consumes. Its JSON form is schema `clawpatrol.scan/v1`
 // (docs/scan-record.schema.json); fields are only ever added, never renamed.
+import type { AdvisoryCounts } from "../advisories/counts.ts";
 import type { Evidence, Finding, Severity } from "../findings/model.ts";
 import type { TlsInfo } from "../net/connect.ts";
 
@@ -77,6 +78,12 @@ export interface Observation extends Verdict {
   exposure: "loopback" | "network";
   tls: TlsInfo | null;
   advisories: AdvisorySummary[];
+  /**
+   * The advisory numbers of this endpoint (src/advisories/counts.ts): affecting, possibly
+   * affecting, pre-auth, usable here. Present on every gateway record; absent on endpoints that
+   * are no gateway and on records written before it was added.
+   */
+  advisoryCounts?: AdvisoryCounts;
   upgradeTo: string | null;
   findings: Finding[];
   /** The worst finding's severity, or null when there is none. */

@@ -1,5 +1,11 @@
 // Assess: turn a fingerprint Verdict into findings and a severity. Advisory matching is
 // passed in (a function), so this stage stays pure and testable.
+import {
+  countAdvisories,
+  type DistinctAdvisory,
+  distinctAdvisories,
+  isUsableHere,
+} from "../advisories/counts.ts";
 import type { Evidence, Finding, Severity } from "../findings/model.ts";
 import { maxSeverity } from "../findings/model.ts";
 import type { AdvisorySummary, Observation, Verdict } from "../fingerprints/observation.ts";
@@ -30,6 +36,14 @@ const SEVERITY_FROM_ADVISORY: Record<string, Severity> = {
   high: "high",
   critical: "critical",
 };
+
+/** The worst severity among merged advisories (an advisory's entries may rate it differently). */
+function worstOf(list: readonly DistinctAdvisory<MatchedAdvisory>[]): Severity {
+  return (
+    maxSeverity(list.flatMap((a) => a.entries.map((e) => SEVERITY_FROM_ADVISORY[e.severity] ?? "medium"))) ??
+    "medium"
+  );
+}
 
 function finding(
   rule: ScanRule,
@@ -68,7 +82,7 @@ export function assess(
   verdict: Verdict,
   where: { asset: string; exposure: "loopback" | "network" },
   advise: AdviseFn,
-): Pick<Observation, "advisories" | "upgradeTo" | "findings" | "severity"> {
+): Pick<Observation, "advisories" | "advisoryCounts" | "upgradeTo" | "findings" | "severity"> {
   if (verdict.product === null) return { advisories: [], upgradeTo: null, findings: [], severity: null };
   const findings: Finding[] = [];
   const { asset, exposure } = where;
@@ -110,33 +124,33 @@ export function assess(
       ),
     );
   }
-  // What an attacker can use on the port we reached: flaws in the gateway's own surface that
-  // need no credentials, and (when the gateway enforces no auth) every gateway-surface flaw.
-  const reachable = (a: MatchedAdvisory) =>
-    a.exposure.includes("gateway") && (a.preAuth || verdict.auth === "not-required");
-  const preAuth = answer.advisories.filter(reachable);
-  const other = answer.advisories.filter((a) => !reachable(a));
+  // What an attacker can use on the port we reached is the "usable here" number of
+  // src/advisories/counts.ts; each advisory once, however many ids (GHSA, CVE) it has.
+  const advisoryCounts = countAdvisories(answer.advisories, verdict.auth);
+  const distinct = distinctAdvisories(answer.advisories);
+  const usable = distinct.filter((a) => isUsableHere(a, verdict.auth));
+  const other = distinct.filter((a) => !isUsableHere(a, verdict.auth));
   const upgrade = answer.upgradeTo ? `Upgrade to ${answer.upgradeTo} or later.` : undefined;
-  if (preAuth.length > 0) {
+  if (usable.length > 0) {
     // A pre-auth hole matters most where an attacker can reach the port.
-    const worst = maxSeverity(preAuth.map((a) => SEVERITY_FROM_ADVISORY[a.severity] ?? "medium")) ?? "medium";
+    const worst = worstOf(usable);
     const severity: Severity = network ? worst : worst === "critical" ? "high" : worst;
     findings.push(
       finding(
         SCAN_RULES.preAuthAdvisory,
         severity,
         asset,
-        preAuth.map((a) => ({
+        usable.map((a) => ({
           source: "advisories",
-          detail: `${a.id}${a.aliases.length ? ` (${a.aliases.join(", ")})` : ""}: ${a.summary}${a.certainty === "possibly-affected" ? " [possibly affected]" : ""}`,
+          detail: `${a.id}${a.aliases.length ? ` (${a.aliases.join(", ")})` : ""}: ${a.entries[0]!.summary}${a.certainty === "possibly-affected" ? " [possibly affected]" : ""}`,
         })),
         upgrade,
       ),
     );
   }
   if (other.length > 0) {
-    // Not usable on this port without credentials: one summary line, the ids are in `advisories`.
-    const worst = maxSeverity(other.map((a) => SEVERITY_FROM_ADVISORY[a.severity] ?? "medium")) ?? "medium";
+    // Not usable on this port: one summary line, the ids are in `advisories`.
+    const worst = worstOf(other);
     const certain = other.filter((a) => a.certainty === "affected").length;
     findings.push(
       finding(
@@ -146,7 +160,7 @@ export function assess(
         [
           {
             source: "advisories",
-            detail: `${other.length} advisories (${certain} certain, worst ${worst}) need credentials or another exposure (webhook, channel, browser relay, local); ids in the record's advisories`,
+            detail: `${other.length} advisories (${certain} certain, worst ${worst}) not usable on this port (they need credentials or another exposure: webhook, channel, browser relay, local); ids in the record's advisories`,
           },
         ],
         upgrade,
@@ -165,6 +179,7 @@ export function assess(
   }
   return {
     advisories: recordAdvisories(answer.advisories),
+    advisoryCounts,
     upgradeTo: answer.upgradeTo,
     findings,
     severity: maxSeverity(findings.map((f) => f.severity)),

@@ -1,5 +1,6 @@
 // Human-readable scan output: one table row per endpoint that answered, and a summary.
 // Every value that came from a target is escaped before it reaches the terminal.
+import { countAdvisories, describeCounts } from "../advisories/counts.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { escapeOneLine } from "../util/text.ts";
 import type { ScanProgress } from "./engine.ts";
@@ -46,9 +47,10 @@ export function tableRow(o: Observation): string {
   const notes: string[] = [];
   if (o.error && !o.product) notes.push(o.error);
   if (!o.product && o.reachable && !o.error) notes.push("open, not an OpenClaw-family gateway");
-  const onPort = o.findings.find((f) => f.ruleId === "CP-SCAN-004")?.evidence.length ?? 0;
-  if (o.advisories.length > 0)
-    notes.push(`${o.advisories.length} advisories (${onPort} usable on this port without credentials)`);
+  // Records from before advisoryCounts existed get the same numbers from their list.
+  const counts = o.advisoryCounts ?? (o.product ? countAdvisories(o.advisories, o.auth) : null);
+  if (counts && counts.affecting + counts.possiblyAffecting > 0)
+    notes.push(`advisories: ${describeCounts(counts)}`);
   if (o.upgradeTo) notes.push(`upgrade to ${o.upgradeTo}`);
   if (o.conflicts.length > 0) notes.push(`conflicting signals: ${o.conflicts[0]}`);
   if (o.tls?.subject) notes.push(`tls ${o.tls.subject}`);

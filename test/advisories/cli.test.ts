@@ -75,10 +75,24 @@ describe("clawpatrol advisories (CLI)", () => {
   it("check prints text, supports --pre-auth and --fail-on", () => {
     const r = cli(["check", "2026.2.1", "--pre-auth"]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^openclaw 2026\.2\.1: \d+ affected/);
+    // The numbers describe the whole match (docs/advisories.md); --pre-auth narrows the list.
+    const head =
+      /^openclaw 2026\.2\.1 advisories: (\d+) affecting, (\d+) pre-auth; usable here: (\d+) with auth enforced, (\d+) without auth$/m.exec(
+        r.out,
+      );
+    expect(head).not.toBeNull();
+    const [affecting, preAuth, withAuth, withoutAuth] = head!.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     expect(r.out).toMatch(/upgrade to: openclaw@/);
     const listed = r.out.split("\n").filter((l) => /^ {2}(LOW|MEDIUM|HIGH|CRITICAL) /.test(l));
-    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.length).toBe(preAuth);
+    expect(preAuth).toBeLessThan(affecting);
+    expect(withAuth).toBeLessThanOrEqual(preAuth);
+    expect(withoutAuth).toBeGreaterThan(withAuth);
     for (const line of listed) expect(line).toContain("pre-auth");
     expect(cli(["check", "2026.2.1", "--fail-on", "critical"]).code).toBe(1);
     expect(cli(["check", "2026.9.6", "--fail-on", "low"]).code).toBe(0);
