@@ -4,7 +4,7 @@
 // roots), `${VAR}` substitution in strings (`$${VAR}` is a literal), and legacy key
 // names mapped to their current ones. It keeps every file's text and position tree so
 // findings can point at a line and the fixer can edit in place.
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import JSON5 from "json5";
 import { findNode, Json5SyntaxError, lineColumn, type Node, parseTree } from "./json5-tree.ts";
@@ -37,12 +37,38 @@ export interface LoadedConfig {
   /** Legacy keys seen: [old dotted path, new dotted path]. */
   legacyKeys: [string, string][];
   errors: string[];
+  /**
+   * Files of this config that exist but could not be read whole or understood. Checks still
+   * run on what could be read; the fixer must not edit such a config (it would lose content).
+   */
+  problems: ConfigProblem[];
+}
+
+export type ConfigProblemKind =
+  | "unreadable"
+  | "not-a-file"
+  | "too-large"
+  | "invalid-utf8"
+  | "syntax"
+  | "not-an-object"
+  | "too-deep"
+  | "no-positions";
+
+export interface ConfigProblem {
+  path: string;
+  kind: ConfigProblemKind;
+  /** One line, naming neither the path nor the position (callers add them). */
+  message: string;
+  /** 1-based, for syntax errors. */
+  line?: number;
+  column?: number;
 }
 
 const MAX_INCLUDE_DEPTH = 10;
 /** Files one config may pull in, all includes together: bounds a diamond of includes. */
 const MAX_INCLUDED_FILES = 200;
-const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+/** Larger configs are refused whole rather than read in part (the biggest real ones are kilobytes). */
+export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -92,33 +118,152 @@ function deepMerge(base: Json, over: Json): Json {
   return over;
 }
 
-function readText(path: string): { text: string; mode: number | null; mtimeMs: number | null } {
-  const st = statSync(path);
-  if (st.size > MAX_CONFIG_BYTES) throw new Error(`${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
-  return { text: readFileSync(path, "utf8"), mode: st.mode & 0o7777, mtimeMs: st.mtimeMs };
+class ReadProblem extends Error {
+  readonly kind: ConfigProblemKind;
+  constructor(kind: ConfigProblemKind, message: string) {
+    super(message);
+    this.kind = kind;
+  }
 }
 
-function parseFile(
-  path: string,
-  mountedAt: string[],
-  errors: string[],
-): { file: ConfigFile; value: Json } | null {
-  let raw: { text: string; mode: number | null; mtimeMs: number | null };
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+
+interface RawFile {
+  text: string;
+  mode: number;
+  mtimeMs: number;
+  /** Invalid byte sequences were decoded as U+FFFD (as the gateway does); an edit would alter them. */
+  invalidUtf8: boolean;
+}
+
+/**
+ * Read a config file whole, or throw a ReadProblem. Opened without blocking and checked on
+ * the open descriptor, so a FIFO or device never stalls the read and a file swapped after a
+ * check is still the one examined; reading stops one byte past the cap, so a file that grows
+ * meanwhile is refused, never cut short.
+ */
+function readText(path: string): RawFile {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      let dangling = false;
+      try {
+        dangling = lstatSync(path).isSymbolicLink();
+      } catch {
+        // not there at all
+      }
+      throw new ReadProblem(
+        "unreadable",
+        dangling ? "a symlink to a file that does not exist" : "no such file",
+      );
+    }
+    if (code === "EISDIR") throw new ReadProblem("not-a-file", "a directory, not a config file");
+    throw new ReadProblem("unreadable", `cannot read it (${code ?? (err as Error).message})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ReadProblem("not-a-file", `${fileKind(st)}, not a config file`);
+    if (st.size > MAX_CONFIG_BYTES)
+      throw new ReadProblem("too-large", `${st.size} bytes, more than the ${MAX_CONFIG_BYTES}-byte limit`);
+    let buf = Buffer.allocUnsafe(Math.min(MAX_CONFIG_BYTES + 1, Math.max(st.size + 1, 4096)));
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) {
+        if (len > MAX_CONFIG_BYTES) break;
+        const bigger = Buffer.allocUnsafe(Math.min(MAX_CONFIG_BYTES + 1, len * 2));
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, len, buf.length - len, null);
+      if (n === 0) break;
+      len += n;
+    }
+    if (len > MAX_CONFIG_BYTES)
+      throw new ReadProblem("too-large", `it grew past the ${MAX_CONFIG_BYTES}-byte limit while being read`);
+    const bytes = buf.subarray(0, len);
+    let text: string;
+    let invalidUtf8 = false;
+    try {
+      text = utf8Strict.decode(bytes);
+    } catch {
+      text = bytes.toString("utf8");
+      invalidUtf8 = true;
+    }
+    return { text, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs, invalidUtf8 };
+  } catch (err) {
+    if (err instanceof ReadProblem) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ReadProblem("unreadable", `cannot read it (${code ?? (err as Error).message})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface Reports {
+  errors: string[];
+  problems: ConfigProblem[];
+}
+
+/** A problem is also an error line (what the audit shows), with the position when known. */
+function addProblem(r: Reports, p: ConfigProblem): void {
+  r.problems.push(p);
+  const at = p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : "";
+  r.errors.push(`${p.path}${at}: ${p.message}`);
+}
+
+function parseFile(path: string, mountedAt: string[], r: Reports): { file: ConfigFile; value: Json } | null {
+  let raw: RawFile;
   try {
     raw = readText(path);
   } catch (err) {
-    errors.push(`cannot read ${path}: ${(err as Error).message}`);
+    if (!(err instanceof ReadProblem)) throw err;
+    addProblem(r, { path, kind: err.kind, message: err.message });
     return null;
   }
+  if (raw.invalidUtf8)
+    addProblem(r, {
+      path,
+      kind: "invalid-utf8",
+      message: "not valid UTF-8 (read with replacement characters)",
+    });
+  const file = (tree: Node | null): ConfigFile => ({
+    path,
+    text: raw.text,
+    tree,
+    mountedAt,
+    mode: raw.mode,
+    mtimeMs: raw.mtimeMs,
+  });
   let value: Json;
   try {
     value = JSON5.parse(raw.text) as Json;
   } catch (err) {
-    errors.push(`${path}: not valid JSON5: ${(err as Error).message}`);
-    return {
-      file: { path, text: raw.text, tree: null, mountedAt, mode: raw.mode, mtimeMs: raw.mtimeMs },
-      value: {},
-    };
+    const e = err as SyntaxError & { lineNumber?: number; columnNumber?: number };
+    if (!(err instanceof SyntaxError)) {
+      // json5 recurses per nesting level on some inputs
+      addProblem(r, { path, kind: "too-deep", message: `nested too deeply to read (${e.message})` });
+      return { file: file(null), value: {} };
+    }
+    const message = `not valid JSON5: ${e.message.replace(/^JSON5: /, "").replace(/ at \d+:\d+$/, "")}`;
+    addProblem(r, {
+      path,
+      kind: "syntax",
+      message,
+      ...(e.lineNumber !== undefined ? { line: e.lineNumber, column: e.columnNumber ?? 1 } : {}),
+    });
+    return { file: file(null), value: {} };
   }
   let tree: Node | null = null;
   try {
@@ -126,9 +271,15 @@ function parseFile(
   } catch (err) {
     // json5 accepted it but our position reader did not: keep values, lose positions.
     const at = err instanceof Json5SyntaxError ? lineColumn(raw.text, err.offset) : null;
-    errors.push(`${path}: positions unavailable${at ? ` (line ${at.line})` : ""}`);
+    r.problems.push({
+      path,
+      kind: "no-positions",
+      message: `cannot be edited in place (${err instanceof Error ? err.message : String(err)})`,
+      ...(at ? { line: at.line, column: at.column } : {}),
+    });
+    r.errors.push(`${path}: positions unavailable${at ? ` (line ${at.line})` : ""}`);
   }
-  return { file: { path, text: raw.text, tree, mountedAt, mode: raw.mode, mtimeMs: raw.mtimeMs }, value };
+  return { file: file(tree), value };
 }
 
 interface LoadState {
@@ -136,6 +287,7 @@ interface LoadState {
   roots: string[];
   files: ConfigFile[];
   errors: string[];
+  problems: ConfigProblem[];
   unresolvedEnv: string[];
 }
 
@@ -190,7 +342,7 @@ function resolveIncludes(
         st.errors.push(`${fromFile}: more than ${MAX_INCLUDED_FILES} included files; the rest were not read`);
         continue;
       }
-      const parsed = parseFile(target, mount, st.errors);
+      const parsed = parseFile(target, mount, st);
       if (!parsed) continue;
       st.files.push(parsed.file);
       merged = deepMerge(
@@ -292,19 +444,32 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadedConfig {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => resolve(s));
-  const st: LoadState = { env, roots: [configDir, ...extraRoots], files: [], errors: [], unresolvedEnv: [] };
+  const st: LoadState = {
+    env,
+    roots: [configDir, ...extraRoots],
+    files: [],
+    errors: [],
+    problems: [],
+    unresolvedEnv: [],
+  };
+  // lstat: a dangling symlink exists (and is reported), it is not an absent config to create
   let exists = true;
   try {
-    statSync(path);
+    lstatSync(path);
   } catch {
     exists = false;
   }
   let resolved: JsonObject = {};
   if (exists) {
-    const parsed = parseFile(path, [], st.errors);
+    const parsed = parseFile(path, [], st);
     if (parsed) {
       st.files.unshift(parsed.file);
-      if (!isObject(parsed.value)) st.errors.push(`${path}: the top level is not an object`);
+      if (!isObject(parsed.value))
+        addProblem(st, {
+          path,
+          kind: "not-an-object",
+          message: "the top level is not an object (an OpenClaw config is { ... })",
+        });
       else {
         try {
           const withIncludes = resolveIncludes(parsed.value, path, [], 0, st);
@@ -314,7 +479,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadedConfig {
           // A pathologically deep document overflows the stack in any recursive walk; the
           // gateway could not load it either. Report it instead of crashing the audit.
           if (!(err instanceof RangeError)) throw err;
-          st.errors.push(`${path}: nested too deeply to read (${err.message})`);
+          addProblem(st, { path, kind: "too-deep", message: `nested too deeply to read (${err.message})` });
         }
       }
     }
@@ -333,6 +498,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadedConfig {
     unresolvedEnv: st.unresolvedEnv,
     legacyKeys,
     errors: st.errors,
+    problems: st.problems,
   };
 }
 

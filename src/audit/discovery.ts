@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { isCalVer } from "../advisories/calver.ts";
+import { checkConfigArg, checkStateDirArg } from "./explicit-paths.ts";
 import type { AuditTarget, GatewayProcess, Install, Product, ServiceDef } from "./types.ts";
 
 const PRODUCTS: Product[] = ["openclaw", "clawdbot", "moltbot"];
@@ -498,6 +499,10 @@ export interface Discovery {
 
 export function discover(opts: DiscoverOptions = {}): Discovery {
   const env = opts.env ?? process.env;
+  // named on the command line: missing or of the wrong kind is a usage error, not a finding
+  // (checked first, before the slower look around the host)
+  const namedConfig = opts.configPath ? checkConfigArg(opts.configPath) : null;
+  const namedStateDir = opts.stateDir ? checkStateDirArg(opts.stateDir) : null;
   const home = opts.home ?? (env.OPENCLAW_HOME || homedir());
   const installs = findInstalls(opts.globalRoots ?? globalRoots(home, env));
   const explicit = Boolean(opts.stateDir || opts.configPath);
@@ -520,6 +525,7 @@ export function discover(opts: DiscoverOptions = {}): Discovery {
     stateDir: string;
     configPath: string | null;
     via: string;
+    stateDirFromConfig?: boolean;
     profile: string | null;
     env: Record<string, string>;
   }
@@ -539,10 +545,12 @@ export function discover(opts: DiscoverOptions = {}): Discovery {
   for (const [k, v] of Object.entries(env)) if (v !== undefined) ownEnv[k] = v;
 
   if (explicit) {
-    const sd = opts.stateDir ? resolve(opts.stateDir) : dirname(resolve(opts.configPath!));
+    const cp = namedConfig;
+    const sd = namedStateDir ?? dirname(cp!);
     add({
       stateDir: sd,
-      configPath: opts.configPath ? resolve(opts.configPath) : null,
+      configPath: cp,
+      stateDirFromConfig: namedStateDir === null,
       via: "command line",
       profile: null,
       env: ownEnv,
@@ -555,6 +563,7 @@ export function discover(opts: DiscoverOptions = {}): Discovery {
         add({
           stateDir: sd ? resolve(sd) : dirname(resolve(cp!)),
           configPath: cp ? resolve(cp) : null,
+          stateDirFromConfig: !sd,
           via: `${pre}_STATE_DIR/${pre}_CONFIG_PATH in the environment`,
           profile: null,
           env: ownEnv,
@@ -579,6 +588,7 @@ export function discover(opts: DiscoverOptions = {}): Discovery {
         add({
           stateDir: sd ? resolve(sd) : dirname(resolve(cp!)),
           configPath: cp ? resolve(cp) : null,
+          stateDirFromConfig: !sd,
           via: `service ${s.path}`,
           profile: null,
           env: s.env,
@@ -590,6 +600,7 @@ export function discover(opts: DiscoverOptions = {}): Discovery {
         add({
           stateDir: p.stateDir ?? dirname(p.configPath!),
           configPath: p.configPath,
+          stateDirFromConfig: !p.stateDir,
           via: `running gateway (pid ${p.pid})`,
           profile: null,
           env: p.env,
@@ -634,6 +645,7 @@ export function discover(opts: DiscoverOptions = {}): Discovery {
     targets.push({
       stateDir: c.stateDir,
       configPath,
+      ...(c.stateDirFromConfig ? { stateDirFromConfig: true } : {}),
       via: c.via,
       profile: c.profile,
       product,

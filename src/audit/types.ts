@@ -102,6 +102,11 @@ export interface AuditTarget {
   configPath: string;
   /** Why we think this is a gateway home: default dir, profile, env override, flag. */
   via: string;
+  /**
+   * The state dir is only the directory holding a config named without one (--config or
+   * *_CONFIG_PATH alone): it may be any directory (/etc, /tmp), so its mode is not ours to change.
+   */
+  stateDirFromConfig?: boolean;
   profile: string | null;
   product: Product;
   version: string | null;

@@ -107,8 +107,8 @@ export function registerAudit(program: Command): void {
     .description(
       "Audit this host's OpenClaw/Clawdbot/Moltbot installs: exposure, auth, secrets, signs of compromise",
     )
-    .option("--state-dir <dir>", "audit only this state directory")
-    .option("--config <file>", "audit only this config file")
+    .option("--state-dir <dir>", "audit only this state directory (must exist)")
+    .option("--config <file>", "audit only this config file (must exist)")
     .option(
       "-f, --format <format>",
       `output: ${AUDIT_FORMATS.join(", ")} (json: the clawpatrol.audit/1 report; sarif, ocsf, cef: the findings)`,
@@ -120,7 +120,10 @@ export function registerAudit(program: Command): void {
     .option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
     .option("--probe", "also connect to this host's own addresses to confirm what listens beyond loopback")
     .option("--no-live", "do not read the listening sockets")
-    .option("--home <dir>", "home directory to search (default: the current user's)")
+    .option(
+      "--home <dir>",
+      "the user's home directory to search for OpenClaw state dirs and services (default: yours); not clawpatrol's own data directory",
+    )
     .option(
       "--assume-version <product@version>",
       "version to assume when none can be detected (e.g. openclaw@2026.9.6)",

@@ -6,6 +6,8 @@ import type { AuditFinding } from "../audit/types.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import type { Severity } from "../findings/model.ts";
 import { applyPlan, rollback } from "../fix/apply.ts";
+import { configRefusal } from "../fix/config-problems.ts";
+import { EditError } from "../fix/json5-edit.ts";
 import { immutableReason, planFixes, renderPlan } from "../fix/plan.ts";
 
 export interface FixCliOptions {
@@ -79,13 +81,25 @@ export async function fixAction(
     return EXIT.ok;
   }
 
+  // a config that was not read whole is never edited, nor planned from
+  for (const t of perTarget) {
+    const refusal = configRefusal(t.ctx.config);
+    if (refusal) throw refusal;
+  }
+
   const jsonOut: unknown[] = [];
   let refusedAll = true;
   for (const t of perTarget) {
-    const plan = planFixes(t.ctx, t.findings, {
-      allowLockout: opts.allowLockout ?? false,
-      ...(only ? { only } : {}),
-    });
+    let plan: ReturnType<typeof planFixes>;
+    try {
+      plan = planFixes(t.ctx, t.findings, {
+        allowLockout: opts.allowLockout ?? false,
+        ...(only ? { only } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof EditError)) throw err;
+      throw new RunError(`cannot edit ${t.ctx.config.path} in place (${err.message}); nothing was changed`);
+    }
     const refusal = plan.files.length > 0 || plan.modes.length > 0 ? immutableReason(t.ctx) : null;
     if (refusal) plan.refused = refusal;
     else refusedAll = false;
@@ -182,9 +196,12 @@ export function registerFix(program: Command): void {
     .description(
       "Preview (default) or apply safe repairs: loopback bind, strong token, dangerous flags off, mDNS off, file modes",
     )
-    .option("--state-dir <dir>", "fix only this state directory")
-    .option("--config <file>", "fix only this config file")
-    .option("--home <dir>", "home directory to search (default: the current user's)")
+    .option("--state-dir <dir>", "fix only this state directory (must exist)")
+    .option("--config <file>", "fix only this config file (must exist; a symlink is followed)")
+    .option(
+      "--home <dir>",
+      "the user's home directory to search for OpenClaw state dirs and services (default: yours); not clawpatrol's own data directory",
+    )
     .option("--apply", "make the changes (backup, atomic write, then re-audit)")
     .option("--rollback", "restore the last backup clawpatrol made")
     .option(

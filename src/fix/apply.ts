@@ -8,7 +8,11 @@ import {
   chmodSync,
   closeSync,
   existsSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -20,7 +24,9 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { RunError } from "../core/errors.ts";
 import type { FixPlan } from "./plan.ts";
+import { resolveWriteTarget, unwritableReason, type WriteTarget } from "./target-file.ts";
 
 const TMP_MARK = ".clawpatrol-tmp-";
 
@@ -40,15 +46,40 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** Write `data` to `path` atomically with `mode`. */
-export function atomicWrite(path: string, data: string | Buffer, mode: number): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}${TMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}`);
-  const fd = openSync(tmp, "wx", mode);
+/** A complete, synced temp file beside its target, waiting to replace (or become) it. */
+interface Staged {
+  tmp: string;
+  target: string;
+  /** Create the target only if it still does not exist (a new config never replaces anything). */
+  exclusive: boolean;
+}
+
+const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+
+/**
+ * Write `data` to a temp file in `target`'s directory: write everything, set mode and owner
+ * on the open file, fsync. Nothing visible changes until `commit`. On failure the temp file
+ * is removed and the error thrown.
+ */
+function stage(
+  target: string,
+  data: string | Buffer,
+  mode: number,
+  owner: { uid: number; gid: number } | null,
+  exclusive: boolean,
+): Staged {
+  const dir = dirname(target);
+  const tmp = join(dir, `.${basename(target)}${TMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}`);
+  const fd = openSync(tmp, "wx", 0o600);
   try {
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    if (owner) {
+      const st = fstatSync(fd);
+      if (st.uid !== owner.uid || st.gid !== owner.gid) fchownSync(fd, owner.uid, owner.gid);
+    }
+    fchmodSync(fd, mode); // after chown, which may clear set-id bits; open's mode is masked by umask
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
@@ -56,14 +87,31 @@ export function atomicWrite(path: string, data: string | Buffer, mode: number): 
     throw err;
   }
   closeSync(fd);
-  chmodSync(tmp, mode); // openSync's mode is masked by umask
+  return { tmp, target, exclusive };
+}
+
+/** Make a staged file visible in one step: rename over the target, or link it where none exists. */
+function commit(s: Staged): void {
   try {
-    renameSync(tmp, path);
+    if (s.exclusive) {
+      linkSync(s.tmp, s.target); // EEXIST if something appeared meanwhile: never replaced
+      unlinkSync(s.tmp);
+    } else renameSync(s.tmp, s.target);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    rmSync(s.tmp, { force: true });
     throw err;
   }
-  fsyncDir(dir);
+  fsyncDir(dirname(s.target));
+}
+
+function discard(list: Staged[]): void {
+  for (const s of list) rmSync(s.tmp, { force: true });
+}
+
+/** Write `data` to `path` atomically with `mode` (the file's owner is kept; a symlink is followed). */
+export function atomicWrite(path: string, data: string | Buffer, mode: number): void {
+  const t = resolveWriteTarget(path);
+  commit(stage(t.real, data, mode, t.existing, t.existing === null));
 }
 
 /** Remove temp files an interrupted run left next to `path`. */
@@ -125,7 +173,10 @@ function stamp(now = new Date()): string {
   return now.toISOString().replace(/[:.]/g, "-");
 }
 
-/** Copy everything the plan touches into a new backup dir; the manifest is written last. */
+/**
+ * Copy everything the plan touches into a new backup dir; the manifest is written last, so an
+ * interrupted backup is never taken for a complete one. A backup that fails is removed.
+ */
 export function makeBackup(plan: FixPlan): string {
   const root = backupRoot(plan.stateDir);
   mkdirSync(root, { recursive: true, mode: 0o700 });
@@ -134,33 +185,38 @@ export function makeBackup(plan: FixPlan): string {
   let dir = join(root, stamp());
   for (let i = 1; existsSync(dir); i++) dir = join(root, `${stamp()}-${i}`);
   mkdirSync(dir, { mode: 0o700 });
-  const files: ManifestEntry[] = [];
-  plan.files.forEach((f, i) => {
-    if (!existsSync(f.path)) {
-      files.push({ path: f.path, backup: null, mode: 0o600, sha256: null, existed: false });
-      return;
-    }
-    const buf = readFileSync(f.path);
-    const name = `${i}-${basename(f.path)}`;
-    atomicWrite(join(dir, name), buf, 0o600);
-    files.push({
-      path: f.path,
-      backup: name,
-      mode: statSync(f.path).mode & 0o7777,
-      sha256: sha(buf),
-      existed: true,
+  try {
+    const files: ManifestEntry[] = [];
+    plan.files.forEach((f, i) => {
+      if (!existsSync(f.path)) {
+        files.push({ path: f.path, backup: null, mode: 0o600, sha256: null, existed: false });
+        return;
+      }
+      const buf = readFileSync(f.path);
+      const name = `${i}-${basename(f.path)}`;
+      atomicWrite(join(dir, name), buf, 0o600);
+      files.push({
+        path: f.path,
+        backup: name,
+        mode: statSync(f.path).mode & 0o7777,
+        sha256: sha(buf),
+        existed: true,
+      });
     });
-  });
-  const modes = plan.modes.map((m) => ({ path: m.path, mode: m.from }));
-  const manifest: Manifest = {
-    version: 1,
-    createdAt: new Date().toISOString(),
-    stateDir: plan.stateDir,
-    configPath: plan.configPath,
-    files,
-    modes,
-  };
-  atomicWrite(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
+    const modes = plan.modes.map((m) => ({ path: m.path, mode: m.from }));
+    const manifest: Manifest = {
+      version: 1,
+      createdAt: new Date().toISOString(),
+      stateDir: plan.stateDir,
+      configPath: plan.configPath,
+      files,
+      modes,
+    };
+    atomicWrite(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return dir;
 }
 
@@ -170,13 +226,60 @@ export interface ApplyResult {
   chmodded: string[];
 }
 
+/**
+ * Carry out a plan, or change nothing and throw a RunError (one line). Order: check every
+ * target (kind, writability, unchanged since planned) → back up → stage every new file (a
+ * full disk fails here, before anything is replaced) → rename each into place. A rename that
+ * fails after others succeeded puts those back from the backup.
+ */
 export function applyPlan(plan: FixPlan): ApplyResult {
-  for (const f of plan.files) cleanStaleTemps(f.path);
-  const backupDir = makeBackup(plan);
+  const targets = plan.files.map((f) => {
+    let t: WriteTarget;
+    try {
+      t = resolveWriteTarget(f.path);
+    } catch (err) {
+      throw new RunError(`refusing to write: ${(err as Error).message}; nothing was changed`);
+    }
+    const why = unwritableReason(t);
+    if (why) throw new RunError(`refusing to write: ${why}; nothing was changed`);
+    const now = t.existing ? readFileSync(t.real, "utf8") : null;
+    if ((now ?? "{}\n") !== f.before && !(now === null && f.before === "{}\n"))
+      throw new RunError(
+        `${f.path} changed after it was read; run clawpatrol fix again. Nothing was changed`,
+      );
+    cleanStaleTemps(t.real);
+    return t;
+  });
+  let backupDir: string;
+  try {
+    backupDir = makeBackup(plan);
+  } catch (err) {
+    throw new RunError(
+      `cannot back up before fixing (${errCode(err)} in ${backupRoot(plan.stateDir)}); nothing was changed`,
+    );
+  }
+  const staged: Staged[] = [];
+  plan.files.forEach((f, i) => {
+    const t = targets[i]!;
+    try {
+      staged.push(stage(t.real, f.after, f.mode, t.existing, t.existing === null));
+    } catch (err) {
+      discard(staged);
+      throw new RunError(`cannot write beside ${t.real} (${errCode(err)}); nothing was changed`);
+    }
+  });
   const written: string[] = [];
-  for (const f of plan.files) {
-    atomicWrite(f.path, f.after, f.mode);
-    written.push(f.path);
+  for (const [i, s] of staged.entries()) {
+    try {
+      commit(s);
+      written.push(plan.files[i]!.path);
+    } catch (err) {
+      discard(staged.slice(i + 1));
+      const undone = restoreWritten(backupDir, written);
+      throw new RunError(
+        `cannot replace ${s.target} (${errCode(err)}); ${written.length ? (undone ? "the files already written were restored from the backup" : `restore from ${backupDir} with clawpatrol fix --rollback`) : "nothing was changed"}`,
+      );
+    }
   }
   const chmodded: string[] = [];
   for (const m of plan.modes) {
@@ -189,6 +292,27 @@ export function applyPlan(plan: FixPlan): ApplyResult {
     }
   }
   return { backupDir, written, chmodded };
+}
+
+/** Put back files of this run from its backup (after a failed rename); false if any could not be. */
+function restoreWritten(backupDir: string, paths: string[]): boolean {
+  let ok = true;
+  try {
+    const manifest = JSON.parse(readFileSync(join(backupDir, "manifest.json"), "utf8")) as Manifest;
+    for (const p of paths) {
+      const e = manifest.files.find((f) => f.path === p);
+      if (!e) continue;
+      try {
+        if (!e.existed || !e.backup) rmSync(p, { force: true });
+        else atomicWrite(p, readFileSync(join(backupDir, e.backup)), e.mode & 0o7777);
+      } catch {
+        ok = false;
+      }
+    }
+  } catch {
+    return false;
+  }
+  return ok;
 }
 
 /** Newest backup with a complete manifest for this state dir (or null). */
@@ -239,8 +363,12 @@ export function rollback(stateDir: string): RollbackResult | null {
       problems.push(`${f.backup} does not match its checksum; ${f.path} left as is`);
       continue;
     }
-    atomicWrite(f.path, buf, f.mode & 0o777);
-    restored.push(f.path);
+    try {
+      atomicWrite(f.path, buf, f.mode & 0o7777);
+      restored.push(f.path);
+    } catch (err) {
+      problems.push(`cannot restore ${f.path}: ${(err as Error).message}`);
+    }
   }
   for (const m of b.manifest.modes) {
     if (restored.includes(m.path)) continue;

@@ -4,7 +4,7 @@
 // could cut the owner off (a remote-only setup) are held back unless --allow-lockout.
 
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, lstatSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { atLeast, before, isLoopbackAddress } from "../audit/bind.ts";
@@ -14,6 +14,7 @@ import { dangerousFlags } from "../audit/checks/settings.ts";
 import { getArray, getBool, getPath, getString, isObject, type Json, locate } from "../audit/config.ts";
 import type { AuditFinding, CheckContext } from "../audit/types.ts";
 import { applyEdit } from "./json5-edit.ts";
+import { resolveWriteTarget, TargetRefusal, unwritableReason } from "./target-file.ts";
 
 export interface ConfigEdit {
   path: string[];
@@ -84,18 +85,13 @@ export function immutableReason(ctx: CheckContext): string | null {
   } catch {
     // missing file: writing a new one is fine if the dir is writable
   }
+  // the file that would be replaced: kind (FIFO, device, directory, dangling link), read-only, owner
   try {
-    accessSync(dirname(p), constants.W_OK);
-  } catch {
-    return `${dirname(p)} is not writable by this user; run as the gateway's owner.`;
-  }
-  try {
-    accessSync(p, constants.W_OK);
+    return unwritableReason(resolveWriteTarget(p));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
-      return `${p} is not writable by this user; run as the gateway's owner.`;
+    if (err instanceof TargetRefusal) return err.message;
+    throw err;
   }
-  return null;
 }
 
 function localOrigins(port: number): string[] {
@@ -420,7 +416,7 @@ export function planFixes(ctx: CheckContext, findings: AuditFinding[], opts: Pla
       }
     };
     const sd = ctx.target.stateDir;
-    modeWant(sd, 0o700, "state dir: only its owner should enter");
+    if (!ctx.target.stateDirFromConfig) modeWant(sd, 0o700, "state dir: only its owner should enter");
     if (cfg.exists) modeWant(cfg.path, 0o600, "config holds tokens");
     for (const f of cfg.files.slice(1)) modeWant(f.path, 0o600, "config include holds settings and secrets");
     for (const f of sideSecretFiles(ctx)) modeWant(f.path, 0o600, `${f.kind} holds secrets`);
