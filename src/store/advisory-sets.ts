@@ -2,9 +2,9 @@
 // observations table without its `advisories`; the list is saved under the sha256 of its JSON,
 // and readers put it back.
 import { createHash } from "node:crypto";
-import { inArray } from "drizzle-orm";
 import type { AdvisorySummary, Observation } from "../fingerprints/observation.ts";
 import type { StoreDb } from "./db.ts";
+import { inArray } from "./drizzle.ts";
 import { advisorySetIds, advisorySets } from "./schema.ts";
 
 type Tx = Parameters<Parameters<StoreDb["transaction"]>[0]>[0];

@@ -6,7 +6,7 @@
 // Only gateways (product known before or after) get events; other open ports are kept as
 // assets but are not what anyone is paged about. Every event is keyed by (run, asset, kind), so
 // writing a run again never adds a second copy.
-import { sql } from "drizzle-orm";
+import { sql } from "./drizzle.ts";
 import { rowsOf, type StoreDb } from "./rows.ts";
 import type { AssetEventKind, assetEvents, assets, RunScope } from "./schema.ts";
 

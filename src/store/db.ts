@@ -4,6 +4,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { pgliteDriver, postgresDriver } from "./drizzle.ts";
 import { migrate } from "./migrate.ts";
 import type { StoreDb } from "./rows.ts";
 import { schema } from "./schema.ts";
@@ -96,7 +97,7 @@ export async function openStore(options: OpenOptions = {}): Promise<Store> {
   let store: Store;
   if (url) {
     const { default: pg } = await import("pg");
-    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const drizzle = postgresDriver();
     const pool = new pg.Pool({ connectionString: url, max: 4 });
     const db = drizzle(pool, { schema }) as unknown as StoreDb;
     store = {
@@ -111,8 +112,7 @@ export async function openStore(options: OpenOptions = {}): Promise<Store> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const unlock = lockDataDir(dir);
     try {
-      const { PGlite } = await import("@electric-sql/pglite");
-      const { drizzle } = await import("drizzle-orm/pglite");
+      const { PGlite, drizzle } = pgliteDriver();
       const client = new PGlite(dir);
       await client.waitReady;
       const db = drizzle(client, { schema }) as unknown as StoreDb;

@@ -2,7 +2,7 @@
 // all pending ones in one transaction, recorded in `clawpatrol_migrations`. An advisory lock makes
 // concurrent openers (several workers on one PostgreSQL) apply each migration once.
 import { readdirSync, readFileSync } from "node:fs";
-import { sql } from "drizzle-orm";
+import { sql } from "./drizzle.ts";
 import { rowsOf, type StoreDb } from "./rows.ts";
 
 const DIR = new URL("./migrations/", import.meta.url);

@@ -1,9 +1,9 @@
 // Reading the store: the asset inventory with its filters, findings and records for export.
-import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { AdvisorySetReader, advisoryIdsOf } from "./advisory-sets.ts";
 import type { StoreDb } from "./db.ts";
+import { and, asc, desc, eq, gte, lte, type SQL, sql } from "./drizzle.ts";
 import { advisorySetIds, assets, findings, observations, runs } from "./schema.ts";
 
 export interface AssetFilter {

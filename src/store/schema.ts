@@ -1,7 +1,6 @@
 // The store's tables as one Drizzle `pgTable` schema, shared by PGlite and PostgreSQL.
 // The DDL that creates them lives in src/store/migrations/*.sql (applied in order by
 // src/store/migrate.ts); this file must describe the same columns.
-import { sql } from "drizzle-orm";
 import {
   boolean,
   customType,
@@ -11,9 +10,10 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  sql,
   text,
   timestamp,
-} from "drizzle-orm/pg-core";
+} from "./drizzle.ts";
 
 /** PostgreSQL `inet`: compared and filtered with the server's own operators (`<<=` for a CIDR). */
 export const inet = customType<{ data: string; driverData: string }>({

@@ -4,7 +4,6 @@
 // upsert keyed by something stable (run id + sequence number, ip + port, finding identity),
 // and first/last-seen are folded with least/greatest, so writing the same run again (a
 // re-import, or a resume after a kill) changes nothing that was already there.
-import { eq, sql } from "drizzle-orm";
 import { evidenceHash, findingId } from "../findings/identity.ts";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
@@ -16,6 +15,7 @@ import {
   currentAssets,
   recomputeDailyStats,
 } from "./asset-state.ts";
+import { eq, sql } from "./drizzle.ts";
 import { rowsOf, type StoreDb } from "./rows.ts";
 import { assetEvents, assets, findings, observations, type RunScope, runs } from "./schema.ts";
 
