@@ -80,4 +80,14 @@ export const COMMANDS: CommandEntry[] = [
     summary: "scheduled scans of saved profiles; alerts on new, closed, re-opened and changed gateways",
     load: async () => (await import("./monitor.ts")).registerMonitor,
   },
+  {
+    name: "update",
+    summary: "update advisories, the release table and IOC lists from the clawpatrol-data package; roll back",
+    load: async () => (await import("./update.ts")).registerUpdate,
+  },
+  {
+    name: "completion",
+    summary: "print a shell completion script for bash, zsh or fish",
+    load: async () => (await import("./completion.ts")).registerCompletion,
+  },
 ];

@@ -2,6 +2,7 @@
 // commands, turns every parse error into a one-line usage error (exit 2) and every
 // other failure into a short message (exit 3) without a stack trace.
 import { Command, CommanderError } from "commander";
+import { activeData, dataAgeWarning } from "../core/data-dir.ts";
 import { EXIT, RunError, reportError, UsageError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import { COMMANDS } from "./commands.ts";
@@ -14,7 +15,7 @@ import { COMMANDS } from "./commands.ts";
 export async function buildProgram(load: string[] | "all" = "all"): Promise<Command> {
   const program = new Command("clawpatrol")
     .description("Find, fix and watch exposed agentic-AI gateways (OpenClaw, Moltbot, Clawdbot).")
-    .version(VERSION, "-V, --version")
+    .version(versionText(), "-V, --version", "output the code version and the data version")
     // Program options only before the command: `inventory --version X` is inventory's filter.
     .enablePositionalOptions()
     .showSuggestionAfterError(true);
@@ -35,6 +36,29 @@ export async function buildProgram(load: string[] | "all" = "all"): Promise<Comm
   return program;
 }
 
+/** `--version`: the code version on the first line (scripts read that), then the data's. */
+export function versionText(): string {
+  try {
+    const data = activeData();
+    const where = data.origin === "shipped" ? "shipped with clawpatrol" : `updated, ${data.dir}`;
+    return `${VERSION}\ndata ${data.version} of ${data.date} (${where})`;
+  } catch {
+    return `${VERSION}\ndata unreadable`;
+  }
+}
+
+/** Commands that say nothing about stale data: they update it, or print a script or help. */
+const NO_DATA_AGE_WARNING = new Set(["update", "completion", "help"]);
+
+/** Say once, on stderr, that the data is old, unless this run only prints help or a version. */
+function warnIfDataIsOld(args: string[]): void {
+  const name = invokedCommand(args);
+  if (name !== undefined && NO_DATA_AGE_WARNING.has(name)) return;
+  if (args.some((a) => a === "-h" || a === "--help" || a === "-V" || a === "--version")) return;
+  const warning = dataAgeWarning();
+  if (warning) process.stderr.write(`${warning}\n`);
+}
+
 /** The command a command line invokes: the first word, or the one after `help`. */
 export function invokedCommand(args: string[]): string | undefined {
   const words = args.filter((a) => !a.startsWith("-"));
@@ -43,6 +67,7 @@ export function invokedCommand(args: string[]): string | undefined {
 
 export async function run(argv: string[]): Promise<void> {
   guardProcess();
+  warnIfDataIsOld(normaliseArgv(argv).slice(2));
   const code = await runCli(argv);
   process.exitCode = code;
   const name = invokedCommand(normaliseArgv(argv).slice(2));
