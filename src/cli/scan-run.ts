@@ -11,10 +11,12 @@ import { limitsForTimeout } from "../net/limits.ts";
 import type { ScanOptions, ScanProgress } from "../scan/engine.ts";
 import { recordLine } from "../scan/record-json.ts";
 import { canRelaunchWithHeapFlags, RELAUNCH_FROM, relaunchWithHeapFlags } from "../scan/relaunch.ts";
-import { progressLine, summaryLine, tableHeader, tableRow } from "../scan/render.ts";
+import { progressLine, ScanTable, summaryLine } from "../scan/render.ts";
 import { scanPlan } from "../scan/scan-plan.ts";
 import { parsePorts } from "../targets/ports.ts";
-import { buildPlan, splitTargetText } from "../targets/spec.ts";
+import { reportProblems } from "../targets/problems.ts";
+import { resolveNames } from "../targets/resolve.ts";
+import { planTargets, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount } from "../targets/stream.ts";
 import type { severityOption } from "./options.ts";
 
@@ -91,14 +93,20 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   for (const f of flags.excludeFile ?? []) excludes.push(...splitTargetText(readTextFile(f, "exclude file")));
 
   const ports = parsePorts(flags.ports);
-  const plan = buildPlan(targets, excludes);
-  if (plan.addressCount > MAX_ADDRESSES_WITHOUT_FLAG && !flags.allowLarge) {
+  const { plan: readPlan, rejected } = planTargets(targets, excludes);
+  if (readPlan.addressCount > MAX_ADDRESSES_WITHOUT_FLAG && !flags.allowLarge) {
     throw new UsageError(
-      `${plan.addressCount} addresses named; more than ${MAX_ADDRESSES_WITHOUT_FLAG} needs --allow-large (check the targets and excludes first)`,
+      `${readPlan.addressCount} addresses named; more than ${MAX_ADDRESSES_WITHOUT_FLAG} needs --allow-large (check the targets and excludes first)`,
     );
   }
-  const planned = plannedEndpointCount(plan, ports);
+  const planned = plannedEndpointCount(readPlan, ports);
   if (planned >= RELAUNCH_FROM && canRelaunchWithHeapFlags()) return relaunchWithHeapFlags(stdinText);
+  // Names are resolved now, so every target that cannot be scanned is said (one line each) before
+  // the scan starts, and a scan with nothing left to connect to stops here with exit 2.
+  const { plan, failures } = await resolveNames(readPlan);
+  const skipped = reportProblems(plan, { rejected, unresolved: failures }, (line) =>
+    process.stderr.write(`clawpatrol: ${line}\n`),
+  );
   if (flags.record) {
     try {
       mkdirSync(flags.record, { recursive: true });
@@ -136,7 +144,8 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
       process.stderr.write(`\r\x1b[2K${progressLine(p, planned, (performance.now() - started) / 1000)}`);
   };
   const text = format === "text";
-  if (text) out.write(`${tableHeader()}\n`);
+  // The text table is printed sorted (worst first) when the scan is over, so rows are kept.
+  const table = text ? new ScanTable() : null;
   // Findings as OCSF / CEF lines go out as each endpoint is done; only SARIF and STIX (one
   // document) keep them. Otherwise the worst severity is all --fail-on needs, so memory does
   // not grow with the number of gateways found.
@@ -203,10 +212,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
       if (o.auth === "not-required") noAuth++;
       if (o.remoteLooksLocal) remoteLocal++;
       if (format === "json") for (const part of recordLine(o)) out.write(part);
-      else if (text && (o.reachable || flags.all)) {
-        if (showProgress) process.stderr.write("\r\x1b[2K");
-        out.write(`${tableRow(o)}\n`);
-      }
+      else if (table && (o.reachable || flags.all)) table.add(o);
     }
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
@@ -226,8 +232,8 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   }
   const seconds = (performance.now() - started) / 1000;
   findingOut?.writer.finish();
-  const summary = `${abort.signal.aborted ? "interrupted: " : ""}${summaryLine(lastProgress, { noAuth, remoteLocal }, seconds)}`;
-  if (text) out.write(`\n${summary}\n`);
+  const summary = `${abort.signal.aborted ? "interrupted: " : ""}${summaryLine(lastProgress, { noAuth, remoteLocal }, seconds, skipped)}`;
+  if (table) out.write(`${table.render()}\n${summary}\n`);
   else if (flags.progress) process.stderr.write(`${summary}\n`);
   out.close();
   if (abort.signal.aborted) return 130;

@@ -29,7 +29,7 @@ import { z } from "zod";
 import { UsageError } from "../core/errors.ts";
 import { SEVERITIES, type Severity } from "../findings/model.ts";
 import { parsePorts } from "../targets/ports.ts";
-import { buildPlan, type TargetPlan } from "../targets/spec.ts";
+import { buildPlan, planIsEmpty, type TargetPlan } from "../targets/spec.ts";
 
 /** The same scope guard as `scan --allow-large`. */
 const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
@@ -377,7 +377,7 @@ export function parseMonitorConfig(
       fail(
         `${at}.targets: ${plan!.addressCount} addresses; more than ${MAX_ADDRESSES_WITHOUT_FLAG} needs allowLarge: true`,
       );
-    if (plan!.addressCount === 0n && plan!.hostnames.length === 0 && plan!.urls.length === 0)
+    if (planIsEmpty(plan!))
       fail(`${at}.targets: nothing left to scan once the excludes are removed`);
     const alerts = p.alerts.map((r, j) => {
       if (!sinks.has(r.sink))

@@ -1,7 +1,12 @@
 // Human-readable scan output: one table row per endpoint that answered, and a summary.
-// Every value that came from a target is escaped before it reaches the terminal.
+// Rows are sorted worst severity first, then by address (numerically, IPv4 before IPv6); a
+// row with a finding always says in NOTES what it is. Every value that came from a target
+// is escaped before it reaches the terminal.
 import { countAdvisories, describeCounts } from "../advisories/counts.ts";
+import { type Severity, severityRank } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
+import { parseIp } from "../targets/ip.ts";
+import { skippedReasons } from "../targets/problems.ts";
 import { escapeOneLine } from "../util/text.ts";
 import type { ScanProgress } from "./engine.ts";
 
@@ -21,10 +26,11 @@ function cell(text: string, width: number): string {
   return safe.length > width ? `${safe.slice(0, width - 1)}…` : safe.padEnd(width);
 }
 
-export function tableHeader(): string {
-  return COLUMNS.map((c) => cell(c.name, c.width))
-    .join(" ")
-    .trimEnd();
+export function tableHeader(widthOfTarget = COLUMNS[0]!.width): string {
+  return rowText(
+    COLUMNS.map((c) => c.name),
+    widthOfTarget,
+  );
 }
 
 export function versionText(o: Observation): string {
@@ -38,12 +44,34 @@ export function versionText(o: Observation): string {
   return "unknown";
 }
 
+/** host:port, and the path when the target was a URL with one (a gateway behind a proxy). */
 function target(o: Observation): string {
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
-  return `${host}:${o.port}`;
+  return `${host}:${o.port}${urlPath(o.url)}`;
 }
 
-export function tableRow(o: Observation): string {
+function urlPath(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, "");
+  } catch {
+    return "";
+  }
+}
+
+/** Words for the findings NOTES would otherwise not mention (by rule id; else the title). */
+const FINDING_NOTES: ReadonlyMap<string, string> = new Map([
+  ["CP-SCAN-001", "reachable over the network"],
+  ["CP-SCAN-002", "accepts clients without credentials"],
+  ["CP-SCAN-003", "treats remote clients as local"],
+]);
+
+/** "1 gateway", "2 gateways": a count with its noun in the right number. */
+export function plural(n: number | bigint, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 || n === 1n ? one : many}`;
+}
+
+/** One row's cells, in COLUMNS order, not yet escaped or padded. */
+function rowValues(o: Observation): string[] {
   const notes: string[] = [];
   if (o.error && !o.product) notes.push(o.error);
   if (!o.product && o.reachable && !o.error) notes.push("open, not an OpenClaw-family gateway");
@@ -53,6 +81,16 @@ export function tableRow(o: Observation): string {
     notes.push(`advisories: ${describeCounts(counts)}`);
   if (o.upgradeTo) notes.push(`upgrade to ${o.upgradeTo}`);
   if (o.conflicts.length > 0) notes.push(`conflicting signals: ${o.conflicts[0]}`);
+  // Every finding shows in NOTES: advisories and conflicts above, the others here, worst first.
+  const said = new Set(notes.some((n) => /\badvisor(y|ies)\b/.test(n)) ? ["CP-SCAN-004", "CP-SCAN-005"] : []);
+  if (o.conflicts.length > 0) said.add("CP-SCAN-006");
+  const unsaid = o.findings
+    .filter((f) => !said.has(f.ruleId))
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  for (const f of unsaid) {
+    const note = FINDING_NOTES.get(f.ruleId) ?? f.title;
+    if (!notes.includes(note)) notes.push(note);
+  }
   if (o.tls?.subject) notes.push(`tls ${o.tls.subject}`);
   const values = [
     target(o),
@@ -63,20 +101,100 @@ export function tableRow(o: Observation): string {
     o.severity ?? "-",
     notes.join("; "),
   ];
-  return COLUMNS.map((c, i) => cell(values[i]!, c.width))
+  return values;
+}
+
+/** One row of the table, on its own (the TARGET column as wide as this row needs). */
+export function tableRow(o: Observation): string {
+  const values = rowValues(o);
+  return rowText(values, targetWidth(values[0]!));
+}
+
+/** The TARGET column grows to its longest value: a target is never cut (a URL path is kept). */
+function targetWidth(text: string): number {
+  return Math.max(COLUMNS[0]!.width, escapeOneLine(text).length);
+}
+
+function rowText(values: string[], widthOfTarget: number): string {
+  return COLUMNS.map((c, i) => cell(values[i]!, i === 0 ? widthOfTarget : c.width))
     .join(" ")
     .trimEnd();
+}
+
+/** Where a row sorts: worst severity first, then address (IPv4 before IPv6), port, name. */
+interface RowKey {
+  severity: number;
+  family: number;
+  address: bigint;
+  port: number;
+  host: string;
+}
+
+function rowKey(o: Observation): RowKey {
+  const ip = parseIp(o.ip);
+  return {
+    severity: o.severity === null ? -1 : severityRank(o.severity as Severity),
+    // A name that did not resolve has no address: after every address.
+    family: ip ? ip.family : 99,
+    address: ip ? ip.value : 0n,
+    port: o.port,
+    host: o.host,
+  };
+}
+
+export function compareRows(a: RowKey, b: RowKey): number {
+  if (a.severity !== b.severity) return b.severity - a.severity;
+  if (a.family !== b.family) return a.family - b.family;
+  if (a.address !== b.address) return a.address < b.address ? -1 : 1;
+  if (a.port !== b.port) return a.port - b.port;
+  return a.host < b.host ? -1 : a.host > b.host ? 1 : 0;
+}
+
+/**
+ * The text table of a scan: rows collected as records arrive, printed sorted once the scan is
+ * over. Only the cells are kept, not the records.
+ */
+export class ScanTable {
+  private readonly rows: { key: RowKey; values: string[] }[] = [];
+
+  add(o: Observation): void {
+    this.rows.push({ key: rowKey(o), values: rowValues(o) });
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /** Header and rows, sorted, every line ending in a newline. */
+  render(): string {
+    const sorted = [...this.rows].sort((a, b) => compareRows(a.key, b.key));
+    const width = sorted.reduce((w, r) => Math.max(w, targetWidth(r.values[0]!)), COLUMNS[0]!.width);
+    const lines = [tableHeader(width)];
+    for (const r of sorted) lines.push(rowText(r.values, width));
+    return `${lines.join("\n")}\n`;
+  }
 }
 
 export function summaryLine(
   p: ScanProgress,
   found: { noAuth: number; remoteLocal: number },
   seconds: number,
+  skipped?: SkippedTargets,
 ): string {
-  return (
-    `${p.swept} endpoints swept, ${p.open} open, ${p.gateways} OpenClaw-family gateways ` +
-    `(${found.noAuth} without auth, ${found.remoteLocal} treating remote clients as local) in ${seconds.toFixed(1)} s`
-  );
+  const line =
+    `${plural(p.swept, "endpoint")} swept, ${p.open} open, ${plural(p.gateways, "OpenClaw-family gateway")} ` +
+    `(${found.noAuth} without auth, ${found.remoteLocal} treating remote clients as local) in ${seconds.toFixed(1)} s`;
+  return skipped && skipped.unreadable + skipped.unresolved > 0 ? `${line}; ${skippedText(skipped)}` : line;
+}
+
+/** Targets the user named that could not be scanned at all (counted once per target). */
+export interface SkippedTargets {
+  unreadable: number;
+  unresolved: number;
+}
+
+export function skippedText(s: SkippedTargets): string {
+  return `${plural(s.unreadable + s.unresolved, "target")} not scanned (${skippedReasons(s)})`;
 }
 
 export function progressLine(p: ScanProgress, planned: bigint, seconds: number): string {
@@ -85,5 +203,5 @@ export function progressLine(p: ScanProgress, planned: bigint, seconds: number):
   const width = 24;
   const filled = Math.min(width, Math.round((pct / 100) * width));
   const rate = seconds > 0 ? Math.round(p.swept / seconds) : 0;
-  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${pct.toFixed(1)}% ${p.swept}/${planned} swept, ${p.open} open, ${p.gateways} gateways, ${rate}/s`;
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${pct.toFixed(1)}% ${p.swept}/${planned} swept, ${p.open} open, ${plural(p.gateways, "gateway")}, ${rate}/s`;
 }

@@ -1,9 +1,11 @@
-// Turns what the user typed (addresses, CIDRs, ranges, hostnames, URLs) into a TargetPlan:
-// merged address intervals minus excludes, plus names and URLs kept as named.
+// Turns what the user typed (addresses, CIDRs, ranges, hostnames, host:port, URLs) into a
+// TargetPlan: merged address intervals minus excludes, plus names, explicit endpoints and URLs
+// kept as named. A target that cannot be read is reported with its reason, never dropped.
 import { UsageError } from "../core/errors.ts";
 import {
   cidrInterval,
   type Family,
+  formatIp,
   type Interval,
   intervalSize,
   normalise,
@@ -20,13 +22,35 @@ export interface UrlTarget {
   basePath: string;
 }
 
+/** `host:port` or `[v6]:port`: one endpoint whose port overrides -p. */
+export interface HostPort {
+  /** A lower-case hostname, or an address in canonical form. */
+  host: string;
+  port: number;
+  /** The address family when `host` is an address; null for a name (resolved later). */
+  family: Family | null;
+}
+
+/** A name resolved before the scan (see resolve.ts): its addresses, or why it has none. */
+export type Resolution = { addresses: { address: string; family: number }[] } | { error: string };
+
 export interface TargetPlan {
   intervals: Interval[];
   hostnames: string[];
+  /** Endpoints named with their own port (`host:port`, `[v6]:port`), scanned on that port only. */
+  endpoints: HostPort[];
   urls: UrlTarget[];
   excludes: Interval[];
   /** Addresses in `intervals` (excludes already removed). Names and URLs count one each. */
   addressCount: bigint;
+  /** Names already resolved (resolveNames); a name missing here is resolved when streamed. */
+  resolved?: ReadonlyMap<string, Resolution>;
+}
+
+/** A target the user gave that could not be read, and why (the UsageError's message). */
+export interface RejectedTarget {
+  target: string;
+  reason: string;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$/i;
@@ -84,12 +108,50 @@ function parseUrl(text: string): UrlTarget {
 export type ParsedTarget =
   | { kind: "interval"; interval: Interval }
   | { kind: "hostname"; hostname: string }
+  | { kind: "endpoint"; endpoint: HostPort }
   | { kind: "url"; url: UrlTarget };
+
+function parsePort(text: string, target: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535)
+    throw new UsageError(`invalid target "${target}": port "${text}" is not 1-65535`);
+  return Number(text);
+}
+
+/**
+ * `[v6]:port`, `a.b.c.d:port` or `name:port`, or null when the text carries no port. A bare
+ * IPv6 address (`::1`, `fe80::1:8080`) is always an address: only brackets give it a port.
+ */
+function parseHostPort(text: string): HostPort | null {
+  const bracketed = /^\[([^\]]*)\]:(.*)$/.exec(text);
+  if (bracketed) {
+    const ip = parseIp(bracketed[1]!);
+    if (ip?.family !== 6)
+      throw new UsageError(`invalid target "${text}": "[${bracketed[1]}]" is not an IPv6 address`);
+    return { host: formatIp(6, ip.value), port: parsePort(bracketed[2]!, text), family: 6 };
+  }
+  const colon = text.lastIndexOf(":");
+  if (colon < 0 || text.indexOf(":") !== colon) return null;
+  const head = text.slice(0, colon);
+  const port = parsePort(text.slice(colon + 1), text);
+  if (head.includes("/") || parseRange(head))
+    throw new UsageError(
+      `invalid target "${text}": a port can follow one address or name only (host:port); use -p for CIDRs and ranges`,
+    );
+  const ip = parseIp(head);
+  if (ip) return { host: formatIp(ip.family, ip.value), port, family: ip.family };
+  if (/^[\d.]+$/.test(head)) throw new UsageError(`invalid target "${text}": not a valid IPv4 address`);
+  if (HOSTNAME.test(head)) return { host: head.replace(/\.$/, "").toLowerCase(), port, family: null };
+  throw new UsageError(`invalid target "${text}": "${head}" is not an address or a hostname`);
+}
 
 export function parseTarget(raw: string): ParsedTarget {
   const text = raw.trim();
   if (text === "") throw new UsageError("empty target");
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { kind: "url", url: parseUrl(text) };
+  if (!parseIp(text)) {
+    const endpoint = parseHostPort(text);
+    if (endpoint) return { kind: "endpoint", endpoint };
+  }
   if (text.includes("/")) return { kind: "interval", interval: parseCidr(text) };
   const ip = parseIp(text);
   if (ip) return { kind: "interval", interval: { family: ip.family, start: ip.value, end: ip.value } };
@@ -98,7 +160,7 @@ export function parseTarget(raw: string): ParsedTarget {
   if (/^[\d.]+$/.test(text)) throw new UsageError(`invalid target "${text}": not a valid IPv4 address`);
   if (HOSTNAME.test(text)) return { kind: "hostname", hostname: text.replace(/\.$/, "").toLowerCase() };
   throw new UsageError(
-    `invalid target "${text}": expected an IP, CIDR, range (a-b), hostname or http(s) URL`,
+    `invalid target "${text}": expected an IP, CIDR, range (a-b), hostname, host:port or http(s) URL`,
   );
 }
 
@@ -112,14 +174,31 @@ export function splitTargetText(text: string): string[] {
   return out;
 }
 
-export function buildPlan(targets: string[], excludes: string[]): TargetPlan {
+/**
+ * The plan of the targets that could be read, and every one that could not (with why).
+ * Excludes must all be valid: a mistyped exclude would scan what the user meant to spare.
+ */
+export function planTargets(
+  targets: string[],
+  excludes: string[],
+): { plan: TargetPlan; rejected: RejectedTarget[] } {
   const intervals: Interval[] = [];
   const hostnames = new Set<string>();
+  const endpoints = new Map<string, HostPort>();
   const urls = new Map<string, UrlTarget>();
+  const rejected: RejectedTarget[] = [];
   for (const t of targets) {
-    const p = parseTarget(t);
+    let p: ParsedTarget;
+    try {
+      p = parseTarget(t);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      rejected.push({ target: t, reason: err.message });
+      continue;
+    }
     if (p.kind === "interval") intervals.push(p.interval);
     else if (p.kind === "hostname") hostnames.add(p.hostname);
+    else if (p.kind === "endpoint") endpoints.set(`${p.endpoint.host}|${p.endpoint.port}`, p.endpoint);
     else urls.set(p.url.url, p.url);
   }
   const cut: Interval[] = [];
@@ -133,13 +212,38 @@ export function buildPlan(targets: string[], excludes: string[]): TargetPlan {
   const merged = subtract(normalise(intervals), excl);
   let count = 0n;
   for (const i of merged) count += intervalSize(i);
-  return {
+  const plan: TargetPlan = {
     intervals: merged,
     hostnames: [...hostnames],
+    endpoints: [],
     urls: [...urls.values()],
     excludes: excl,
     addressCount: count,
   };
+  // An address endpoint that is excluded is gone, like any excluded address.
+  for (const e of endpoints.values()) {
+    const ip = e.family === null ? null : parseIp(e.host);
+    if (ip && isExcluded(plan, ip.family, ip.value)) continue;
+    plan.endpoints.push(e);
+  }
+  return { plan, rejected };
+}
+
+/** The plan of `targets`; the first target that cannot be read is a UsageError. */
+export function buildPlan(targets: string[], excludes: string[]): TargetPlan {
+  const { plan, rejected } = planTargets(targets, excludes);
+  if (rejected.length > 0) throw new UsageError(rejected[0]!.reason);
+  return plan;
+}
+
+/** True when the plan names nothing at all to scan. */
+export function planIsEmpty(plan: TargetPlan): boolean {
+  return (
+    plan.addressCount === 0n &&
+    plan.hostnames.length === 0 &&
+    plan.endpoints.length === 0 &&
+    plan.urls.length === 0
+  );
 }
 
 export function isExcluded(plan: TargetPlan, family: Family, value: bigint): boolean {

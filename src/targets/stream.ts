@@ -3,6 +3,7 @@
 // single network sees a burst. Nothing is materialised: a /8 costs constant memory.
 import { type Family, formatIp, formatIpv4, intervalSize, parseIp } from "./ip.ts";
 import { Permutation } from "./permutation.ts";
+import { defaultResolver, failureText, type Resolver } from "./resolve.ts";
 import { isExcluded, type TargetPlan } from "./spec.ts";
 
 export interface Endpoint {
@@ -31,14 +32,7 @@ export interface Unresolved {
 
 export type TargetItem = { endpoint: Endpoint } | { unresolved: Unresolved };
 
-export type Resolver = (name: string) => Promise<{ address: string; family: number }[]>;
-
-// node:dns is loaded on first use: setting up its resolver costs ~10 ms at start-up, and a
-// scan of addresses never needs it.
-const defaultResolver: Resolver = async (name) => {
-  const { lookup } = await import("node:dns/promises");
-  return lookup(name, { all: true, verbatim: true });
-};
+export type { Resolver } from "./resolve.ts";
 
 function hostHeaderFor(host: string, family: Family, port: number, isName: boolean): string {
   const h = !isName && family === 6 ? `[${host}]` : host;
@@ -51,7 +45,9 @@ function bigintFromSeed(seed: number | bigint): bigint {
 
 export function plannedEndpointCount(plan: TargetPlan, ports: number[]): bigint {
   return (
-    (plan.addressCount + BigInt(plan.hostnames.length)) * BigInt(ports.length) + BigInt(plan.urls.length)
+    (plan.addressCount + BigInt(plan.hostnames.length)) * BigInt(ports.length) +
+    BigInt(plan.endpoints.length) +
+    BigInt(plan.urls.length)
   );
 }
 
@@ -85,8 +81,15 @@ export async function* streamEndpoints(
   ports: number[],
   options: StreamOptions,
 ): AsyncGenerator<TargetItem> {
-  const resolve = options.resolve ?? defaultResolver;
+  const resolver = options.resolve ?? defaultResolver;
   const names = options.names ?? true;
+  // Names resolved before the scan (resolveNames) are not looked up again.
+  const resolve = async (name: string) => {
+    const known = plan.resolved?.get(name);
+    if (known === undefined) return resolver(name);
+    if ("error" in known) throw new ResolveFailure(known.error);
+    return known.addresses;
+  };
 
   for (const u of names ? plan.urls : []) {
     const port = u.port ?? (u.tls ? 443 : 80);
@@ -103,7 +106,7 @@ export async function* streamEndpoints(
         ip = first.address;
         family = first.family === 6 ? 6 : 4;
       } catch (err) {
-        yield { unresolved: { host: u.hostname, port, error: `cannot resolve: ${(err as Error).message}` } };
+        yield { unresolved: { host: u.hostname, port, error: failureOf(err) } };
         continue;
       }
     }
@@ -132,8 +135,7 @@ export async function* streamEndpoints(
     try {
       addrs = await resolve(name);
     } catch (err) {
-      for (const port of ports)
-        yield { unresolved: { host: name, port, error: `cannot resolve: ${(err as Error).message}` } };
+      for (const port of ports) yield { unresolved: { host: name, port, error: failureOf(err) } };
       continue;
     }
     const seen = new Set<string>();
@@ -157,6 +159,41 @@ export async function* streamEndpoints(
           },
         };
       }
+    }
+  }
+
+  for (const e of names ? plan.endpoints : []) {
+    let addrs: { address: string; family: number }[];
+    if (e.family !== null) addrs = [{ address: e.host, family: e.family }];
+    else {
+      try {
+        addrs = await resolve(e.host);
+      } catch (err) {
+        yield { unresolved: { host: e.host, port: e.port, error: failureOf(err) } };
+        continue;
+      }
+    }
+    const seen = new Set<string>();
+    for (const a of addrs) {
+      const parsed = parseIp(a.address);
+      if (seen.has(a.address) || !parsed || isExcluded(plan, parsed.family, parsed.value)) continue;
+      seen.add(a.address);
+      // An address the interval walk reaches on this port anyway is not scanned twice.
+      if (e.family !== null && ports.includes(e.port) && inIntervals(plan, parsed.family, parsed.value))
+        continue;
+      const isName = e.family === null;
+      yield {
+        endpoint: {
+          host: e.host,
+          ip: a.address,
+          family: parsed.family,
+          port: e.port,
+          tls: null,
+          basePath: "",
+          hostHeader: hostHeaderFor(e.host, parsed.family, e.port, isName),
+          servername: isName ? e.host : null,
+        },
+      };
     }
   }
 
@@ -185,6 +222,17 @@ export async function* streamEndpoints(
     const value = interval.start + (addrIndex - starts[lo]!);
     yield addressItem(formatIp(interval.family, value), interval.family, port);
   }
+}
+
+/** A failure already worded by resolveNames, passed on as it is. */
+class ResolveFailure extends Error {}
+
+function failureOf(err: unknown): string {
+  return err instanceof ResolveFailure ? err.message : failureText(err);
+}
+
+function inIntervals(plan: TargetPlan, family: Family, value: bigint): boolean {
+  return plan.intervals.some((i) => i.family === family && i.start <= value && value <= i.end);
 }
 
 /** Which interval a flat address index falls in: the last whose start is at or below it. */

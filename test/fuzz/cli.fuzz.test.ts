@@ -96,7 +96,12 @@ async function runInProcess(argv: string[]): Promise<{ code: number; stderr: str
 function expectUsageError(r: { code: number; stderr: string; stdout: string }, argv: string[]): void {
   const label = JSON.stringify(argv);
   expect(r.code, `${label}\n${r.stderr}`).toBe(EXIT.usage);
-  expect(isOneLineError(r.stderr), `${label}\n${r.stderr}`).toBe(true);
+  const lines = r.stderr.trimEnd().split("\n");
+  if (argv[0] === "scan" && lines.length > 1) {
+    // Several targets none of which can be scanned: one line each, then one that sums up.
+    expect(lines.at(-1), `${label}\n${r.stderr}`).toMatch(/^clawpatrol: no target could be scanned \(/);
+    for (const l of lines) expect(isOneLineError(`${l}\n`), `${label}\n${r.stderr}`).toBe(true);
+  } else expect(isOneLineError(r.stderr), `${label}\n${r.stderr}`).toBe(true);
   expect(r.stderr, label).not.toMatch(/\n\s+at /);
   expect(r.stderr.trimEnd(), label).not.toMatch(TERMINAL_UNSAFE);
   expect(r.stderr.length, label).toBeLessThan(2200);

@@ -83,6 +83,10 @@ describe("target parsing (properties)", () => {
         } else if (r.kind === "url") {
           expect(r.url.tls === r.url.url.startsWith("https:")).toBe(true);
           expect(r.url.basePath.endsWith("/")).toBe(false);
+        } else if (r.kind === "endpoint") {
+          expect(r.endpoint.port >= 1 && r.endpoint.port <= 65535).toBe(true);
+          expect(r.endpoint.host).toBe(r.endpoint.host.toLowerCase());
+          if (r.endpoint.family !== null) expect(parseIp(r.endpoint.host)?.family).toBe(r.endpoint.family);
         } else {
           expect(r.hostname).toBe(r.hostname.toLowerCase());
         }
