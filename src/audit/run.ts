@@ -2,6 +2,7 @@
 // effective bind/auth per version → live sockets → checks, secrets, signs of compromise,
 // advisories → one sorted list of findings and a one-line verdict.
 import { hostname, userInfo } from "node:os";
+import { VERSION } from "../core/version.ts";
 import type { Severity } from "../findings/model.ts";
 import { maxSeverity, severityRank } from "../findings/model.ts";
 import { compareText } from "../util/text.ts";
@@ -35,7 +36,6 @@ export interface AuditOptions extends DiscoverOptions {
   /** Treat the gateway as running in a container (tests); default: detect. */
   inContainer?: boolean;
   now?: number;
-  toolVersion?: string;
   /** Directories for default rolling logs (default /tmp/<product> and the OS temp dir). */
   logDirs?: string[];
   /** Product and version to assume when nothing on the host names them. */
@@ -146,7 +146,7 @@ export async function runAuditDetailed(
 
   const report: AuditReport = {
     schema: AUDIT_SCHEMA,
-    tool: { name: "clawpatrol", version: opts.toolVersion ?? "0.1.0" },
+    tool: { name: "clawpatrol", version: VERSION },
     startedAt,
     durationMs: Math.round(performance.now() - t0),
     host: { platform: process.platform, hostname: hostname(), user: safeUser() },

@@ -1,12 +1,16 @@
 // Sinks for skill reports: human text, versioned JSON (one record per skill with `path`,
 // `verdict`, `findings`), and SARIF through the shared reporter. All text that came from
 // a skill is already escaped and bounded in the findings; paths are escaped here.
+import { VERSION } from "../core/version.ts";
 import { type Severity, severityRank } from "../findings/model.ts";
 import { toSarif } from "../findings/sarif.ts";
 import { escapeOneLine } from "../util/text.ts";
 import type { SkillFinding, SkillReport } from "./types.ts";
 
 export const JSON_SCHEMA = "clawpatrol.skills.v1";
+
+/** The tool as every skills report names it: the version is package.json's, never a literal. */
+export const SKILLS_TOOL: { name: string; version: string } = { name: "clawpatrol", version: VERSION };
 
 export interface Summary {
   skills: number;
@@ -44,7 +48,7 @@ export function summarize(reports: readonly SkillReport[]): Summary {
 
 export function toJson(
   reports: readonly SkillReport[],
-  tool: { name: string; version: string },
+  tool: { name: string; version: string } = SKILLS_TOOL,
   extra: Record<string, unknown> = {},
 ) {
   return {
@@ -57,7 +61,10 @@ export function toJson(
   };
 }
 
-export function toSkillsSarif(reports: readonly SkillReport[], tool: { name: string; version: string }) {
+export function toSkillsSarif(
+  reports: readonly SkillReport[],
+  tool: { name: string; version: string } = SKILLS_TOOL,
+) {
   const findings: SkillFinding[] = reports.flatMap((r) => r.findings.filter((f) => !f.suppressed));
   const log = toSarif(findings, tool) as {
     runs: { results: Record<string, unknown>[] }[];
