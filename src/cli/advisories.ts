@@ -199,11 +199,23 @@ export interface ParsedQuery {
   label: string;
 }
 
+/**
+ * The form every OpenClaw, Clawdbot and Moltbot release on npm has (data/advisories/_releases.json):
+ * YYYY.M.D with no leading zeros, then optionally a rebuild `-N` or a pre-release `-beta.N`.
+ * D is a day in most releases but not all (2026.6.33 was published), so it is not checked as a
+ * date. 1.2.3 or 2026.13.1 would match nothing and silently report "no advisories".
+ */
+const PUBLISHED_VERSION = /^20\d\d\.(?:[1-9]|1[0-2])\.[1-9]\d?(?:-[1-9]\d*|-beta\.[1-9]\d*)?$/;
+
+export function isPublishedVersionForm(version: string): boolean {
+  return PUBLISHED_VERSION.test(version) && isCalVer(version);
+}
+
 function requireVersion(text: string, what: string): string {
   const v = text.trim().replace(/^v/, "");
-  if (!isCalVer(v))
+  if (!isPublishedVersionForm(v))
     throw new UsageError(
-      `${what} "${escapeOneLine(text.slice(0, 60))}" is not an OpenClaw-family version (expected e.g. 2026.3.13, 2026.1.24-3, 2026.5.16-beta.2)`,
+      `${what} "${escapeOneLine(text.slice(0, 60))}" is not an OpenClaw-family version: expected YYYY.M.D, optionally with -N or -beta.N (e.g. 2026.3.13, 2026.1.24-3, 2026.5.16-beta.2)`,
     );
   return v;
 }
