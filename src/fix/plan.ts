@@ -404,9 +404,11 @@ export function planFixes(ctx: CheckContext, findings: AuditFinding[], opts: Pla
 
   // --- file modes
   if (want(opts, "file-modes") && process.platform !== "win32") {
-    const modeWant = (p: string, to: number, why: string) => {
+    // links are not followed (a link could point anywhere), except for the config's own files,
+    // which a fix rewrites through their links anyway
+    const modeWant = (p: string, to: number, why: string, followLink = false) => {
       try {
-        const st = lstatSync(p);
+        const st = followLink ? statSync(p) : lstatSync(p);
         if (st.isSymbolicLink()) return;
         const cur = st.mode & 0o777;
         const next = cur & to; // only ever remove bits
@@ -417,8 +419,9 @@ export function planFixes(ctx: CheckContext, findings: AuditFinding[], opts: Pla
     };
     const sd = ctx.target.stateDir;
     if (!ctx.target.stateDirFromConfig) modeWant(sd, 0o700, "state dir: only its owner should enter");
-    if (cfg.exists) modeWant(cfg.path, 0o600, "config holds tokens");
-    for (const f of cfg.files.slice(1)) modeWant(f.path, 0o600, "config include holds settings and secrets");
+    if (cfg.exists) modeWant(cfg.path, 0o600, "config holds tokens", true);
+    for (const f of cfg.files.slice(1))
+      modeWant(f.path, 0o600, "config include holds settings and secrets", true);
     for (const f of sideSecretFiles(ctx)) modeWant(f.path, 0o600, `${f.kind} holds secrets`);
     modeWant(join(sd, "credentials"), 0o700, "channel credentials");
     for (const n of safeList(join(sd, "credentials")))
