@@ -36,12 +36,34 @@ function paint(on: boolean, code: string, s: string): string {
 
 const COLOR: Record<Severity, string> = { critical: "1;31", high: "31", medium: "33", low: "36", info: "2" };
 
-function evidenceLine(f: AuditFinding): string[] {
-  return f.evidence.slice(0, 4).map((e) => {
+/** Marks text the terminal report shortened; the JSON report always has it whole. */
+export const CUT_MARK = "…";
+
+/** At most `max` characters; a cut is never silent: it ends with CUT_MARK. */
+export function clip(s: string, max: number): { text: string; cut: boolean } {
+  const chars = [...s];
+  if (chars.length <= max) return { text: s, cut: false };
+  return { text: `${chars.slice(0, max - 1).join("")}${CUT_MARK}`, cut: true };
+}
+
+function evidenceLines(f: AuditFinding): { lines: string[]; cut: boolean } {
+  let cut = false;
+  const keep = (s: string, max: number) => {
+    const c = clip(escapeOneLine(s), max);
+    cut ||= c.cut;
+    return c.text;
+  };
+  const lines = f.evidence.slice(0, 4).map((e) => {
     const where = e.path ? `${e.path}${e.line ? `:${e.line}` : ""}` : (e.location ?? e.source);
-    const ex = e.excerpt ? ` — ${escapeOneLine(e.excerpt).slice(0, 160)}` : "";
-    return `      ${escapeOneLine(where)}: ${escapeOneLine(e.detail).slice(0, 200)}${ex}`;
+    const ex = e.excerpt ? ` — ${keep(e.excerpt, 160)}` : "";
+    return `      ${escapeOneLine(where)}: ${keep(e.detail, 200)}${ex}`;
   });
+  const more = f.evidence.length - 4;
+  if (more > 0) {
+    lines.push(`      (${more} more piece(s) of evidence)`);
+    cut = true;
+  }
+  return { lines, cut };
 }
 
 export function renderText(r: AuditReport, opts: TextOptions = {}): string {
@@ -60,6 +82,7 @@ export function renderText(r: AuditReport, opts: TextOptions = {}): string {
   }
   if (r.targets.length) lines.push("");
   const shown = r.findings.filter((f) => opts.verbose || f.severity !== "info");
+  let anyCut = false;
   for (const group of GROUP_ORDER) {
     const list = shown.filter((f) => f.group === group);
     if (list.length === 0) continue;
@@ -69,14 +92,19 @@ export function renderText(r: AuditReport, opts: TextOptions = {}): string {
       lines.push(
         `  ${paint(c, COLOR[f.severity], MARK[f.severity])} ${f.ruleId} ${escapeOneLine(f.title)}${paint(c, "2", oc)}`,
       );
-      lines.push(...evidenceLine(f));
-      lines.push(`      → ${escapeOneLine(f.remediation).slice(0, 400)}`);
+      const ev = evidenceLines(f);
+      anyCut ||= ev.cut;
+      lines.push(...ev.lines);
+      // the remediation is what the reader acts on: always whole
+      lines.push(`      → ${escapeOneLine(f.remediation)}`);
     }
     lines.push("");
   }
   const hidden = r.findings.length - shown.length;
   if (hidden > 0)
     lines.push(paint(c, "2", `${hidden} informational finding(s) hidden; --verbose shows them.`));
+  if (anyCut)
+    lines.push(paint(c, "2", `${CUT_MARK} marks evidence shortened here; --json has every piece whole.`));
   for (const n of r.notes) lines.push(paint(c, "2", `note: ${escapeOneLine(n)}`));
   lines.push(
     paint(
