@@ -200,3 +200,27 @@ export function describeCounts(c: AdvisoryCounts, opts: { usableHere?: boolean }
   if (c.possiblyAffecting > 0) parts.push(`${c.possiblyAffecting} ${COUNT_LABELS.possiblyAffecting}`);
   return parts.join(", ");
 }
+
+/**
+ * The entries of an asset row written before advisory lists were stored: only its ids and
+ * aliases (mixed) and its pre-auth ids were kept. `resolve` (the advisory database) tells which
+ * ids are one advisory and where each is reachable; an id it does not know counts on its own.
+ */
+export function factsOfIds(
+  ids: readonly string[],
+  preAuth: readonly string[],
+  resolve: (id: string) => AdvisoryFacts | null = () => null,
+): AdvisoryFacts[] {
+  const pre = new Set(preAuth.map(key));
+  return ids.map((id) => {
+    const known = resolve(id);
+    return known
+      ? { ...known, preAuth: known.preAuth || pre.has(key(id)) }
+      : { id, aliases: [], preAuth: pre.has(key(id)), exposure: [] };
+  });
+}
+
+/** A stored auth value as an AuthState (anything unexpected counts as unknown). */
+export function authState(value: string | null | undefined): AuthState {
+  return value === "required" || value === "not-required" ? value : "unknown";
+}

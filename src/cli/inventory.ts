@@ -1,5 +1,6 @@
 // `clawpatrol inventory`: the assets in the store, filtered.
 import type { Command } from "commander";
+import { type AdvisoryCounts, COUNT_LABELS } from "../advisories/counts.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { escapeForTerminal } from "../util/text.ts";
 
@@ -75,12 +76,12 @@ export function registerInventory(program: Command): void {
         } else {
           const t = (s: string | null) => escapeForTerminal(s ?? "-");
           process.stdout.write(
-            `${"ADDRESS".padEnd(22)} ${"PRODUCT".padEnd(9)} ${"VERSION".padEnd(14)} ${"AUTH".padEnd(12)} ${"SEVERITY".padEnd(8)} ${"STATE".padEnd(6)} FIRST SEEN           LAST SEEN            ADVISORIES\n`,
+            `${"ADDRESS".padEnd(22)} ${"PRODUCT".padEnd(9)} ${"VERSION".padEnd(14)} ${"AUTH".padEnd(12)} ${"SEVERITY".padEnd(8)} ${"STATE".padEnd(6)} FIRST SEEN           LAST SEEN            ${COUNT_COLUMNS.map((c) => c.name).join(" ")} ADVISORIES\n`,
           );
           for (const r of rows) {
             const addr = r.ip.includes(":") ? `[${r.ip}]:${r.port}` : `${r.ip}:${r.port}`;
             process.stdout.write(
-              `${addr.padEnd(22)} ${t(r.product).padEnd(9)} ${t(r.version).padEnd(14)} ${r.auth.padEnd(12)} ${t(r.severity).padEnd(8)} ${r.state.padEnd(6)} ${r.firstSeen.slice(0, 19)}Z ${r.lastSeen.slice(0, 19)}Z ${t(advisoryCell(r.advisories))}\n`,
+              `${addr.padEnd(22)} ${t(r.product).padEnd(9)} ${t(r.version).padEnd(14)} ${r.auth.padEnd(12)} ${t(r.severity).padEnd(8)} ${r.state.padEnd(6)} ${r.firstSeen.slice(0, 19)}Z ${r.lastSeen.slice(0, 19)}Z ${countCells(r.advisoryCounts)} ${t(advisoryCell(r.advisories))}\n`,
             );
           }
           process.stdout.write(`\n${rows.length} asset${rows.length === 1 ? "" : "s"}\n`);
@@ -92,11 +93,24 @@ export function registerInventory(program: Command): void {
     });
 }
 
-/** The advisories column: a count and the first few ids, never hundreds of them on one line. */
+// The advisory numbers, one column each, headed by their one spelling (src/advisories/counts.ts).
+const COUNT_COLUMNS = (["affecting", "preAuth", "usableHere"] as const).map((k) => ({
+  key: k,
+  name: COUNT_LABELS[k].toUpperCase(),
+}));
+
+export function countCells(c: AdvisoryCounts): string {
+  return COUNT_COLUMNS.map(({ key, name }) => String(c[key]).padStart(name.length)).join(" ");
+}
+
+/**
+ * The advisories column: the first few advisory ids, never hundreds of them on one line, and
+ * never an alias beside its GHSA id (the stored ids name both); the count is AFFECTING's.
+ */
 export function advisoryCell(ids: string[]): string {
   const ghsa = ids.filter((id) => id.startsWith("GHSA-"));
   const list = ghsa.length > 0 ? ghsa : ids;
   if (list.length === 0) return "-";
   const shown = list.slice(0, 3).join(",");
-  return list.length > 3 ? `${list.length}: ${shown},…` : shown;
+  return list.length > 3 ? `${shown},…` : shown;
 }

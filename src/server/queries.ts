@@ -4,11 +4,20 @@
 // the asset table read the assets table (one row per endpoint, never the observations); only
 // an asset's own page reads observations, by (ip, port) (index observations_ip_port).
 // An asset's advisory ids are its advisory list's ids (assets.advisory_set → advisory_set_ids)
-// or, for rows written before migration 6, the ids kept in assets.advisories.
+// or, for rows written before migration 6, the ids kept in assets.advisories. Every advisory
+// number shown (affecting, pre-auth, usable here) is counted from the asset's stored list by
+// src/advisories/counts.ts, as the scan counted it: aliases are never counted or listed apart.
 import { isIP } from "node:net";
 import { type SQL, sql } from "drizzle-orm";
+import {
+  type AdvisoryFacts,
+  authState,
+  countAdvisories,
+  distinctAdvisories,
+  isUsableHere,
+} from "../advisories/counts.ts";
 import type { Observation } from "../fingerprints/observation.ts";
-import { AdvisorySetReader, advisoryIdsOf } from "../store/advisory-sets.ts";
+import { AdvisorySetReader, storedAdvisoryFacts } from "../store/advisory-sets.ts";
 import type { AssetRow } from "../store/query.ts";
 import { rowsOf, type StoreDb } from "../store/rows.ts";
 
@@ -28,10 +37,22 @@ function textArray(v: unknown): string[] {
   return [];
 }
 
-/** An asset row's advisory ids: its list's (by hash) or, for rows from before migration 6, its own. */
-function advisoryIds(row: Record<string, unknown>, byHash: Map<string, string[]>): string[] {
-  const hash = row.advisory_set as string | null;
-  return hash ? (byHash.get(hash) ?? []) : textArray(row.advisories);
+/** What a raw asset row keeps of its advisories, for storedAdvisoryFacts. */
+function storedRef(row: Record<string, unknown>) {
+  return {
+    advisorySet: (row.advisory_set as string | null) ?? null,
+    advisories: textArray(row.advisories),
+    preauthAdvisories: textArray(row.preauth_advisories),
+  };
+}
+
+const SEVERITY_ORDER = ["low", "medium", "high", "critical"];
+
+/** The worst of the ratings an advisory's records give it (unknown when none does). */
+function worstSeverity(list: (string | undefined)[]): string {
+  let out = "unknown";
+  for (const s of list) if (s && SEVERITY_ORDER.indexOf(s) > SEVERITY_ORDER.indexOf(out)) out = s;
+  return out;
 }
 
 /** jsonb from a raw query: parsed by both drivers, but be safe when a driver hands back text. */
@@ -144,10 +165,16 @@ export interface VersionCount {
   live: number;
   unauthenticated: number;
   vulnerable: number;
+  /** Advisories affecting this version and, of those, pre-auth (the most any of its assets has). */
+  affecting: number;
+  preAuth: number;
 }
 
 export interface AdvisoryCount {
+  /** The advisory's id (its GHSA id when it has one). */
   advisory: string;
+  /** Its other ids (CVE): the same advisory, never a row of their own. */
+  aliases: string[];
   live: number;
   unauthenticated: number;
 }
@@ -162,9 +189,9 @@ export interface NetworkCount {
 export interface Breakdowns {
   /** Live gateways by product and version. */
   versions: VersionCount[];
-  /** Live gateways by advisory that applies for certain and needs no auth (what "vulnerable" counts). */
+  /** Live gateways by pre-auth advisory affecting them (what "vulnerable" counts). */
   preauthAdvisories: AdvisoryCount[];
-  /** Live gateways by any advisory id or alias that applies. */
+  /** Live gateways by advisory affecting them. */
   advisories: AdvisoryCount[];
   /** Live gateways by /24 (IPv4) or /64 (IPv6). */
   networks: NetworkCount[];
@@ -191,45 +218,69 @@ export async function breakdowns(db: StoreDb, limit: number): Promise<Breakdowns
       FROM assets WHERE state = 'open' AND product IS NOT NULL AND advisory_set IS NULL
       GROUP BY 1, 2, 3, 6, 7`),
   );
-  const lists = await advisoryIdsOf(
+  const facts = await storedAdvisoryFacts(
     db,
-    groups.flatMap((g) => (g.list ? [String(g.list)] : [])),
+    groups.map((g) => ({
+      advisorySet: g.list ? String(g.list) : null,
+      advisories: textArray(g.legacy),
+      preauthAdvisories: textArray(g.pre),
+    })),
   );
   const versionMap = new Map<string, VersionCount>();
   const preauth = new Map<string, AdvisoryCount>();
   const any = new Map<string, AdvisoryCount>();
-  const add = (m: Map<string, AdvisoryCount>, id: string, n: number, unauth: boolean) => {
-    const c = m.get(id) ?? { advisory: id, live: 0, unauthenticated: 0 };
+  const add = (
+    m: Map<string, AdvisoryCount>,
+    a: { id: string; aliases: string[] },
+    n: number,
+    unauth: boolean,
+  ) => {
+    const c = m.get(a.id) ?? { advisory: a.id, aliases: [], live: 0, unauthenticated: 0 };
+    c.aliases = [...new Set([...c.aliases, ...a.aliases])].sort();
     c.live += n;
     if (unauth) c.unauthenticated += n;
-    m.set(id, c);
+    m.set(a.id, c);
   };
-  for (const g of groups) {
+  // Lists with a pre-auth advisory (hex hashes), so the network counts need no array per asset.
+  const vulnerableLists = new Set<string>();
+  groups.forEach((g, i) => {
     const n = num(g.n);
     const unauth = g.unauth === true;
-    const pre = textArray(g.pre);
+    const list = facts[i]!;
+    const counts = countAdvisories(list, unauth ? "not-required" : "unknown");
     const product = String(g.product);
     const version = (g.version as string | null) ?? null;
     const key = `${product}\u0000${version ?? ""}\u0000${version === null ? 0 : 1}`;
-    const v = versionMap.get(key) ?? { product, version, live: 0, unauthenticated: 0, vulnerable: 0 };
+    const v = versionMap.get(key) ?? {
+      product,
+      version,
+      live: 0,
+      unauthenticated: 0,
+      vulnerable: 0,
+      affecting: 0,
+      preAuth: 0,
+    };
     v.live += n;
     if (unauth) v.unauthenticated += n;
-    if (pre.length > 0) v.vulnerable += n;
+    if (counts.preAuth > 0) {
+      v.vulnerable += n;
+      if (g.list) vulnerableLists.add(String(g.list));
+    }
+    v.affecting = Math.max(v.affecting, counts.affecting);
+    v.preAuth = Math.max(v.preAuth, counts.preAuth);
     versionMap.set(key, v);
-    for (const id of new Set(pre)) add(preauth, id, n, unauth);
-    const ids = g.list ? (lists.get(String(g.list)) ?? []) : textArray(g.legacy);
-    for (const id of new Set(ids)) add(any, id, n, unauth);
-  }
+    for (const a of distinctAdvisories(list)) {
+      if (a.certainty !== "affected") continue;
+      add(any, a, n, unauth);
+      if (a.preAuth) add(preauth, a, n, unauth);
+    }
+  });
   const top = <T extends { live: number }>(list: Iterable<T>, name: (t: T) => string) =>
     [...list]
       .sort((x, y) => y.live - x.live || (name(x) < name(y) ? -1 : name(x) > name(y) ? 1 : 0))
       .slice(0, limit);
   const versions = top(versionMap.values(), (v) => `${v.product} ${v.version ?? ""}`);
-  // Lists with a pre-auth advisory (hex hashes), so the network counts need no array per asset.
-  const vulnerableLists = [
-    ...new Set(groups.filter((g) => g.list && textArray(g.pre).length > 0).map((g) => String(g.list))),
-  ];
-  const vulnerableLiteral = `{${vulnerableLists.filter((h) => /^[0-9a-f]+$/.test(h)).join(",")}}`;
+  const vulnerableLiteral = `{${[...vulnerableLists].filter((h) => /^[0-9a-f]+$/.test(h)).join(",")}}`;
   const networks = rowsOf(
     await db.execute(sql`
       SELECT network(set_masklen(ip, CASE WHEN family(ip) = 4 THEN 24 ELSE 64 END))::text AS network,
@@ -384,7 +435,8 @@ export type AssetListRow = Pick<
   | "lastSeen"
   | "closedAt"
   | "preauthAdvisories"
-> & { advisoryCount: number; ackedAt: string | null };
+  | "advisoryCounts"
+> & { ackedAt: string | null };
 
 export interface AssetPage {
   rows: AssetListRow[];
@@ -441,12 +493,9 @@ export async function listAssetPage(db: StoreDb, q: AssetQuery): Promise<AssetPa
   );
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
-  const ids = await advisoryIdsOf(
-    db,
-    page.flatMap((r) => (r.advisory_set ? [String(r.advisory_set)] : [])),
-  );
+  const facts = await storedAdvisoryFacts(db, page.map(storedRef));
   const shown = page.map(
-    (r): AssetListRow => ({
+    (r, i): AssetListRow => ({
       ip: String(r.ip),
       port: num(r.port),
       host: String(r.host),
@@ -459,7 +508,7 @@ export async function listAssetPage(db: StoreDb, q: AssetQuery): Promise<AssetPa
       firstSeen: iso(r.first_seen)!,
       lastSeen: iso(r.last_seen)!,
       closedAt: iso(r.closed_at),
-      advisoryCount: advisoryIds(r, ids).length,
+      advisoryCounts: countAdvisories(facts[i]!, authState(r.auth as string)),
       preauthAdvisories: textArray(r.preauth_advisories),
       ackedAt: iso(r.acked_at),
     }),
@@ -513,8 +562,19 @@ export interface Sighting {
   severity: string | null;
 }
 
+/** One advisory of an asset, once, with the numbers it counts towards. */
+export interface AssetAdvisory {
+  id: string;
+  /** Its other ids (CVE). */
+  aliases: string[];
+  severity: string;
+  certainty: "affected" | "possibly-affected";
+  preAuth: boolean;
+  usableHere: boolean;
+}
+
 export interface AssetDetail {
-  asset: AssetListRow & { advisories: string[]; reopenCount: number; lastRunId: string };
+  asset: AssetListRow & { advisories: AssetAdvisory[]; reopenCount: number; lastRunId: string };
   ack: { note: string; ackedAt: string } | null;
   /** Newest first, at most 200. */
   events: AssetEvent[];
@@ -534,10 +594,20 @@ export async function assetDetail(db: StoreDb, ip: string, port: number): Promis
       WHERE a.ip = ${ip}::inet AND a.port = ${port}`),
   );
   if (!a) return null;
-  const advisories = advisoryIds(
-    a,
-    await advisoryIdsOf(db, a.advisory_set ? [String(a.advisory_set)] : []),
-  ).sort();
+  const auth = authState(a.auth as string);
+  const [facts = []] = await storedAdvisoryFacts(db, [storedRef(a)]);
+  const advisories = distinctAdvisories(facts as readonly (AdvisoryFacts & { severity?: string })[])
+    .map(
+      (d): AssetAdvisory => ({
+        id: d.id,
+        aliases: d.aliases,
+        severity: worstSeverity(d.entries.map((e) => e.severity)),
+        certainty: d.certainty,
+        preAuth: d.certainty === "affected" && d.preAuth,
+        usableHere: d.certainty === "affected" && isUsableHere(d, auth),
+      }),
+    )
+    .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const events = rowsOf(
     await db.execute(sql`
       SELECT run_id, kind, at, product, version, auth, changes FROM asset_events
@@ -597,7 +667,7 @@ export async function assetDetail(db: StoreDb, ip: string, port: number): Promis
       firstSeen: iso(a.first_seen)!,
       lastSeen: iso(a.last_seen)!,
       closedAt: iso(a.closed_at),
-      advisoryCount: advisories.length,
+      advisoryCounts: countAdvisories(facts, auth),
       advisories,
       preauthAdvisories: textArray(a.preauth_advisories),
       ackedAt: iso(a.acked_at),

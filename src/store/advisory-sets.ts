@@ -2,6 +2,8 @@
 // observations table without its `advisories`; the list is saved under the sha256 of its JSON,
 // and readers put it back.
 import { createHash } from "node:crypto";
+import { type AdvisoryFacts, factsOfIds } from "../advisories/counts.ts";
+import { defaultFactsResolver } from "../advisories/resolve.ts";
 import type { AdvisorySummary, Observation } from "../fingerprints/observation.ts";
 import type { StoreDb } from "./db.ts";
 import { inArray } from "./drizzle.ts";
@@ -92,6 +94,61 @@ export async function advisoryIdsOf(
     for (const h of missing) rememberIds(h, out.get(h)!);
   }
   return out;
+}
+
+// Stored lists never change under their hash, so a process keeps the few it has read.
+const listOfHash = new Map<string, AdvisorySummary[]>();
+
+/** The stored advisory lists themselves, by hash (what the advisory numbers are counted from). */
+export async function advisoryListsOf(
+  tx: Tx | StoreDb,
+  hashes: Iterable<string>,
+): Promise<Map<string, AdvisorySummary[]>> {
+  const out = new Map<string, AdvisorySummary[]>();
+  const missing: string[] = [];
+  for (const h of new Set(hashes)) {
+    const known = listOfHash.get(h);
+    if (known) out.set(h, known);
+    else missing.push(h);
+  }
+  if (missing.length > 0) {
+    const found = await tx.select().from(advisorySets).where(inArray(advisorySets.hash, missing));
+    if (listOfHash.size > 1000) listOfHash.clear();
+    for (const f of found) {
+      const list = f.advisories as AdvisorySummary[];
+      listOfHash.set(f.hash, list);
+      out.set(f.hash, list);
+    }
+    for (const h of missing) if (!out.has(h)) out.set(h, []);
+  }
+  return out;
+}
+
+/** What an asset row keeps of its advisories. */
+export interface StoredAdvisoryRef {
+  advisorySet: string | null;
+  /** Ids and aliases of a row written before migration 6 (empty for newer rows). */
+  advisories: readonly string[];
+  preauthAdvisories: readonly string[];
+}
+
+/**
+ * The advisories of asset rows, in order, as src/advisories/counts.ts counts them: a row's
+ * stored list, or for a row from before migration 6 its ids resolved against the advisory data.
+ */
+export async function storedAdvisoryFacts(
+  tx: Tx | StoreDb,
+  rows: readonly StoredAdvisoryRef[],
+): Promise<(readonly AdvisoryFacts[])[]> {
+  const lists = await advisoryListsOf(
+    tx,
+    rows.flatMap((r) => (r.advisorySet ? [r.advisorySet] : [])),
+  );
+  const legacy = rows.some((r) => !r.advisorySet && r.advisories.length > 0);
+  const resolve = legacy ? await defaultFactsResolver() : undefined;
+  return rows.map((r) =>
+    r.advisorySet ? (lists.get(r.advisorySet) ?? []) : factsOfIds(r.advisories, r.preauthAdvisories, resolve),
+  );
 }
 
 /** Puts advisory lists back into stored records; lists are fetched once per reader. */

@@ -1,7 +1,9 @@
 // Reading the store: the asset inventory with its filters, findings and records for export.
+
+import { type AdvisoryCounts, authState, countAdvisories } from "../advisories/counts.ts";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
-import { AdvisorySetReader, advisoryIdsOf } from "./advisory-sets.ts";
+import { AdvisorySetReader, advisoryIdsOf, storedAdvisoryFacts } from "./advisory-sets.ts";
 import type { StoreDb } from "./db.ts";
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "./drizzle.ts";
 import { advisorySetIds, assets, findings, observations, runs } from "./schema.ts";
@@ -40,6 +42,8 @@ export interface AssetRow {
   closedAt: string | null;
   reopenCount: number;
   preauthAdvisories: string[];
+  /** The advisory numbers (src/advisories/counts.ts); `advisories` lists ids and aliases alike. */
+  advisoryCounts: AdvisoryCounts;
 }
 
 const iso = (v: unknown): string => new Date(String(v)).toISOString();
@@ -67,9 +71,11 @@ export async function listAssets(db: StoreDb, f: AssetFilter = {}): Promise<Asse
     db,
     rows.flatMap((r) => (r.advisorySet ? [r.advisorySet] : [])),
   );
-  return rows.map(({ advisorySet, ...r }) => ({
+  const facts = await storedAdvisoryFacts(db, rows);
+  return rows.map(({ advisorySet, ...r }, i) => ({
     ...r,
     advisories: advisorySet ? (ids.get(advisorySet) ?? []) : r.advisories,
+    advisoryCounts: countAdvisories(facts[i]!, authState(r.auth)),
     firstSeen: iso(r.firstSeen),
     lastSeen: iso(r.lastSeen),
     closedAt: r.closedAt === null ? null : iso(r.closedAt),

@@ -4,6 +4,7 @@
 // upsert keyed by something stable (run id + sequence number, ip + port, finding identity),
 // and first/last-seen are folded with least/greatest, so writing the same run again (a
 // re-import, or a resume after a kill) changes nothing that was already there.
+import { preAuthIds } from "../advisories/counts.ts";
 import { evidenceHash, findingId } from "../findings/identity.ts";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
@@ -175,7 +176,7 @@ function assetRow(o: Observation, runId: string): typeof assets.$inferInsert {
     severity: o.severity,
     advisories: [],
     advisorySet: advisorySetHash(o.advisories),
-    preauthAdvisories: o.advisories.filter((a) => a.preAuth && a.certainty === "affected").map((a) => a.id),
+    preauthAdvisories: preAuthIds(o.advisories),
     firstSeen: o.scannedAt,
     lastSeen: o.scannedAt,
     lastRunId: runId,

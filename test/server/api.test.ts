@@ -98,11 +98,18 @@ function dataSuite(open: () => Promise<Store>, close: (s: Store) => Promise<void
     );
     expect(versions).toEqual(expected.versions);
     expect(b.preauthAdvisories).toEqual([
-      { advisory: PREAUTH.id, live: expected.vulnerable, unauthenticated: expect.any(Number) },
+      {
+        advisory: PREAUTH.id,
+        aliases: PREAUTH.aliases,
+        live: expected.vulnerable,
+        unauthenticated: expect.any(Number),
+      },
     ]);
+    // One row per advisory: its CVE alias is named on the row, never a row of its own.
     const any = new Map(b.advisories.map((a: any) => [a.advisory, a.live]));
     expect(any.get(PREAUTH.id)).toBe(expected.vulnerable);
-    expect(any.get("CVE-2026-00001")).toBe(expected.vulnerable);
+    expect(any.has(PREAUTH.aliases[0])).toBe(false);
+    for (const v of b.versions) expect(v.preAuth > 0).toBe(v.vulnerable > 0);
     const nets = new Map(b.networks.map((n: any) => [n.network, n.live]));
     expect(nets.get("10.66.0.0/24")).toBe(3);
     expect(nets.get("10.0.0.0/24")).toBe(expected.live - 3);
@@ -154,7 +161,18 @@ function dataSuite(open: () => Promise<Store>, close: (s: Store) => Promise<void
     expect(d.sightings).toHaveLength(6);
     expect(d.latest).toMatchObject({ ip: "10.0.0.0", port: 18794, schema: "clawpatrol.scan/v1" });
     expect(d.latest.findings.length).toBeGreaterThan(0);
-    expect(d.asset.advisories).toEqual([PREAUTH.aliases[0], PREAUTH.id].sort());
+    // The advisory once, with its alias beside it, and the numbers of the one definition.
+    expect(d.asset.advisories).toEqual([
+      {
+        id: PREAUTH.id,
+        aliases: PREAUTH.aliases,
+        severity: PREAUTH.severity,
+        certainty: "affected",
+        preAuth: true,
+        usableHere: true,
+      },
+    ]);
+    expect(d.asset.advisoryCounts).toEqual({ affecting: 1, possiblyAffecting: 0, preAuth: 1, usableHere: 1 });
     // Planned endpoint 3 closed three days ago.
     expect((await getJson(app, "/api/assets/10.0.0.0/18792")).asset.state).toBe("closed");
     expect((await get(app, "/api/assets/10.9.9.9/1")).status).toBe(404);

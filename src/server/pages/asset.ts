@@ -4,9 +4,10 @@
 // finding references in an imported file: links are made only from our own paths and from
 // http(s) references, never from anything else.
 import { html } from "hono/html";
+import { COUNT_LABELS } from "../../advisories/counts.ts";
 import type { Evidence, Finding } from "../../findings/model.ts";
 import type { Observation } from "../../fingerprints/observation.ts";
-import type { AssetDetail, AssetEvent } from "../queries.ts";
+import type { AssetAdvisory, AssetDetail, AssetEvent } from "../queries.ts";
 import {
   address,
   assetHref,
@@ -24,6 +25,20 @@ import {
 } from "./layout.ts";
 
 const MAX_LISTED = 100;
+
+/** One advisory, once: its id, its aliases beside it (never a chip of their own). */
+function advisoryChip(x: AssetAdvisory, cls: string): Html {
+  const tip = [
+    x.aliases.length > 0 ? `also ${x.aliases.join(", ")}` : "",
+    x.usableHere ? COUNT_LABELS.usableHere : "",
+    x.certainty === "possibly-affected" ? COUNT_LABELS.possiblyAffecting : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+  return html`<a class="${cls}${x.usableHere ? " usable" : ""}" href="${assetsHref({ advisory: x.id })}" title="${tip}">${shown(x.id, 60)}${
+    x.aliases.length > 0 ? html` <span class="alias">${shown(x.aliases.join(", "), 80)}</span>` : ""
+  }</a> `;
+}
 
 function changeText(field: string, value: unknown): string {
   if (Array.isArray(value) && value.length === 2)
@@ -147,8 +162,8 @@ function ackBlock(ctx: PageContext, d: AssetDetail): Html {
 
 export function assetPage(ctx: PageContext, d: AssetDetail): Html {
   const a = d.asset;
-  const pre = new Set(a.preauthAdvisories);
-  const others = a.advisories.filter((id) => !pre.has(id));
+  const pre = a.advisories.filter((x) => x.preAuth);
+  const others = a.advisories.filter((x) => !x.preAuth);
   const body = html`
 <p class="crumbs"><a href="/assets">Assets</a> › ${address(a.ip, a.port)}</p>
 <h1 id="asset-title">${address(a.ip, a.port)} ${severityBadge(a.severity)} ${authBadge(a.auth)} <span class="state state-${a.state === "open" ? "open" : "closed"}">${a.state === "open" ? "live" : "closed"}</span></h1>
@@ -163,23 +178,21 @@ ${a.closedAt ? html`<tr><th>Closed</th><td>${when(a.closedAt)}</td></tr>` : ""}
 <tr><th>Re-opened</th><td>${count(a.reopenCount)} times</td></tr>
 </table>
 ${ackBlock(ctx, d)}
-<section><h2>Advisories (${count(a.advisories.length)})</h2>
-<p>Pre-auth (usable without credentials): ${
-    a.preauthAdvisories.length === 0
-      ? "none"
-      : a.preauthAdvisories
-          .slice(0, MAX_LISTED)
-          .map(
-            (id) =>
-              html`<a class="chip chip-bad" href="${assetsHref({ advisory: id })}">${shown(id, 60)}</a> `,
-          )
+<section id="advisories"><h2>Advisories</h2>
+<p id="advisory-counts">${count(a.advisoryCounts.affecting)} ${COUNT_LABELS.affecting}, ${count(a.advisoryCounts.preAuth)} ${COUNT_LABELS.preAuth}, ${count(a.advisoryCounts.usableHere)} ${COUNT_LABELS.usableHere}${
+    a.advisoryCounts.possiblyAffecting > 0
+      ? `, ${count(a.advisoryCounts.possiblyAffecting)} ${COUNT_LABELS.possiblyAffecting}`
+      : ""
   }</p>
+<p>${COUNT_LABELS.preAuth[0]!.toUpperCase()}${COUNT_LABELS.preAuth.slice(1)} (exploitable over the network before authentication): ${
+    pre.length === 0 ? "none" : pre.slice(0, MAX_LISTED).map((x) => advisoryChip(x, "chip chip-bad"))
+  }${pre.length > MAX_LISTED ? ` … and ${count(pre.length - MAX_LISTED)} more` : ""}</p>
 ${
   others.length > 0
-    ? html`<details><summary>${count(others.length)} other ids and aliases</summary><p>${others
+    ? html`<details><summary>${count(others.length)} other advisories</summary><p>${others
         .slice(0, MAX_LISTED)
-        .map(
-          (id) => html`<a class="chip" href="${assetsHref({ advisory: id })}">${shown(id, 60)}</a> `,
+        .map((x) =>
+          advisoryChip(x, "chip"),
         )}${others.length > MAX_LISTED ? ` … and ${count(others.length - MAX_LISTED)} more` : ""}</p></details>`
     : ""
 }

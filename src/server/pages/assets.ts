@@ -2,6 +2,7 @@
 // /api/assets), so a filtered view can be shared as a link; the form is a plain GET form, and
 // /static/app.js only submits it as you type.
 import { html } from "hono/html";
+import { type AdvisoryCounts, COUNT_LABELS } from "../../advisories/counts.ts";
 import {
   type AssetPage,
   type AssetQuery,
@@ -24,6 +25,19 @@ import {
   shown,
   when,
 } from "./layout.ts";
+
+/** An asset's advisory numbers, spelled as everywhere else (src/advisories/counts.ts). */
+function advisoryCell(c: AdvisoryCounts): Html {
+  return html`<span class="affecting" title="${COUNT_LABELS.affecting}">${count(c.affecting)} ${COUNT_LABELS.affecting}</span>${
+    c.preAuth > 0
+      ? html` <span class="preauth" title="exploitable over the network before authentication">${count(c.preAuth)} ${COUNT_LABELS.preAuth}</span>`
+      : ""
+  }${
+    c.usableHere > 0
+      ? html` <span class="preauth usable" title="usable on this port given its auth state">${count(c.usableHere)} ${COUNT_LABELS.usableHere}</span>`
+      : ""
+  }${c.possiblyAffecting > 0 ? html` <span class="possibly">${count(c.possiblyAffecting)} ${COUNT_LABELS.possiblyAffecting}</span>` : ""}`;
+}
 
 function select(name: string, value: string, options: readonly (readonly [string, string])[]): Html {
   return html`<select name="${name}" id="f-${name}">${options.map(
@@ -90,7 +104,7 @@ ${
     : ""
 }
 <table class="grid" id="assets">
-<thead><tr><th>Address</th><th>Host</th><th>Product</th><th>Version</th><th>Auth</th><th>Severity</th><th class="n">Advisories</th><th>State</th><th>First seen</th><th>Last seen</th><th>Ack</th></tr></thead>
+<thead><tr><th>Address</th><th>Host</th><th>Product</th><th>Version</th><th>Auth</th><th>Severity</th><th class="n" title="advisories ${COUNT_LABELS.affecting} this version; ${COUNT_LABELS.preAuth}; ${COUNT_LABELS.usableHere} (docs/advisories.md)">Advisories</th><th>State</th><th>First seen</th><th>Last seen</th><th>Ack</th></tr></thead>
 <tbody>${
     rows.length === 0
       ? html`<tr><td colspan="11" class="empty">no assets match</td></tr>`
@@ -102,7 +116,7 @@ ${
 <td>${shown(r.version, 80)}</td>
 <td>${authBadge(r.auth)}</td>
 <td>${severityBadge(r.severity)}</td>
-<td class="n">${count(r.advisoryCount)}${r.preauthAdvisories.length > 0 ? html` <span class="preauth" title="usable without credentials">${count(r.preauthAdvisories.length)} pre-auth</span>` : ""}</td>
+<td class="n">${advisoryCell(r.advisoryCounts)}</td>
 <td class="nw">${r.state === "open" ? "live" : html`closed ${when(r.closedAt)}`}</td>
 <td class="nw">${when(r.firstSeen)}</td>
 <td class="nw">${when(r.lastSeen)}</td>

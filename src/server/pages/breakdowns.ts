@@ -1,8 +1,11 @@
 // Live gateways broken down by version, advisory and network; every row drills down into the
 // asset table with that filter in the URL.
 import { html } from "hono/html";
+import { COUNT_LABELS } from "../../advisories/counts.ts";
 import type { AdvisoryCount, Breakdowns } from "../queries.ts";
 import { assetsHref, count, type Html, layout, type PageContext, productFilter, shown } from "./layout.ts";
+
+const cap = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;
 
 function advisoryTable(id: string, title: string, rows: AdvisoryCount[]): Html {
   return html`<section><h2>${title}</h2>
@@ -13,7 +16,11 @@ function advisoryTable(id: string, title: string, rows: AdvisoryCount[]): Html {
       ? html`<tr><td colspan="3" class="empty">none</td></tr>`
       : rows.map(
           (r) =>
-            html`<tr><td><a href="${assetsHref({ advisory: r.advisory })}">${shown(r.advisory, 80)}</a></td><td class="n">${count(r.live)}</td><td class="n">${count(r.unauthenticated)}</td></tr>`,
+            html`<tr><td><a href="${assetsHref({ advisory: r.advisory })}">${shown(r.advisory, 80)}</a>${
+              r.aliases.length > 0
+                ? html` <span class="alias">${shown(r.aliases.join(", "), 120)}</span>`
+                : ""
+            }</td><td class="n">${count(r.live)}</td><td class="n">${count(r.unauthenticated)}</td></tr>`,
         )
   }</tbody></table></section>`;
 }
@@ -30,13 +37,13 @@ export function breakdownsPage(ctx: PageContext, b: Breakdowns): Html {
 <div class="columns">
 <section><h2>By version</h2>
 <table class="grid" id="by-version">
-<thead><tr><th>Product</th><th>Version</th><th class="n">Live</th><th class="n">Unauth</th><th class="n">Vulnerable</th></tr></thead>
+<thead><tr><th>Product</th><th>Version</th><th class="n">Live</th><th class="n">Unauth</th><th class="n">Vulnerable</th><th class="n" title="advisories ${COUNT_LABELS.affecting} this version">${cap(COUNT_LABELS.affecting)}</th><th class="n" title="of those, exploitable over the network before authentication">${cap(COUNT_LABELS.preAuth)}</th></tr></thead>
 <tbody>${
     b.versions.length === 0
-      ? html`<tr><td colspan="5" class="empty">none</td></tr>`
+      ? html`<tr><td colspan="7" class="empty">none</td></tr>`
       : b.versions.map(
           (v) =>
-            html`<tr><td class="nw">${shown(v.product, 40)}</td><td><a href="${versionHref(v.product, v.version)}">${shown(v.version ?? "unknown", 80)}</a></td><td class="n">${count(v.live)}</td><td class="n">${count(v.unauthenticated)}</td><td class="n">${count(v.vulnerable)}</td></tr>`,
+            html`<tr><td class="nw">${shown(v.product, 40)}</td><td><a href="${versionHref(v.product, v.version)}">${shown(v.version ?? "unknown", 80)}</a></td><td class="n">${count(v.live)}</td><td class="n">${count(v.unauthenticated)}</td><td class="n">${count(v.vulnerable)}</td><td class="n">${count(v.affecting)}</td><td class="n">${count(v.preAuth)}</td></tr>`,
         )
   }</tbody></table></section>
 <section><h2>By network</h2>
@@ -52,8 +59,8 @@ export function breakdownsPage(ctx: PageContext, b: Breakdowns): Html {
   }</tbody></table></section>
 </div>
 <div class="columns">
-${advisoryTable("by-preauth", "By pre-auth advisory (what makes a gateway vulnerable)", b.preauthAdvisories)}
-${advisoryTable("by-advisory", "By any applicable advisory", b.advisories)}
+${advisoryTable("by-preauth", `By ${COUNT_LABELS.preAuth} advisory (what makes a gateway vulnerable)`, b.preauthAdvisories)}
+${advisoryTable("by-advisory", `By advisory ${COUNT_LABELS.affecting} it`, b.advisories)}
 </div>`;
   return layout(ctx, "Breakdowns", "/breakdowns", body);
 }
