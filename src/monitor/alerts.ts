@@ -12,6 +12,7 @@
 // Every alert has a stable dedupe key: asset + kind + what changed.
 import { createHash } from "node:crypto";
 import { compareVersions, isCalVer } from "../advisories/calver.ts";
+import { derivedSidePorts } from "../audit/side-ports.ts";
 import { maxSeverity, type Severity, severityRank } from "../findings/model.ts";
 import { isLoopback, parseIp } from "../targets/ip.ts";
 import { compareText } from "../util/text.ts";
@@ -133,13 +134,32 @@ function advisoryList(ids: string[], lookup: AdvisoryLookup): Alert["advisories"
   return out;
 }
 
+const FAMILY = new Set(["openclaw", "clawdbot", "moltbot"]);
+/** Where a reverse proxy, not the gateway itself, usually answers. */
+const WEB_PORTS = new Set([80, 443]);
+
+/**
+ * The side ports of the gateway behind this endpoint, as text, or null when they cannot be
+ * derived: not an OpenClaw-family gateway, or the port that answered is not the gateway's own
+ * (a relay or proxy in front of it, which makes remote clients look local, or a web port).
+ */
+function sidePortsOf(ev: AssetEvent, remoteLooksLocal: boolean): string | null {
+  if (!ev.product || !FAMILY.has(ev.product) || remoteLooksLocal || WEB_PORTS.has(ev.port)) return null;
+  const ports = derivedSidePorts(ev.port, ev.version);
+  if (!ports || ports.length === 0) return null;
+  return ports.map((p) => `${p.port} ${p.what}`).join(", ");
+}
+
 const remedy = {
   auth: () =>
     'Enable auth: gateway.auth.mode "token" with a long random token (`clawpatrol fix --apply` on that host writes one).',
   bind: () =>
     'Bind the gateway to loopback (gateway.bind "loopback") and reach it through an SSH tunnel or a tailnet instead of an open port.',
-  firewall: (port: number) =>
-    `Firewall TCP ${port} (and the side ports 18790-18793) to everything but loopback and trusted networks (\`clawpatrol firewall\`).`,
+  firewall: (ev: AssetEvent, remoteLooksLocal: boolean) => {
+    const side = sidePortsOf(ev, remoteLooksLocal);
+    const also = side ? ` and the side ports OpenClaw derives from it (${side})` : "";
+    return `Firewall TCP ${ev.port}${also} to everything but loopback and trusted networks (\`clawpatrol firewall\`).`;
+  },
   upgrade: (to: string | null, fixed: string | null) => {
     const v = to ?? fixed;
     return v
@@ -176,7 +196,7 @@ function openParts(
       severity: "critical",
       headline: "without auth",
       why: `It answers without auth: anyone who can reach ${addr} can drive its agent (tools, shell, files, config).`,
-      remediation: [remedy.auth(), remedy.bind(), remedy.firewall(ev.port)],
+      remediation: [remedy.auth(), remedy.bind(), remedy.firewall(ev, ctx.remoteLooksLocal)],
     });
   if (ctx.remoteLooksLocal)
     parts.push({
@@ -190,7 +210,7 @@ function openParts(
       severity: "high",
       headline: "with auth state unknown",
       why: "Whether it enforces auth could not be read (releases before 2026.1.23 do not say).",
-      remediation: [remedy.unknownAuth(), remedy.bind(), remedy.firewall(ev.port)],
+      remediation: [remedy.unknownAuth(), remedy.bind(), remedy.firewall(ev, ctx.remoteLooksLocal)],
     });
   if (advisories.length > 0) {
     const fixed = advisories.find((a) => a.fixed)?.fixed ?? null;
@@ -206,7 +226,7 @@ function openParts(
       severity: "medium",
       headline: "with auth required",
       why: `A gateway control plane answers ${where}; auth is enforced, but password guessing, a leaked token or the next advisory would open it.`,
-      remediation: [remedy.bind(), remedy.firewall(ev.port)],
+      remediation: [remedy.bind(), remedy.firewall(ev, ctx.remoteLooksLocal)],
     });
   return parts;
 }
@@ -229,7 +249,12 @@ function pair(v: unknown): [string | null, string | null] | null {
   return [v[0] == null ? null : String(v[0]), v[1] == null ? null : String(v[1])];
 }
 
-function changedParts(ev: AssetEvent, advisories: Alert["advisories"], upgradeTo: string | null): Part[] {
+function changedParts(
+  ev: AssetEvent,
+  ctx: AssetContext,
+  advisories: Alert["advisories"],
+  upgradeTo: string | null,
+): Part[] {
   const addr = addressOf(ev.ip, ev.port);
   const parts: Part[] = [];
   const auth = pair(ev.changes.auth);
@@ -240,7 +265,7 @@ function changedParts(ev: AssetEvent, advisories: Alert["advisories"], upgradeTo
         severity: "critical",
         headline: "auth turned off",
         why: `Auth was ${was ?? "unknown"} and is now off: anyone who can reach ${addr} can drive its agent.`,
-        remediation: [remedy.auth(), remedy.bind(), remedy.firewall(ev.port)],
+        remediation: [remedy.auth(), remedy.bind(), remedy.firewall(ev, ctx.remoteLooksLocal)],
       });
     else if (now === "required")
       parts.push({
@@ -388,7 +413,7 @@ function buildAlert(ev: AssetEvent, ctx: AssetContext, lookup: AdvisoryLookup, m
   if (ev.kind === "changed") {
     const pre = listChange(ev.changes.preauthAdvisories);
     const all = advisoryList(pre?.added ?? [], lookup);
-    const parts = changedParts(ev, all, meta.upgradeTo);
+    const parts = changedParts(ev, ctx, all, meta.upgradeTo);
     const m = merge(
       parts.length > 0 ? parts : [{ severity: "info", headline: "changed", why: "", remediation: [] }],
     );
