@@ -5,7 +5,17 @@ import type { Command } from "commander";
 import { runAudit } from "../audit/run.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { detectBackend, runRuleSet } from "../firewall/apply.ts";
-import { BACKENDS, type Backend, buildRules, type Cidr, parseCidr, renderRules } from "../firewall/rules.ts";
+import { commentLines } from "../firewall/quote.ts";
+import {
+  BACKEND_SHELLS,
+  BACKENDS,
+  type Backend,
+  buildRules,
+  type Cidr,
+  parseCidr,
+  renderRules,
+  type Shell,
+} from "../firewall/rules.ts";
 
 export interface FirewallCliOptions {
   backend?: string;
@@ -16,7 +26,11 @@ export interface FirewallCliOptions {
   apply?: boolean;
   remove?: boolean;
   json?: boolean;
+  shell?: string;
 }
+
+/** What --shell takes: the Windows shells (Linux and macOS rules are always for sh). */
+const WINDOWS_SHELLS = ["powershell", "cmd"] as const;
 
 function collect(v: string, prev: string[] = []): string[] {
   return [
@@ -65,8 +79,16 @@ export async function firewallAction(
     });
   } else ports = await portsFromAudit(opts);
 
+  let shell: Shell | undefined;
+  if (opts.shell !== undefined) {
+    if (!(WINDOWS_SHELLS as readonly string[]).includes(opts.shell))
+      throw new UsageError(`--shell must be one of ${WINDOWS_SHELLS.join(", ")}`);
+    shell = opts.shell as Shell;
+  }
   let backends: Backend[];
   if (opts.backend === "all") backends = [...BACKENDS];
+  // --shell alone asks for Windows rules: PowerShell's cmdlet, or netsh for cmd.exe.
+  else if (!opts.backend && shell) backends = [shell === "cmd" ? "netsh" : "powershell"];
   else if (opts.backend) {
     if (!BACKENDS.includes(opts.backend as Backend))
       throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")}, all`);
@@ -78,20 +100,38 @@ export async function firewallAction(
   else if (process.platform === "win32") backends = ["powershell"];
   else backends = [...BACKENDS];
 
-  const sets = backends.map((b) => buildRules(b, { ports, allow }));
+  if (shell && opts.backend !== "all") {
+    const b = backends[0]!;
+    if (!BACKEND_SHELLS[b].includes(shell))
+      throw new UsageError(
+        BACKEND_SHELLS[b].includes("sh")
+          ? `--shell is for Windows rules (netsh, powershell); ${b} rules are for a POSIX shell`
+          : `--shell ${shell} does not fit --backend ${b} (New-NetFirewallRule is a PowerShell cmdlet; use --backend netsh for cmd.exe)`,
+      );
+  }
+  // The lines around the rule sets are comments in their shell when they all share one.
+  const shells = new Set(
+    backends.map((b) => (shell && BACKEND_SHELLS[b].includes(shell) ? shell : BACKEND_SHELLS[b][0]!)),
+  );
+  const comment = (text: string) => commentLines(shells.size === 1 ? [...shells][0]! : "sh", text).join("\n");
+  const sets = backends.map((b) =>
+    buildRules(b, { ports, allow }, shell && BACKEND_SHELLS[b].includes(shell) ? shell : undefined),
+  );
   if (opts.json) {
     out(
       `${JSON.stringify({ schema: "clawpatrol.firewall/1", ports, allow: allow.map((c) => c.text), rules: sets }, null, 2)}\n`,
     );
   } else {
     out(
-      `# block TCP ${ports.join(", ")} from everything but loopback${allow.length ? ` and ${allow.map((c) => c.text).join(", ")}` : ""}\n`,
+      `${comment(`block TCP ${ports.join(", ")} from everything but loopback${allow.length ? ` and ${allow.map((c) => c.text).join(", ")}` : ""}`)}\n`,
     );
     for (const rs of sets) out(renderRules(rs, opts.remove ? "remove" : "apply"));
   }
   if (!opts.apply && !opts.remove) {
     if (!opts.json)
-      out("# preview only; --apply runs these rules (Linux, as root); --remove takes them out again.\n");
+      out(
+        `${comment("preview only; --apply runs these rules (Linux, as root); --remove takes them out again.")}\n`,
+      );
     return EXIT.ok;
   }
   if (process.platform !== "linux")
@@ -125,6 +165,10 @@ export function registerFirewall(program: Command): void {
     .option("--config <file>", "take ports from this config only")
     .option("--apply", "run the rules now (Linux, root)")
     .option("--remove", "remove rules clawpatrol added")
+    .option(
+      "--shell <shell>",
+      "Windows rules for powershell (New-NetFirewallRule, the default) or cmd (netsh, quoted for cmd.exe)",
+    )
     .option("--json", "print the rules as JSON")
     .action(async (opts: FirewallCliOptions) => {
       process.exitCode = await firewallAction(opts);

@@ -1,7 +1,11 @@
 // Firewall rules that close the gateway port and its side ports to everything except
 // loopback and an allow-list, for ufw, nftables, iptables/ip6tables, firewalld, macOS pf
 // and Windows (netsh and PowerShell). Rules are generated as data (argv lists or a file)
-// so they can be previewed, applied, removed and tested the same way.
+// so they can be previewed, applied, removed and tested the same way; each rule set names
+// the shell its printed form is for, and is quoted for that shell (quote.ts).
+import { commentLines, quoteFor, SHELL_LABEL, type Shell } from "./quote.ts";
+
+export type { Shell } from "./quote.ts";
 
 export type Backend = "nftables" | "iptables" | "ufw" | "firewalld" | "pf" | "netsh" | "powershell";
 export const BACKENDS: Backend[] = ["nftables", "iptables", "ufw", "firewalld", "pf", "netsh", "powershell"];
@@ -104,11 +108,22 @@ export interface FirewallSpec {
   allow: Cidr[];
 }
 
+export interface RuleCommand {
+  argv: string[];
+  /** May fail harmlessly (e.g. "already exists"). */
+  optional?: boolean;
+  stdin?: string;
+  /** The command as PowerShell source, for cmdlets (argv then runs it with powershell.exe). */
+  script?: string;
+}
+
 export interface RuleSet {
   backend: Backend;
-  /** Commands to run in order (argv). `optional` ones may fail (e.g. "already exists"). */
-  apply: { argv: string[]; optional?: boolean; stdin?: string }[];
-  remove: { argv: string[]; optional?: boolean; stdin?: string }[];
+  /** The shell the printed commands are written for. */
+  shell: Shell;
+  /** Commands to run in order. */
+  apply: RuleCommand[];
+  remove: RuleCommand[];
   /** A file to install (pf anchor, nft script), shown in the preview. */
   file?: { path: string; content: string };
   notes: string[];
@@ -141,7 +156,31 @@ export function nftScript(spec: FirewallSpec): string {
   return `${lines.join("\n")}\n`;
 }
 
-export function buildRules(backend: Backend, spec: FirewallSpec): RuleSet {
+/** A PowerShell cmdlet call: the script, and the argv that runs it outside PowerShell. */
+function powershellCommand(words: string[]): RuleCommand {
+  const script = words.join(" ");
+  return { argv: ["powershell.exe", "-NoProfile", "-NonInteractive", "-Command", script], script };
+}
+
+/** The shells each backend's rules can be printed for; the first is the default. */
+export const BACKEND_SHELLS: Record<Backend, Shell[]> = {
+  nftables: ["sh"],
+  iptables: ["sh"],
+  ufw: ["sh"],
+  firewalld: ["sh"],
+  pf: ["sh"],
+  netsh: ["cmd", "powershell"],
+  powershell: ["powershell"],
+};
+
+export function buildRules(backend: Backend, spec: FirewallSpec, shell?: Shell): RuleSet {
+  const shells = BACKEND_SHELLS[backend];
+  if (shell !== undefined && !shells.includes(shell))
+    throw new Error(`${backend} rules are written for ${shells.join(" or ")}, not ${shell}`);
+  return { ...buildFor(backend, spec), shell: shell ?? shells[0]! };
+}
+
+function buildFor(backend: Backend, spec: FirewallSpec): Omit<RuleSet, "shell"> {
   const ports = spec.ports;
   const v4 = spec.allow.filter((c) => c.family === 4);
   const v6 = spec.allow.filter((c) => c.family === 6);
@@ -364,39 +403,59 @@ export function buildRules(backend: Backend, spec: FirewallSpec): RuleSet {
           notes,
         };
       }
-      const ps = `New-NetFirewallRule -DisplayName '${name}' -Direction Inbound -Action Block -Protocol TCP -LocalPort ${ports.join(",")} -RemoteAddress ${spec.allow.length ? remote.map((r) => `'${r}'`).join(",") : "Any"}`;
+      const q = quoteFor("powershell");
+      // Lists are PowerShell arrays: quoted items joined by commas.
+      const list = (items: string[]) => items.map(q).join(",");
       return {
         backend,
-        apply: [{ argv: ["powershell", "-NoProfile", "-Command", ps] }],
-        remove: [
-          { argv: ["powershell", "-NoProfile", "-Command", `Remove-NetFirewallRule -DisplayName '${name}'`] },
+        apply: [
+          powershellCommand([
+            "New-NetFirewallRule",
+            "-DisplayName",
+            q(name),
+            "-Direction",
+            "Inbound",
+            "-Action",
+            "Block",
+            "-Protocol",
+            "TCP",
+            "-LocalPort",
+            list(ports.map(String)),
+            "-RemoteAddress",
+            spec.allow.length ? list(remote) : "Any",
+          ]),
         ],
+        remove: [powershellCommand(["Remove-NetFirewallRule", "-DisplayName", q(name)])],
         notes,
       };
     }
   }
 }
 
-function shellQuote(a: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
-}
-
+/** The rule set as text for its shell: a comment saying which shell, then the commands. */
 export function renderRules(rs: RuleSet, what: "apply" | "remove" = "apply"): string {
-  const out: string[] = [`# ${rs.backend}`];
+  const quote = quoteFor(rs.shell);
+  const comment = (text: string) => commentLines(rs.shell, text);
+  const out: string[] = comment(`${rs.backend}: ${SHELL_LABEL[rs.shell]}`);
   if (rs.file && what === "apply") {
-    out.push(
-      `# ${rs.file.path}:`,
-      ...rs.file.content
-        .trimEnd()
-        .split("\n")
-        .map((l) => `#   ${l}`),
-    );
+    out.push(...comment(`${rs.file.path}:`));
+    for (const l of rs.file.content.trimEnd().split("\n")) out.push(...comment(`  ${l}`));
   }
-  for (const c of what === "apply" ? rs.apply : rs.remove) {
+  const commands = what === "apply" ? rs.apply : rs.remove;
+  // Delayed expansion would make ! special in a batch file; our quoting assumes it off.
+  if (rs.shell === "cmd" && commands.some((c) => c.argv.some((a) => a.includes("!"))))
+    out.push("setlocal DisableDelayedExpansion");
+  for (const c of commands) {
+    if (c.stdin !== undefined && rs.shell !== "sh")
+      throw new Error(`${rs.backend}: a command with standard input is only written for sh`);
     if (c.stdin !== undefined && rs.backend === "nftables") out.push(`nft -f - <<'EOF'\n${c.stdin}EOF`);
-    else if (c.stdin !== undefined) out.push(`${c.argv.map(shellQuote).join(" ")} <<'EOF'\n${c.stdin}EOF`);
-    else out.push(`${c.argv.map(shellQuote).join(" ")}${c.optional ? "   # may fail harmlessly" : ""}`);
+    else if (c.stdin !== undefined) out.push(`${c.argv.map(quote).join(" ")} <<'EOF'\n${c.stdin}EOF`);
+    else {
+      const line = rs.shell === "powershell" && c.script ? c.script : c.argv.map(quote).join(" ");
+      if (c.optional && rs.shell === "cmd") out.push(...comment("the next command may fail harmlessly"));
+      out.push(`${line}${c.optional && rs.shell !== "cmd" ? "   # may fail harmlessly" : ""}`);
+    }
   }
-  for (const n of rs.notes) out.push(`# note: ${n}`);
+  for (const n of rs.notes) out.push(...comment(`note: ${n}`));
   return `${out.join("\n")}\n`;
 }

@@ -84,7 +84,7 @@ describe("rule generation", () => {
     expect(
       await firewallAction({ backend: "all", port: ["18789"], allow: ["192.0.2.0/24"] }, (s) => (out += s)),
     ).toBe(0);
-    for (const b of BACKENDS) expect(out).toContain(`# ${b}`);
+    for (const b of BACKENDS) expect(out).toMatch(new RegExp(`^(#|REM) ${b}: `, "m"));
     expect(out).toContain("preview only");
     await expect(firewallAction({ allow: ["not-an-ip"], port: ["1"] }, () => {})).rejects.toBeInstanceOf(
       UsageError,
