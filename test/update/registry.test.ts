@@ -81,7 +81,8 @@ describeLive(
       // Replace the stored tarball with other bytes: the registry's dist.integrity no longer matches.
       const stored = join(registry!.storage, "clawpatrol-data", "clawpatrol-data-1.20261209.0.tgz");
       const bytes = readFileSync(stored);
-      bytes[bytes.length - 10] ^= 0xff;
+      const at = bytes.length - 10;
+      bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
       writeFileSync(stored, bytes);
       const r = await update();
       expect(r.code).toBe(3);
