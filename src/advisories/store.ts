@@ -17,8 +17,8 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MODULE_EXT } from "../core/module-ext.ts";
 import { dataPath } from "../core/data-dir.ts";
+import { MODULE_EXT } from "../core/module-ext.ts";
 import { compareVersions, isCalVer, sortVersions } from "./calver.ts";
 import { CORE_PACKAGES, isFamilyPackage } from "./family.ts";
 import { describeInterval, type Interval, intervalsFromRecord } from "./ranges.ts";
@@ -390,9 +390,24 @@ export function loadAdvisoryDb(opts: LoadOptions = {}): AdvisoryDb {
     ? loadDir(userDir, "imported", problems, false)
     : { advisories: [], releases: null };
 
+  // One advisory, one record: an imported record replaces every record it shares an id or an
+  // alias with (GitHub's file under its GHSA id, or another source's under the CVE alias), so
+  // no advisory is matched, counted or listed twice.
   const byId = new Map<string, Advisory>();
-  for (const a of shipped.advisories) byId.set(a.id, a);
-  for (const a of imported.advisories) byId.set(a.id, a);
+  const byKey = new Map<string, Advisory>();
+  const keysOf = (a: Advisory) => [a.id, ...a.aliases].map((id) => id.toUpperCase());
+  const put = (a: Advisory) => {
+    for (const k of keysOf(a)) {
+      const old = byKey.get(k);
+      if (!old) continue;
+      byId.delete(old.id);
+      for (const ok of keysOf(old)) byKey.delete(ok);
+    }
+    byId.set(a.id, a);
+    for (const k of keysOf(a)) byKey.set(k, a);
+  };
+  for (const a of shipped.advisories) put(a);
+  for (const a of imported.advisories) put(a);
   const advisories = [...byId.values()]
     .filter((a) => !a.record.withdrawn)
     .sort((a, b) => compareIds(a.id, b.id));

@@ -11,7 +11,9 @@ import {
   preAuthIds,
   usableHereByAuth,
 } from "../../src/advisories/counts.ts";
-import { matchAdvisories } from "../../src/advisories/match.ts";
+import { createMatcher, matchAdvisories } from "../../src/advisories/match.ts";
+import { loadAdvisoryDb } from "../../src/advisories/store.ts";
+import { record, writeFixtureDir } from "./helpers.ts";
 
 const entry = (id: string, over: Partial<AdvisoryFacts> = {}): AdvisoryFacts => ({
   id,
@@ -132,5 +134,36 @@ describe("on the shipped advisories", () => {
     expect(countAdvisories(m.affected, "not-required").usableHere).toBe(
       m.affected.filter((a) => a.exposure.includes("gateway")).length,
     );
+  });
+});
+
+describe("one advisory, one record", () => {
+  it("an imported record under a CVE alias replaces the shipped GHSA record, so it is matched once", () => {
+    const shippedDir = writeFixtureDir([
+      record("GHSA-aaaa-aaaa-aaaa", [{ fixed: "2026.2.1" }], { aliases: ["CVE-2026-11111"] }),
+      record("GHSA-bbbb-bbbb-bbbb", [{ fixed: "2026.2.1" }]),
+    ]);
+    const userDir = writeFixtureDir(
+      [
+        record("CVE-2026-11111", [{ fixed: "2026.3.1" }], {
+          aliases: ["GHSA-aaaa-aaaa-aaaa"],
+          preAuth: true,
+        }),
+      ],
+      null,
+    );
+    const db = loadAdvisoryDb({ shippedDir, userDir });
+    expect(db.advisories.map((a) => a.id).sort()).toEqual(["CVE-2026-11111", "GHSA-bbbb-bbbb-bbbb"]);
+    const m = createMatcher(db)({ product: "openclaw", version: "2026.1.30" });
+    expect(m.affected).toHaveLength(2);
+    // The imported record's facts win (its wider range, its pre-auth flag); named by the GHSA id.
+    expect(m.affected.find((a) => a.id === "CVE-2026-11111")?.fixed).toBe("2026.3.1");
+    expect(countAdvisories(m.affected, "required")).toEqual({
+      affecting: 2,
+      possiblyAffecting: 0,
+      preAuth: 1,
+      usableHere: 1,
+    });
+    expect(preAuthIds(m.affected)).toEqual(["GHSA-aaaa-aaaa-aaaa"]);
   });
 });
