@@ -81,13 +81,15 @@ function rowValues(o: Observation): string[] {
     notes.push(`advisories: ${describeCounts(counts)}`);
   if (o.upgradeTo) notes.push(`upgrade to ${o.upgradeTo}`);
   if (o.conflicts.length > 0) notes.push(`conflicting signals: ${o.conflicts[0]}`);
-  // Every finding shows in NOTES: advisories and conflicts above, the others here, worst first.
+  // A row with findings never has empty NOTES: when nothing above speaks of a finding
+  // (advisories, conflicts), the findings are named here, worst first. AUTH and REMOTE=LOCAL
+  // already show the rest, so a row that names its advisories is not made longer.
   const said = new Set(notes.some((n) => /\badvisor(y|ies)\b/.test(n)) ? ["CP-SCAN-004", "CP-SCAN-005"] : []);
   if (o.conflicts.length > 0) said.add("CP-SCAN-006");
   const unsaid = o.findings
     .filter((f) => !said.has(f.ruleId))
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  for (const f of unsaid) {
+  for (const f of unsaid.length === o.findings.length ? unsaid : []) {
     const note = FINDING_NOTES.get(f.ruleId) ?? f.title;
     if (!notes.includes(note)) notes.push(note);
   }

@@ -4,16 +4,17 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Observation } from "../../src/fingerprints/observation.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
+import { scanAdvisor } from "../../src/scan/advise.ts";
 import { NO_ADVISORIES } from "../../src/scan/assess.ts";
 import { observe } from "../../src/scan/engine.ts";
 import { progressLine, ScanTable, summaryLine, tableRow } from "../../src/scan/render.ts";
 
-const seen = (vantage: string, name: string): Observation =>
+const seen = (vantage: string, name: string, advise = NO_ADVISORIES): Observation =>
   observe(
     transcriptFromJson(
       readFileSync(new URL(`../fixtures/zoo/${vantage}/${name}.json`, import.meta.url), "utf8"),
     ),
-    NO_ADVISORIES,
+    advise,
   );
 
 const notesOf = (row: string) => row.split(/ (?:critical|high|medium|low|info) +/)[1] ?? "";
@@ -41,6 +42,10 @@ describe("scan text", () => {
     expect(notesOf(tableRow(relayed)).split("; ")).toEqual(expected);
     expect(token.findings.length).toBeGreaterThan(0);
     expect(notesOf(tableRow(token))).toBe("reachable over the network");
+    // A row that names its advisories says no more (AUTH and REMOTE=LOCAL show the rest).
+    const old = seen("remote", "cb124-lan-token", scanAdvisor());
+    expect(old.findings.map((f) => f.ruleId)).toContain("CP-SCAN-001");
+    expect(notesOf(tableRow(old))).toMatch(/^advisories: .*; upgrade to \S+$/);
   });
 
   it("rows sort by severity, then address numerically with IPv4 before IPv6, then port", () => {
