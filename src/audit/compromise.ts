@@ -4,7 +4,7 @@
 // recently. Nothing here proves a compromise; it lists what to confirm.
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import JSON5 from "json5";
 import { escapeOneLine } from "../util/text.ts";
 import { isLoopbackAddress } from "./bind.ts";
@@ -15,15 +15,38 @@ import type { AuditFinding, CheckContext } from "./types.ts";
 const MAX_LOG_BYTES = 32 * 1024 * 1024;
 const RECENT_MS = 7 * 24 * 3600 * 1000;
 
-/** Log files this gateway writes (configured file, default rolling logs, service logs). */
-export function logFilesFor(ctx: Pick<CheckContext, "config" | "target">): string[] {
+/** Log files of this gateway that were read, and the ones found but not tied to it. */
+export interface LogSources {
+  read: string[];
+  skipped: { path: string; why: string }[];
+}
+
+/**
+ * State dirs a gateway log names: every gateway start logs its cron store
+ * (`"storePath":"<state dir>/cron/jobs.json"`, seen in clawdbot 2026.1.24-3 through openclaw 2026.9.6).
+ */
+export function stateDirsNamedInLog(text: string): string[] {
   const out = new Set<string>();
+  for (const m of text.matchAll(/storePath\\*"\s*:\s*\\*"([^"\\\n]+?)\/cron\/jobs\.json/g))
+    out.add(resolve(m[1]!));
+  return [...out];
+}
+
+/**
+ * The logs this gateway writes. Its own: the configured `logging.file` and `<state dir>/logs/`.
+ * The default rolling logs (/tmp/openclaw, …) are shared by every install of the user, so one
+ * is read only when the gateway starts recorded in it name this install's state dir and no other.
+ */
+export function logSources(ctx: Pick<CheckContext, "config" | "target">): LogSources {
+  const read = new Set<string>();
+  const skipped: LogSources["skipped"] = [];
   const configured = getString(ctx.config.effective, "logging.file");
-  if (configured) out.add(configured);
+  if (configured) read.add(configured);
   else {
     const prefix = ctx.target.product === "openclaw" ? "openclaw" : ctx.target.product;
     const name = ctx.target.profile ? `${prefix}-${ctx.target.profile}-` : `${prefix}-`;
     const uid = typeof process.getuid === "function" ? process.getuid() : 0;
+    const own = resolve(ctx.target.stateDir);
     for (const dir of ctx.target.logDirs ?? [`/tmp/${prefix}`, join(tmpdir(), `${prefix}-${uid}`)]) {
       let names: string[] = [];
       try {
@@ -31,15 +54,34 @@ export function logFilesFor(ctx: Pick<CheckContext, "config" | "target">): strin
       } catch {
         continue;
       }
-      for (const n of names)
-        if (n.startsWith(name) && /\d{4}-\d{2}-\d{2}\.log$/.test(n)) out.add(join(dir, n));
+      for (const n of names) {
+        if (!n.startsWith(name) || !/\d{4}-\d{2}-\d{2}\.log$/.test(n)) continue;
+        const path = join(dir, n);
+        const named = stateDirsNamedInLog(readTail(path) ?? "");
+        if (named.length === 1 && named[0] === own) read.add(path);
+        else
+          skipped.push({
+            path,
+            why:
+              named.length === 0
+                ? "a log shared by every install of this user, and nothing in it names this install's state dir"
+                : named.includes(own)
+                  ? `a log shared with other installs (${named.filter((d) => d !== own).join(", ")}); its lines cannot be told apart`
+                  : `written by another install (${named.join(", ")})`,
+          });
+      }
     }
   }
   for (const n of ["logs/gateway.log", "logs/gateway.err.log"]) {
     const p = join(ctx.target.stateDir, n);
-    if (existsSync(p)) out.add(p);
+    if (existsSync(p)) read.add(p);
   }
-  return [...out];
+  return { read: [...read], skipped };
+}
+
+/** Log files this gateway writes (see logSources). */
+export function logFilesFor(ctx: Pick<CheckContext, "config" | "target">): string[] {
+  return logSources(ctx).read;
 }
 
 /** Read at most the last MAX_LOG_BYTES of a file. */

@@ -9,7 +9,8 @@ import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { compareText } from "../util/text.ts";
-import type { GatewayProcess, ListeningSocket, LiveState } from "./types.ts";
+import { processInstall } from "./attribution.ts";
+import type { GatewayProcess, ListeningSocket, LiveState, ProcessInstall } from "./types.ts";
 
 const LISTEN = "0A";
 
@@ -108,6 +109,29 @@ function cmdlineOf(pid: number, procRoot: string): string[] {
   }
 }
 
+function environOf(pid: number, procRoot: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  try {
+    for (const e of readFileSync(join(procRoot, String(pid), "environ"))
+      .toString("utf8")
+      .split("\0")) {
+      const eq = e.indexOf("=");
+      if (eq > 0) env[e.slice(0, eq)] = e.slice(eq + 1);
+    }
+  } catch {
+    // gone, or another user's process
+  }
+  return env;
+}
+
+function cwdOf(pid: number, procRoot: string): string | null {
+  try {
+    return readlinkSync(join(procRoot, String(pid), "cwd"));
+  } catch {
+    return null;
+  }
+}
+
 function netnsOf(pid: number | "self", procRoot: string): string | null {
   try {
     return readlinkSync(join(procRoot, String(pid), "ns/net"));
@@ -189,14 +213,20 @@ function linuxSockets(opts: LiveOptions): { sockets: ListeningSocket[]; connecti
   const sockets: ListeningSocket[] = [];
   const connections: Connection[] = [];
   const cmdCache = new Map<number, string[]>();
+  const installCache = new Map<number, ProcessInstall | null>();
   for (const [ns, { entries }] of byNs) {
     for (const e of entries) {
       if (e.state === LISTEN) {
         const pid = owner.get(e.inode) ?? null;
         let cmd: string[] | undefined;
+        let install: ProcessInstall | null = null;
         if (pid !== null) {
           cmd = cmdCache.get(pid) ?? cmdlineOf(pid, procRoot);
           cmdCache.set(pid, cmd);
+          // only the install paths are kept: the rest of an environment may hold secrets
+          if (!installCache.has(pid))
+            installCache.set(pid, processInstall(cmd, environOf(pid, procRoot), cwdOf(pid, procRoot)));
+          install = installCache.get(pid) ?? null;
         }
         sockets.push({
           proto: e.proto,
@@ -207,6 +237,7 @@ function linuxSockets(opts: LiveOptions): { sockets: ListeningSocket[]; connecti
           process: cmd?.[0]?.trim().split(/\s+/)[0] ?? null,
           ...(cmd ? { cmdline: cmd } : {}),
           netns: ns === selfNs ? null : ns,
+          ...(install ? { owner: install } : {}),
         });
       } else if (e.state === "01") {
         connections.push({

@@ -6,12 +6,13 @@ import { VERSION } from "../core/version.ts";
 import type { Severity } from "../findings/model.ts";
 import { maxSeverity, severityRank } from "../findings/model.ts";
 import { compareText } from "../util/text.ts";
+import { attributeSocket } from "./attribution.ts";
 import { DEFAULT_PORT, detectContainer, effectiveGateway, tailnetIPv4 } from "./bind.ts";
 import { composeFindings } from "./checks/exposure.ts";
 import { CHECKS } from "./checks/index.ts";
 import { redact } from "./checks/util.ts";
 import { versionFindings } from "./checks/version.ts";
-import { compromiseFindings, logFilesFor, packageDirFromLog } from "./compromise.ts";
+import { compromiseFindings, logFilesFor, logSources, packageDirFromLog } from "./compromise.ts";
 import { getString, loadConfig } from "./config.ts";
 import { type DiscoverOptions, discover, resolveVersion } from "./discovery.ts";
 import { scanLive } from "./live.ts";
@@ -108,6 +109,9 @@ export async function runAuditDetailed(
   const perTarget: TargetResult[] = [];
   const targets: AuditReport["targets"] = [];
   for (const { target, config, gw } of prepared) {
+    const samePortInstalls = prepared
+      .filter((o) => o.target !== target && o.gw.port === gw.port)
+      .map((o) => o.target.stateDir);
     const ctx: CheckContext = {
       target,
       config,
@@ -120,7 +124,10 @@ export async function runAuditDetailed(
       },
       now,
       home: d.home,
+      samePortInstalls,
     };
+    const logs = logSources(ctx);
+    for (const l of logs.skipped) notes.push(`not read for ${target.stateDir}: ${l.path}, ${l.why}`);
     const mine = await auditTarget(ctx, notes);
     findings.push(...mine);
     perTarget.push({ ctx, findings: mine });
@@ -137,6 +144,8 @@ export async function runAuditDetailed(
         password: gw.password ? redact(gw.password) : null,
       },
       configErrors: config.errors,
+      listening: listeningOf(ctx),
+      logs,
     });
   }
   findings.push(...composeFindings(d.services));
@@ -168,6 +177,27 @@ export async function runAuditDetailed(
     notes,
   };
   return { report, perTarget };
+}
+
+/** The sockets on this gateway's port and side ports that are counted as its own, and why. */
+function listeningOf(ctx: CheckContext): NonNullable<AuditReport["targets"][number]["listening"]> {
+  const ports = new Set([ctx.gw.port, ...ctx.gw.sidePorts.map((p) => p.port)]);
+  const out: NonNullable<AuditReport["targets"][number]["listening"]> = [];
+  for (const s of ctx.live.sockets) {
+    if (!ports.has(s.port)) continue;
+    const attribution = attributeSocket(ctx, s);
+    if (attribution)
+      out.push({
+        proto: s.proto,
+        address: s.address,
+        port: s.port,
+        pid: s.pid,
+        process: s.process,
+        netns: s.netns ?? null,
+        attribution,
+      });
+  }
+  return out;
 }
 
 function safeUser(): string {

@@ -85,6 +85,23 @@ export interface ListeningSocket {
   cmdline?: string[];
   /** Network namespace (`net:[…]`) the socket lives in, when read through a process. */
   netns?: string | null;
+  /** The install paths the owning process names in its environment (read from /proc/PID/environ). */
+  owner?: ProcessInstall | null;
+}
+
+/** Which install a process serves, as its environment says (never its other variables). */
+export interface ProcessInstall {
+  stateDirs: string[];
+  configPaths: string[];
+  /** Where that came from: `OPENCLAW_STATE_DIR`, `default state dir of HOME=/home/u`, … */
+  via: string[];
+}
+
+/** Why a socket is counted as this install's, and whether that is proven or a guess. */
+export interface SocketAttribution {
+  /** True when the owning process names this install, or the install alone uses the port here. */
+  proven: boolean;
+  how: string;
 }
 
 export interface GatewayProcess {
@@ -160,6 +177,8 @@ export interface CheckContext {
   live: LiveState;
   now: number;
   home: string;
+  /** Other installs audited in this run whose gateway uses the same port (their state dirs). */
+  samePortInstalls?: string[];
 }
 
 export interface AuditCheck {
@@ -188,6 +207,12 @@ export interface AuditReport {
     via: string;
     gateway: EffectiveGateway | null;
     configErrors: string[];
+    /** Sockets on this gateway's port and side ports counted as its own, and why. */
+    listening?: (Pick<ListeningSocket, "proto" | "address" | "port" | "pid" | "process" | "netns"> & {
+      attribution: SocketAttribution;
+    })[];
+    /** Gateway logs that were read, and those that were not, with the reason. */
+    logs?: { read: string[]; skipped: { path: string; why: string }[] };
   }[];
   services: ServiceDef[];
   live: LiveState;

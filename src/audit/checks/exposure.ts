@@ -3,17 +3,35 @@
 // container default binds, and mDNS advertising that the config does not show.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { Severity } from "../../findings/model.ts";
+import { attributeSocket } from "../attribution.ts";
 import { before, isLoopbackAddress } from "../bind.ts";
 import { getArray, getString } from "../config.ts";
-import type { AuditCheck, AuditFinding, CheckContext, ListeningSocket } from "../types.ts";
+import type { AuditCheck, AuditFinding, CheckContext, ListeningSocket, SocketAttribution } from "../types.ts";
 import { fileEvidence, keyEvidence, mk } from "./util.ts";
 
-function gwSockets(ctx: CheckContext): ListeningSocket[] {
-  const pids = new Set(ctx.target.processes.map((p) => p.pid));
-  return ctx.live.sockets.filter(
-    (s) => s.port === ctx.gw.port && (pids.size === 0 || s.pid === null || pids.has(s.pid)),
-  );
+type Owned = ListeningSocket & { attribution: SocketAttribution };
+
+/** Sockets on `port` that belong to this install (see attribution.ts), each with how that is known. */
+function ownSockets(ctx: CheckContext, port: number): Owned[] {
+  const out: Owned[] = [];
+  for (const s of ctx.live.sockets) {
+    if (s.port !== port) continue;
+    const attribution = attributeSocket(ctx, s);
+    if (attribution) out.push({ ...s, attribution });
+  }
+  return out;
 }
+
+/** One step less severe: what a finding owes its reader when it rests on a guess. */
+const LOWER: Record<Severity, Severity> = {
+  critical: "high",
+  high: "medium",
+  medium: "low",
+  low: "low",
+  info: "info",
+};
+const UNPROVEN = " (matched by port only)";
 
 const sockText = (s: ListeningSocket) =>
   `${s.proto} ${s.address.includes(":") ? `[${s.address}]` : s.address}:${s.port}${s.pid ? ` pid ${s.pid}${s.process ? ` (${s.process})` : ""}` : ""}${s.netns ? ` in ${s.netns}` : ""}`;
@@ -26,14 +44,15 @@ const liveExposure: AuditCheck = {
   run(ctx) {
     const out: AuditFinding[] = [];
     const running = ctx.target.processes.length > 0;
-    const socks = gwSockets(ctx);
+    const socks = ownSockets(ctx, ctx.gw.port);
     const open = socks.filter((s) => !isLoopbackAddress(s.address));
     const noAuth = !ctx.gw.hasSecret && ctx.gw.authMode !== "trusted-proxy";
     if (open.length > 0) {
+      const proven = open.some((s) => s.attribution.proven);
       const probes = ctx.live.probes.filter((p) => p.port === ctx.gw.port && p.reachable);
       const evidence = open.map((s) => ({
         source: "socket",
-        detail: `Listening on ${sockText(s)}`,
+        detail: `Listening on ${sockText(s)}; ${s.attribution.how}`,
         excerpt: sockText(s),
         location: ctx.live.source,
       }));
@@ -49,8 +68,8 @@ const liveExposure: AuditCheck = {
         mk(ctx, {
           ruleId: this.id,
           openclawCheckId: null,
-          severity: noAuth ? "critical" : "high",
-          title: noAuth ? "Gateway is listening on all interfaces without auth right now" : this.title,
+          severity: proven ? (noAuth ? "critical" : "high") : LOWER[noAuth ? "critical" : "high"],
+          title: `${noAuth ? "Gateway is listening on all interfaces without auth right now" : this.title}${proven ? "" : UNPROVEN}`,
           group: this.group,
           asset: `${open[0]!.address}:${ctx.gw.port}`,
           evidence,
@@ -59,7 +78,7 @@ const liveExposure: AuditCheck = {
           fixes: ["bind-loopback"],
         }),
       );
-      if (!ctx.gw.exposed && running) {
+      if (!ctx.gw.exposed && running && proven) {
         out.push(
           mk(ctx, {
             ruleId: "CP-AUDIT-103",
@@ -82,32 +101,30 @@ const liveExposure: AuditCheck = {
       }
     }
     // side ports: browser control, CDP relay, legacy bridge/canvas
-    const side = new Map(ctx.gw.sidePorts.map((p) => [p.port, p.what]));
-    const pids = new Set(ctx.target.processes.map((p) => p.pid));
-    for (const s of ctx.live.sockets) {
-      const what = side.get(s.port);
-      if (!what || isLoopbackAddress(s.address)) continue;
-      if (pids.size > 0 && s.pid !== null && !pids.has(s.pid)) continue;
-      out.push(
-        mk(ctx, {
-          ruleId: "CP-AUDIT-101",
-          openclawCheckId: null,
-          severity: "critical",
-          title: `Gateway side port (${what}) listens beyond loopback`,
-          group: this.group,
-          asset: `${s.address}:${s.port}`,
-          evidence: [
-            {
-              source: "socket",
-              detail: `Listening on ${sockText(s)}`,
-              excerpt: sockText(s),
-              location: ctx.live.source,
-            },
-          ],
-          remediation:
-            "Side ports must stay on 127.0.0.1; several had no auth (CVE-2026-28485, CVE-2026-43581). Upgrade and firewall them (`clawpatrol firewall`).",
-        }),
-      );
+    for (const { port: sidePort, what } of ctx.gw.sidePorts) {
+      for (const s of ownSockets(ctx, sidePort)) {
+        if (isLoopbackAddress(s.address)) continue;
+        out.push(
+          mk(ctx, {
+            ruleId: "CP-AUDIT-101",
+            openclawCheckId: null,
+            severity: s.attribution.proven ? "critical" : LOWER.critical,
+            title: `Gateway side port (${what}) listens beyond loopback${s.attribution.proven ? "" : UNPROVEN}`,
+            group: this.group,
+            asset: `${s.address}:${s.port}`,
+            evidence: [
+              {
+                source: "socket",
+                detail: `Listening on ${sockText(s)}; ${s.attribution.how}`,
+                excerpt: sockText(s),
+                location: ctx.live.source,
+              },
+            ],
+            remediation:
+              "Side ports must stay on 127.0.0.1; several had no auth (CVE-2026-28485, CVE-2026-43581). Upgrade and firewall them (`clawpatrol firewall`).",
+          }),
+        );
+      }
     }
     return out;
   },
