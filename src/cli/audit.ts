@@ -1,24 +1,28 @@
 // `clawpatrol audit` (also what a bare `clawpatrol` runs): the host audit.
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { renderJson, renderSarif, renderText } from "../audit/report.ts";
 import { runAudit } from "../audit/run.ts";
-import { EXIT, RunError, UsageError } from "../core/errors.ts";
-import { chooseFormat, formatOption, type OutputFormat } from "../core/output.ts";
-import { isSeverity, reachesThreshold, type Severity } from "../findings/model.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
+import { UsageError } from "../core/errors.ts";
+import { addOutputOptions } from "./output-options.ts";
 
-/** What `audit --format` offers (json is the clawpatrol.audit/1 report; ocsf and cef, the findings). */
-export const AUDIT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif", "ocsf", "cef"];
+/** What `audit` prints; reports are 0600: they name where secrets are. */
+export const AUDIT_OUTPUT: OutputSpec = {
+  formats: ["text", "json", "sarif", "ocsf", "cef"],
+  meaning: {
+    json: "the clawpatrol.audit/1 report",
+    sarif: "the findings",
+    ocsf: "the findings",
+    cef: "the findings",
+  },
+  findings: true,
+  fileMode: 0o600,
+};
 
-export interface AuditCliOptions {
+export interface AuditCliOptions extends OutputFlags {
   stateDir?: string;
   config?: string;
-  format?: OutputFormat;
-  json?: boolean;
-  sarif?: boolean;
   store?: boolean;
-  output?: string;
-  failOn?: string;
   probe?: boolean;
   verbose?: boolean;
   live?: boolean;
@@ -27,16 +31,8 @@ export interface AuditCliOptions {
 }
 
 export async function auditAction(opts: AuditCliOptions): Promise<number> {
-  const format = chooseFormat(opts);
-  let threshold: Severity | null = null;
-  if (opts.failOn !== undefined) {
-    const s = opts.failOn.toLowerCase();
-    if (!isSeverity(s))
-      throw new UsageError(
-        `--fail-on must be one of info, low, medium, high, critical (got "${opts.failOn}")`,
-      );
-    threshold = s;
-  }
+  const out = openCommandOutput(opts, AUDIT_OUTPUT);
+  const format = out.format;
   let assume: { product: "openclaw" | "clawdbot" | "moltbot"; version: string } | undefined;
   if (opts.assumeVersion !== undefined) {
     const m = /^(openclaw|clawdbot|moltbot)@(\d{4}\.\d{1,2}\.\d{1,3}(?:-[\w.]+)?)$/.exec(
@@ -69,16 +65,11 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     text = parts.join("");
   } else
     text = renderText(report, {
-      color: !opts.output && process.stdout.isTTY === true && !process.env.NO_COLOR,
+      color: out.isTty && !process.env.NO_COLOR,
       verbose: opts.verbose ?? false,
     });
-  if (opts.output) {
-    try {
-      writeFileSync(opts.output, text, { mode: 0o600 });
-    } catch (err) {
-      throw new RunError(`cannot write ${opts.output}: ${(err as Error).message}`);
-    }
-  } else process.stdout.write(text);
+  out.write(text);
+  out.close();
   // After the report is out, so a store that cannot be written still leaves the report.
   if (opts.store) {
     const { storeFindingsRun } = await import("./store-findings.ts");
@@ -97,27 +88,17 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       report.startedAt,
     );
   }
-  if (threshold && reachesThreshold(report.findings, threshold)) return EXIT.findings;
-  return EXIT.ok;
+  return out.exitCode(report.findings);
 }
 
 export function registerAudit(program: Command): void {
-  program
+  const audit = program
     .command("audit")
     .description(
       "Audit this host's OpenClaw/Clawdbot/Moltbot installs: exposure, auth, secrets, signs of compromise",
     )
     .option("--state-dir <dir>", "audit only this state directory (must exist)")
     .option("--config <file>", "audit only this config file (must exist)")
-    .option(
-      "-f, --format <format>",
-      `output: ${AUDIT_FORMATS.join(", ")} (json: the clawpatrol.audit/1 report; sarif, ocsf, cef: the findings)`,
-      formatOption(AUDIT_FORMATS),
-    )
-    .option("--json", "print the report as JSON (schema clawpatrol.audit/1); same as --format json")
-    .option("--sarif", "print findings as SARIF 2.1.0; same as --format sarif")
-    .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
     .option("--probe", "also connect to this host's own addresses to confirm what listens beyond loopback")
     .option("--no-live", "do not read the listening sockets")
     .option(
@@ -136,4 +117,5 @@ export function registerAudit(program: Command): void {
     .action(async (opts: AuditCliOptions) => {
       process.exitCode = await auditAction(opts);
     });
+  addOutputOptions(audit, AUDIT_OUTPUT);
 }

@@ -4,6 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { activeData, dataAgeWarning } from "../core/data-dir.ts";
 import { EXIT, RunError, reportError, UsageError } from "../core/errors.ts";
+import { abandonOpenOutputs } from "../core/output.ts";
 import { VERSION } from "../core/version.ts";
 import { COMMANDS } from "./commands.ts";
 
@@ -119,6 +120,7 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(args);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
+    abandonOpenOutputs();
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
       if (err.code === "commander.help") return EXIT.ok;

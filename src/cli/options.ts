@@ -1,7 +1,6 @@
 // Shared option parsers: each turns a flag's text into a checked value or a UsageError.
 
 import { UsageError } from "../core/errors.ts";
-import { isSeverity, type Severity } from "../findings/model.ts";
 
 export function intOption(name: string, min: number, max: number): (value: string) => number {
   return (value: string) => {
@@ -21,12 +20,6 @@ export function durationOption(name: string, minMs: number, maxMs: number): (val
     if (ms < minMs || ms > maxMs) throw new UsageError(`${name} must be between ${minMs} ms and ${maxMs} ms`);
     return ms;
   };
-}
-
-export function severityOption(value: string): Severity | "none" {
-  const v = value.trim().toLowerCase();
-  if (v === "none" || isSeverity(v)) return v as Severity | "none";
-  throw new UsageError(`--fail-on must be one of none, info, low, medium, high, critical; got "${value}"`);
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

@@ -1,10 +1,11 @@
 // The work behind `clawpatrol scan`: read targets, guard the scope, run the pipeline, write records.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { openCommandOutput } from "../core/command-output.ts";
+import { checkDestination } from "../core/destination.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
-import { chooseFormat, type OutputFormat, openOutput } from "../core/output.ts";
+import { chooseFormat } from "../core/formats.ts";
 import { VERSION } from "../core/version.ts";
-import { reachesThreshold } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
@@ -18,31 +19,7 @@ import { reportProblems } from "../targets/problems.ts";
 import { resolveNames } from "../targets/resolve.ts";
 import { planTargets, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount } from "../targets/stream.ts";
-import type { severityOption } from "./options.ts";
-
-/** The flags of `clawpatrol scan`, as commander parses them (declared in scan.ts). */
-export interface ScanFlags {
-  ports: string;
-  inputList?: string[];
-  exclude?: string[];
-  excludeFile?: string[];
-  allowLarge?: boolean;
-  rate: number;
-  concurrency: number;
-  probeConcurrency: number;
-  perHost: number;
-  timeout: number;
-  format?: OutputFormat;
-  json?: boolean;
-  sarif?: boolean;
-  output?: string;
-  failOn: ReturnType<typeof severityOption>;
-  all?: boolean;
-  record?: string;
-  seed?: number;
-  progress: boolean;
-  store?: boolean;
-}
+import { SCAN_OUTPUT, type ScanFlags } from "./scan-flags.ts";
 
 export const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
 
@@ -66,7 +43,10 @@ function readTextFile(path: string, what: string): string {
 
 export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promise<number> {
   // --format, or its older spellings --json / --sarif; json and ndjson are both the NDJSON records.
-  const format = chooseFormat(flags, { ndjson: "json" });
+  const format = chooseFormat(flags, SCAN_OUTPUT.same, "text");
+  // A bad -o is exit 2 now, not after the sweep (the file itself is opened once the scan runs here,
+  // not in a relaunched child).
+  checkDestination(flags.output);
   stdinText = null;
   const targets: string[] = [];
   for (const t of targetArgs) {
@@ -134,7 +114,8 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     }
   }
 
-  const out = openOutput(flags.output);
+  const output = openCommandOutput(flags, SCAN_OUTPUT);
+  const out = output.sink;
   const showProgress = flags.progress && process.stderr.isTTY === true;
   const started = performance.now();
   let lastProgress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };
@@ -208,7 +189,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
       if (storeRun) await storeRun.add(o);
       if (findingOut && o.findings.length > 0)
         findingOut.writer.add(findingOut.items(o.findings, o.scannedAt));
-      if (flags.failOn !== "none" && reachesThreshold(o.findings, flags.failOn)) failed = true;
+      if (!failed && output.exitCode(o.findings) === EXIT.findings) failed = true;
       if (o.auth === "not-required") noAuth++;
       if (o.remoteLooksLocal) remoteLocal++;
       if (format === "json") for (const part of recordLine(o)) out.write(part);

@@ -1,23 +1,12 @@
 // `clawpatrol scan <targets...>`: discover and fingerprint OpenClaw-family gateways.
 // This file only declares the command line; src/cli/scan-run.ts does the work.
 import type { Command } from "commander";
-import { formatOption, type OutputFormat } from "../core/output.ts";
-import { collect, durationOption, intOption, severityOption } from "./options.ts";
-import type { ScanFlags } from "./scan-run.ts";
-
-/** What `scan --format` offers: json and ndjson are both the NDJSON records. */
-export const SCAN_FORMATS: readonly OutputFormat[] = [
-  "text",
-  "json",
-  "ndjson",
-  "sarif",
-  "ocsf",
-  "cef",
-  "stix",
-];
+import { collect, durationOption, intOption } from "./options.ts";
+import { addOutputOptions } from "./output-options.ts";
+import { SCAN_OUTPUT, type ScanFlags } from "./scan-flags.ts";
 
 export function registerScan(program: Command): void {
-  program
+  const scan = program
     .command("scan")
     .description(
       "discover OpenClaw / Moltbot / Clawdbot gateways and fingerprint product, version and auth state",
@@ -52,23 +41,6 @@ export function registerScan(program: Command): void {
       durationOption("--timeout", 100, 120_000),
       5000,
     )
-    .option(
-      "-f, --format <format>",
-      `output: ${SCAN_FORMATS.join(", ")} (json/ndjson: one record per endpoint; sarif, ocsf, cef, stix: the findings)`,
-      formatOption(SCAN_FORMATS),
-    )
-    .option(
-      "--json",
-      "write NDJSON: one record per endpoint (schema clawpatrol.scan/v1); same as --format json",
-    )
-    .option("--sarif", "write a SARIF 2.1.0 log of the findings; same as --format sarif")
-    .option("-o, --output <file>", "write results to FILE instead of stdout")
-    .option(
-      "--fail-on <severity>",
-      "exit 1 when a finding is at or above this severity (none to disable)",
-      severityOption,
-      "high",
-    )
     .option("--all", "also report endpoints that did not answer")
     .option("--record <dir>", "save every probe transcript (raw bytes) as JSON in DIR")
     .option("--seed <n>", "seed of the target order permutation", intOption("--seed", 0, 2 ** 52))
@@ -82,4 +54,5 @@ export function registerScan(program: Command): void {
       const { scanCommand } = await import("./scan-run.ts");
       process.exitCode = await scanCommand(targetArgs, flags);
     });
+  addOutputOptions(scan, SCAN_OUTPUT);
 }

@@ -1,9 +1,9 @@
 // `clawpatrol skills scan [paths...]` and `clawpatrol skills rules`.
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { EXIT, RunError, UsageError } from "../core/errors.ts";
-import { chooseFormat, formatOption, type OutputFormat } from "../core/output.ts";
-import { isSeverity, reachesThreshold, type Severity } from "../findings/model.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
+import { RunError, UsageError } from "../core/errors.ts";
+import { VERSION } from "../core/version.ts";
 import { type IocEntry, parseIocFile } from "../skills/indicators.ts";
 import { DEFAULT_LIMITS } from "../skills/loaders/archive.ts";
 import { loadPath } from "../skills/loaders/inputs.ts";
@@ -13,23 +13,29 @@ import { RULES } from "../skills/rules.ts";
 import { defaultIocs, scanUnit } from "../skills/scan.ts";
 import { loadSuppressions, SuppressionError, suggestSuppressions } from "../skills/suppressions.ts";
 import type { SkillReport } from "../skills/types.ts";
+import { addOutputOptions } from "./output-options.ts";
 
-/** What `skills scan --format` offers (json is the clawpatrol.skills.v1 report; sarif, ocsf, cef: the findings). */
-export const SKILLS_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif", "ocsf", "cef"];
+/** What `skills scan` prints. */
+export const SKILLS_OUTPUT: OutputSpec = {
+  formats: ["text", "json", "sarif", "ocsf", "cef"],
+  meaning: {
+    json: "the clawpatrol.skills.v1 report",
+    sarif: "the findings",
+    ocsf: "the findings",
+    cef: "the findings",
+  },
+  findings: true,
+};
 
-const TOOL_VERSION = "0.1.0";
+const RULES_OUTPUT: OutputSpec = { formats: ["text", "json"] };
 
-interface ScanFlags {
+interface ScanFlags extends OutputFlags {
   installed?: boolean;
   stateDir?: string;
   config?: string;
   workspace?: string;
   openclawPackage?: string;
-  format?: OutputFormat;
-  json?: boolean;
-  sarif?: boolean;
   store?: boolean;
-  failOn: string;
   ignoreFile?: string;
   iocs?: string[];
   maxFileBytes?: string;
@@ -63,11 +69,12 @@ const STDIO: ScanIo = {
 };
 
 export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanIo = STDIO): Promise<number> {
-  const format = chooseFormat(flags);
-  if (!isSeverity(flags.failOn))
-    throw new UsageError(`--fail-on: expected info, low, medium, high or critical, got ${flags.failOn}`);
   if (paths.length === 0 && !flags.installed)
     throw new UsageError("skills scan: name at least one path, or use --installed");
+  const output = openCommandOutput(flags, SKILLS_OUTPUT);
+  const format = output.format;
+  // Tests pass their own io; a real run writes results through the command output (-o).
+  const out = io === STDIO ? (s: string) => output.write(s) : io.out;
   const cwd = process.cwd();
   let suppressions: ReturnType<typeof loadSuppressions>;
   try {
@@ -132,30 +139,31 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
   );
   for (const s of expired)
     io.err(`clawpatrol: suppression for ${s.rule} at ${s.path} expired on ${s.expires} (${s.file})\n`);
-  const tool = { name: "clawpatrol", version: TOOL_VERSION };
+  const tool = { name: "clawpatrol", version: VERSION };
   const active = reports.flatMap((r) => r.findings.filter((f) => !f.suppressed));
-  if (flags.suggestIgnore) io.out(suggestSuppressions(reports.flatMap((r) => r.findings)));
+  if (flags.suggestIgnore) out(suggestSuppressions(reports.flatMap((r) => r.findings)));
   else if (format === "json")
-    io.out(
+    out(
       `${JSON.stringify(toJson(reports, tool, flags.installed ? { installed: { notes } } : {}), null, 2)}\n`,
     );
-  else if (format === "sarif") io.out(`${JSON.stringify(toSkillsSarif(reports, tool), null, 2)}\n`);
+  else if (format === "sarif") out(`${JSON.stringify(toSkillsSarif(reports, tool), null, 2)}\n`);
   else if (format === "ocsf" || format === "cef") {
     // Unsuppressed findings, one line each; the id is the store's stable identity, first = last seen = the scan's start.
     const { findingWriter, runItems } = await import("../findings/export.ts");
-    const writer = findingWriter(format, io.out, tool);
+    const writer = findingWriter(format, out, tool);
     writer.add(runItems(active, startedAt));
     writer.finish();
   } else {
     if (flags.installed) for (const n of notes) io.err(`clawpatrol: ${n}\n`);
-    io.out(
+    out(
       toText(reports, {
         minSeverity: flags.verbose ? "info" : "low",
         showSuppressed: !!flags.showSuppressed,
-        color: flags.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        color: flags.color !== false && output.isTty && !process.env.NO_COLOR,
       }),
     );
   }
+  output.close();
   if (flags.store) {
     const { storeFindingsRun } = await import("./store-findings.ts");
     await storeFindingsRun(
@@ -169,14 +177,14 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
       startedAt,
     );
   }
-  return reachesThreshold(active, flags.failOn as Severity) ? EXIT.findings : EXIT.ok;
+  return output.exitCode(active);
 }
 
 export function registerSkills(program: Command): void {
   const skills = program
     .command("skills")
     .description("Scan OpenClaw skills and plugins for malicious or risky content");
-  skills
+  const scan = skills
     .command("scan")
     .description("Scan skill folders, SKILL.md files, .zip/.tar.gz/.tgz archives and npm plugin tarballs")
     .argument("[paths...]", "skill folders, SKILL.md files or archives")
@@ -189,17 +197,9 @@ export function registerSkills(program: Command): void {
       "installed openclaw package, for bundled skills (default: found on PATH)",
     )
     .option(
-      "-f, --format <format>",
-      `output: ${SKILLS_FORMATS.join(", ")} (json: the clawpatrol.skills.v1 report; sarif, ocsf, cef: the findings)`,
-      formatOption(SKILLS_FORMATS),
-    )
-    .option("--json", "JSON output (schema clawpatrol.skills.v1); same as --format json")
-    .option("--sarif", "SARIF 2.1.0 output; same as --format sarif")
-    .option(
       "--store",
       "also keep the findings in the store as a skills run (PGlite under $CLAWPATROL_HOME or ~/.clawpatrol/db; DATABASE_URL for PostgreSQL)",
     )
-    .option("--fail-on <severity>", "exit 1 when a finding reaches this severity", "high")
     .option("--ignore-file <file>", "suppressions file (default ./.clawpatrol-ignore.yml)")
     .option("--iocs <file...>", "extra IOC lists (JSON like data/skills/iocs.json, or type:value lines)")
     .option(
@@ -217,13 +217,16 @@ export function registerSkills(program: Command): void {
     .action(async (paths: string[], flags: ScanFlags) => {
       process.exitCode = await runSkillsScan(paths, flags);
     });
-  skills
+  addOutputOptions(scan, SKILLS_OUTPUT);
+  const rules = skills
     .command("rules")
     .description("List the skill scanner's rules")
-    .option("--json", "JSON output")
-    .action((flags: { json?: boolean }) => {
+    .action((flags: OutputFlags) => {
+      const out = openCommandOutput(flags, RULES_OUTPUT);
       const list = [...RULES.values()];
-      if (flags.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-      else for (const r of list) process.stdout.write(`${r.id}  ${r.severity}/${r.confidence}  ${r.title}\n`);
+      if (out.format === "json") out.write(`${JSON.stringify(list, null, 2)}\n`);
+      else for (const r of list) out.write(`${r.id}  ${r.severity}/${r.confidence}  ${r.title}\n`);
+      out.close();
     });
+  addOutputOptions(rules, RULES_OUTPUT);
 }

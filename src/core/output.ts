@@ -2,8 +2,20 @@
 // temporary name and renamed into place when the job ends, so a crash never leaves a
 // half-written report under the final name; records written so far stay in the .partial
 // file for inspection.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
-import { RunError, UsageError } from "./errors.ts";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import { checkDestination, type Destination } from "./destination.ts";
+import { RunError } from "./errors.ts";
 
 /** Text, or bytes already encoded as UTF-8 (a scan record's shared advisory list). */
 export type OutputChunk = string | Uint8Array;
@@ -94,8 +106,23 @@ class BufferedFile {
   }
 }
 
-export function openOutput(path: string | undefined): OutputSink {
-  if (!path || path === "-") {
+export interface OpenOptions {
+  /** Mode of a newly created file (an existing file keeps its own). Default 0o644. */
+  mode?: number;
+  /** The option that named the path, for messages. Default "-o". */
+  flag?: string;
+}
+
+/**
+ * Open where a command's results go: stdout for no path or "-", else the destination the path
+ * leads to (see destination.ts), checked and opened now, before the command does its work.
+ */
+export function openOutput(path: string | undefined, opts: OpenOptions = {}): OutputSink {
+  return openDestination(checkDestination(path, opts.flag), opts);
+}
+
+export function openDestination(dest: Destination, opts: OpenOptions = {}): OutputSink {
+  if (dest.kind === "stdout") {
     return {
       write: (chunk) => {
         process.stdout.write(chunk);
@@ -104,59 +131,151 @@ export function openOutput(path: string | undefined): OutputSink {
       isTty: process.stdout.isTTY === true,
     };
   }
-  const partial = `${path}.partial`;
-  let file: BufferedFile;
-  let fd: number;
-  try {
-    fd = openSync(partial, "w", 0o644);
-    file = new BufferedFile(fd, partial);
-  } catch (err) {
-    throw new RunError(
-      `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+  if (dest.kind === "in-place") {
+    // Opened as it is: no O_CREAT (it exists), no O_TRUNC (a device or pipe has nothing to cut).
+    // A FIFO blocks here until a reader opens it, as a shell redirection would.
+    const fd = openOrFail(dest.shown, () => openSync(dest.path, constants.O_WRONLY | constants.O_NOCTTY));
+    const file = new BufferedFile(fd, dest.shown);
+    return {
+      write: (chunk) => file.write(chunk),
+      close: () => {
+        try {
+          file.close();
+        } finally {
+          closeSync(fd);
+        }
+      },
+      isTty: false,
+    };
   }
-  return {
-    write: (chunk) => file.write(chunk),
-    close: () => {
-      file.close();
-      fsyncSync(fd);
+  const partial = `${dest.path}.partial`;
+  const mode = dest.existingMode ?? opts.mode ?? 0o644;
+  const fd = openOrFail(dest.shown, () => {
+    // A .partial left by an earlier interrupted run is ours to replace; anything else there is not.
+    const old = lstatIfAny(partial);
+    if (old && (old.isFile() || old.isSymbolicLink())) unlinkSync(partial);
+    const created = openSync(
+      partial,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      mode,
+    );
+    fchmodSync(created, mode); // the mode given to open is masked by the umask; keep the old file's
+    return created;
+  });
+  const file = new BufferedFile(fd, dest.shown);
+  let closed = false;
+  let wrote = false;
+  const abandon = () => {
+    if (closed) return;
+    closed = true;
+    unfinished.delete(abandon);
+    // Nothing written (the command failed before its first result): leave no trace. Results
+    // already written stay in the .partial file, to be inspected, never under the final name.
+    if (!wrote) discard(fd, partial);
+    else {
+      try {
+        file.close();
+      } catch {
+        // kept what could be kept
+      }
       closeSync(fd);
-      renameSync(partial, path);
+    }
+  };
+  unfinished.add(abandon);
+  return {
+    write: (chunk) => {
+      wrote = true;
+      try {
+        file.write(chunk);
+      } catch (err) {
+        // A full disk: the partial file is of no use and takes the space; the old file is untouched.
+        discard(fd, partial);
+        closed = true;
+        throw err;
+      }
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      unfinished.delete(abandon);
+      try {
+        file.close();
+        fsyncSync(fd);
+      } catch (err) {
+        discard(fd, partial);
+        throw err;
+      }
+      closeSync(fd);
+      try {
+        renameSync(partial, dest.path);
+      } catch (err) {
+        throw new RunError(`cannot write ${dest.shown}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+      }
+      syncDir(dirname(dest.path));
     },
     isTty: false,
   };
 }
 
-/** Every output format a command can offer with --format; each command picks the ones that fit. */
-export const OUTPUT_FORMATS = ["text", "json", "ndjson", "sarif", "ocsf", "cef", "stix"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-/** The --format option parser for a command that offers `allowed`. */
-export function formatOption(allowed: readonly OutputFormat[]): (value: string) => OutputFormat {
-  return (value: string) => {
-    const v = value.trim().toLowerCase();
-    if (!(allowed as readonly string[]).includes(v))
-      throw new UsageError(`--format must be one of ${allowed.join(", ")} (got "${value}")`);
-    return v as OutputFormat;
-  };
-}
+/** Files opened for -o and not yet closed, each with how to abandon it. */
+const unfinished = new Set<() => void>();
 
 /**
- * The one output format of a run: --format, or the older --json / --sarif spellings of it.
- * Two that disagree are a usage error; `same` maps formats that mean the same output (scan's
- * json and ndjson) to one name.
+ * The command failed: abandon every output it opened. A file that got no results is removed
+ * (a mistyped flag leaves no empty .partial behind); one with results keeps them in .partial.
  */
-export function chooseFormat(
-  flags: { format?: OutputFormat; json?: boolean; sarif?: boolean },
-  same: Partial<Record<OutputFormat, OutputFormat>> = {},
-): OutputFormat {
-  const picked: [string, OutputFormat][] = [];
-  if (flags.format !== undefined) picked.push([`--format ${flags.format}`, flags.format]);
-  if (flags.json) picked.push(["--json", "json"]);
-  if (flags.sarif) picked.push(["--sarif", "sarif"]);
-  const norm = (f: OutputFormat) => same[f] ?? f;
-  for (const [name, f] of picked.slice(1))
-    if (norm(f) !== norm(picked[0]![1]))
-      throw new UsageError(`${picked[0]![0]} and ${name} cannot be used together: pick one output format`);
-  return norm(picked[0]?.[1] ?? "text");
+export function abandonOpenOutputs(): void {
+  for (const abandon of [...unfinished]) abandon();
+}
+
+function openOrFail(shown: string, open: () => number): number {
+  try {
+    return open();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : code === "EROFS"
+          ? "read-only file system"
+          : code === "ENOSPC"
+            ? "no space left on the device"
+            : (code ?? (err as Error).message);
+    throw new RunError(`cannot write ${shown}: ${why}`);
+  }
+}
+
+function lstatIfAny(path: string): ReturnType<typeof lstatSync> | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function discard(fd: number, partial: string): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+  try {
+    unlinkSync(partial);
+  } catch {
+    // nothing to remove
+  }
+}
+
+/** Make the rename itself durable: a power cut after it must not bring the old file back. */
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some file systems cannot fsync a directory; the rename still happened.
+  }
 }

@@ -2,11 +2,18 @@
 // place on close; nothing already written is lost when the process exits early, and a
 // failing disk is a one-line error, not a stack trace.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { RunError } from "../../src/core/errors.ts";
 import { openOutput } from "../../src/core/output.ts";
 import { REPO_ROOT } from "../support/zoo.ts";
 
@@ -58,13 +65,22 @@ describe("openOutput to a file", () => {
     expect(readFileSync(`${path}.partial`, "utf8")).toBe("kept 1\nkept 2\n");
   });
 
-  it("reports a disk that fails as a RunError naming the file", () => {
-    const path = join(tempDir(), "out.ndjson");
-    // The .partial name leads to /dev/full, where every write fails with ENOSPC.
-    symlinkSync("/dev/full", `${path}.partial`);
+  it("reports a device that fails every write (/dev/full) as a RunError naming it, and leaves the node alone", () => {
+    const out = openOutput("/dev/full");
+    out.write("a record\n");
+    expect(() => out.close()).toThrow(/cannot write \/dev\/full: ENOSPC/);
+    expect(lstatSync("/dev/full").isCharacterDevice()).toBe(true);
+  });
+
+  it("replaces a stale .partial left by an interrupted run, but never writes through a planted symlink", () => {
+    const dir = tempDir();
+    const path = join(dir, "out.ndjson");
+    writeFileSync(join(dir, "victim"), "keep me\n");
+    symlinkSync(join(dir, "victim"), `${path}.partial`);
     const out = openOutput(path);
     out.write("a record\n");
-    expect(() => out.close()).toThrow(RunError);
-    expect(() => out.write("more\n")).toThrow(/cannot write .*out\.ndjson\.partial: ENOSPC/);
+    out.close();
+    expect(readFileSync(path, "utf8")).toBe("a record\n");
+    expect(readFileSync(join(dir, "victim"), "utf8")).toBe("keep me\n");
   });
 });

@@ -1,0 +1,29 @@
+// The output flags every results-printing command declares the same way: -f/--format, the
+// --json and --sarif shorthands, -o/--output and (for commands that report findings) --fail-on.
+// What they do is src/core/command-output.ts.
+import type { Command } from "commander";
+import { DEFAULT_FAIL_ON, type OutputSpec, parseFailOn } from "../core/command-output.ts";
+import { formatOption } from "../core/formats.ts";
+
+export function addOutputOptions(cmd: Command, spec: OutputSpec): Command {
+  const [first] = spec.formats;
+  const described = spec.formats.map((f) => (spec.meaning?.[f] ? `${f} (${spec.meaning[f]})` : f)).join(", ");
+  cmd.option(
+    "-f, --format <format>",
+    `output format: ${described}; default ${first}`,
+    formatOption(spec.formats),
+  );
+  if (spec.formats.includes("json") && first !== "json") cmd.option("--json", "same as --format json");
+  if (spec.formats.includes("sarif")) cmd.option("--sarif", "same as --format sarif");
+  cmd.option(
+    "-o, --output <file>",
+    "write to FILE instead of stdout (a file is replaced only when complete; a FIFO or device is written in place)",
+  );
+  if (spec.findings)
+    cmd.option(
+      "--fail-on <severity>",
+      `exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none (default ${DEFAULT_FAIL_ON})`,
+      parseFailOn,
+    );
+  return cmd;
+}

@@ -1,0 +1,35 @@
+// The flags of `clawpatrol scan` and what it prints: shared by the command's declaration
+// (scan.ts, loaded for --help) and the code that runs it (scan-run.ts, loaded only to scan).
+import type { OutputFlags, OutputSpec } from "../core/command-output.ts";
+
+export const SCAN_OUTPUT: OutputSpec = {
+  formats: ["text", "json", "ndjson", "sarif", "ocsf", "cef", "stix"],
+  meaning: {
+    json: "one record per endpoint, schema clawpatrol.scan/v1",
+    ndjson: "same as json",
+    sarif: "the findings",
+    ocsf: "the findings",
+    cef: "the findings",
+    stix: "the findings",
+  },
+  same: { ndjson: "json" },
+  findings: true,
+};
+
+export interface ScanFlags extends OutputFlags {
+  ports: string;
+  inputList?: string[];
+  exclude?: string[];
+  excludeFile?: string[];
+  allowLarge?: boolean;
+  rate: number;
+  concurrency: number;
+  probeConcurrency: number;
+  perHost: number;
+  timeout: number;
+  all?: boolean;
+  record?: string;
+  seed?: number;
+  progress: boolean;
+  store?: boolean;
+}
