@@ -45,7 +45,19 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 const firstVersion = await run(["--version"]);
 const version = await run(["--version"]);
 const audit = await run(["audit", "--no-live", "--state-dir", stateDir, "--json"]);
-const scan = await run(["scan", "127.0.0.1", "-p", String(replay.port), "--json", "--no-progress"]);
+// --store: PGlite (WebAssembly and its data files) under HOME/.clawpatrol/db.
+const scan = await run([
+  "scan",
+  "127.0.0.1",
+  "-p",
+  String(replay.port),
+  "--json",
+  "--no-progress",
+  "--store",
+]);
+const inventory = await run(["inventory", "--json"]);
 await replay.close();
-process.stdout.write(`${JSON.stringify({ links, port: replay.port, firstVersion, version, audit, scan })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ links, port: replay.port, firstVersion, version, audit, scan, inventory })}\n`,
+);
 process.exit(0);

@@ -44,6 +44,7 @@ interface DriverResult {
   version: Ran & { ms: number };
   audit: Ran;
   scan: Ran;
+  inventory: Ran;
 }
 
 describeLive("single executable (Node SEA)", missing(), () => {
@@ -111,5 +112,15 @@ describeLive("single executable (Node SEA)", missing(), () => {
     expect(records.map((o) => [o.port, o.product, o.version, o.auth])).toEqual([
       [result.port, "clawdbot", "2026.1.24-3", "not-required"],
     ]);
+  });
+
+  it("keeps the scan in its embedded store (PGlite) and lists it", () => {
+    expect(result.inventory.code, result.inventory.stderr).toBe(0);
+    const assets = result.inventory.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(assets).toHaveLength(1);
+    expect(assets[0]).toMatchObject({ port: result.port, product: "clawdbot", version: "2026.1.24-3" });
   });
 });
