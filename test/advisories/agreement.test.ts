@@ -83,7 +83,8 @@ function parseCountsText(text: string): Counts | null {
 beforeAll(async () => {
   for (const b of builds) {
     const r = await runClawpatrol(["advisories", "check", `${b.product}@${b.version}`, "--json"], { env });
-    expect(r.code, r.stderr).toBe(0);
+    // 1 is "affected at or above the --fail-on threshold": not what this test is about.
+    expect([0, 1], r.stderr).toContain(r.code);
     checked.set(`${b.product}@${b.version}`, JSON.parse(r.stdout) as Checked);
   }
   // The scan: every recorded zoo transcript replayed over real sockets and probed as a scan does.
@@ -122,7 +123,7 @@ describe("the advisory numbers agree on every surface, for every zoo build", () 
   it("advisories check: the text says the same numbers", async () => {
     for (const b of builds) {
       const r = await runClawpatrol(["advisories", "check", `${b.product}@${b.version}`], { env });
-      expect(r.code, r.stderr).toBe(0);
+      expect([0, 1], r.stderr).toContain(r.code);
       const m =
         /^\S+ \S+ advisories: (\d+) affecting, (\d+) pre-auth; usable here: (\d+) with auth enforced, (\d+) without auth$/m.exec(
           r.stdout,
