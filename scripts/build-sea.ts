@@ -30,6 +30,8 @@ import { brotliCompressSync, constants } from "node:zlib";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(ROOT, "dist-sea");
 const EXE = join(OUT, "clawpatrol");
+/** The executable's own build of src/, packed as dist/. */
+const BUILT = join(OUT, "build", "dist");
 const SENTINEL_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
 function fail(message: string): never {
@@ -112,20 +114,27 @@ function walk(dir: string, skipNested: boolean): string[] {
   return files;
 }
 
-function packageFiles(): string[] {
-  const files = [join(ROOT, "package.json"), join(ROOT, "bin", "clawpatrol.mjs")];
-  for (const dir of ["dist", "data"]) files.push(...walk(join(ROOT, dir), false));
-  for (const pkg of productionPackages()) files.push(...walk(pkg, true));
-  return [...new Set(files)].filter((f) => keep(relative(ROOT, f))).sort();
+/** [path inside the package, file on disk] of every file the executable carries. */
+function packageFiles(): [string, string][] {
+  const files: [string, string][] = [];
+  const add = (file: string, as = relative(ROOT, file)) => {
+    if (keep(as)) files.push([as.split(sep).join("/"), file]);
+  };
+  add(join(ROOT, "package.json"));
+  add(join(ROOT, "bin", "clawpatrol.mjs"));
+  for (const file of walk(BUILT, false)) add(file, join("dist", relative(BUILT, file)));
+  for (const file of walk(join(ROOT, "data"), false)) add(file);
+  for (const pkg of productionPackages()) for (const file of walk(pkg, true)) add(file);
+  return files.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
 /** See scripts/build-sea-launcher.cjs, unpack(): index length, index, then the bytes. */
-function archive(files: string[]): Buffer {
+function archive(files: [string, string][]): Buffer {
   const index: [string, number, number][] = [];
   const bodies: Buffer[] = [];
-  for (const file of files) {
+  for (const [path, file] of files) {
     const body = readFileSync(file);
-    index.push([relative(ROOT, file).split(sep).join("/"), statSync(file).mode & 0o755, body.length]);
+    index.push([path, statSync(file).mode & 0o755, body.length]);
     bodies.push(body);
   }
   const head = Buffer.from(JSON.stringify(index), "utf8");
@@ -135,9 +144,9 @@ function archive(files: string[]): Buffer {
 }
 
 const started = performance.now();
-run(process.execPath, [join(ROOT, "scripts", "build.ts")]);
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
+run(process.execPath, [join(ROOT, "scripts", "build.ts"), "--out", BUILT]);
 
 const files = packageFiles();
 const raw = archive(files);
@@ -186,7 +195,7 @@ try {
 } finally {
   console.warn = warn;
 }
-for (const f of ["sea-prep.blob", "sea-config.json"]) rmSync(join(OUT, f));
+for (const f of ["sea-prep.blob", "sea-config.json", "build"]) rmSync(join(OUT, f), { recursive: true });
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 process.stdout.write(

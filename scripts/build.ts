@@ -6,12 +6,15 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SRC = join(ROOT, "src");
-const DIST = join(ROOT, "dist");
+// `--out DIR` builds elsewhere (build:sea builds its own copy, so that it never races an
+// `npm pack` rebuilding dist/ at the same time).
+const outAt = process.argv.indexOf("--out");
+const DIST = outAt > 0 && process.argv[outAt + 1] ? resolve(process.argv[outAt + 1]!) : join(ROOT, "dist");
 
 function tscPath(): string {
   const pkg = createRequire(import.meta.url).resolve("typescript/package.json");
@@ -27,10 +30,14 @@ function assets(dir: string): string[] {
 
 const started = performance.now();
 rmSync(DIST, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [tscPath(), "-p", join(ROOT, "tsconfig.build.json")], {
-  cwd: ROOT,
-  stdio: "inherit",
-});
+const tsc = spawnSync(
+  process.execPath,
+  [tscPath(), "-p", join(ROOT, "tsconfig.build.json"), "--outDir", DIST],
+  {
+    cwd: ROOT,
+    stdio: "inherit",
+  },
+);
 if (tsc.status !== 0) {
   process.stderr.write(`build: tsc failed (exit ${tsc.status ?? tsc.signal})\n`);
   process.exit(1);
@@ -38,5 +45,5 @@ if (tsc.status !== 0) {
 const copied = assets(SRC);
 for (const file of copied) cpSync(file, join(DIST, relative(SRC, file)));
 process.stdout.write(
-  `build: dist/ from src/ with tsc, ${copied.length} asset files copied, ${Math.round(performance.now() - started)} ms\n`,
+  `build: ${relative(ROOT, DIST)}/ from src/ with tsc, ${copied.length} asset files copied, ${Math.round(performance.now() - started)} ms\n`,
 );
