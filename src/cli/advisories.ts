@@ -28,19 +28,25 @@ import {
   firstStableAtOrAfter,
   loadAdvisoryDb,
 } from "../advisories/store.ts";
+import {
+  type CommandOutput,
+  type OutputFlags,
+  type OutputSpec,
+  openCommandOutput,
+} from "../core/command-output.ts";
 import { EXIT, UsageError } from "../core/errors.ts";
 import { capText, escapeForTerminal, escapeOneLine } from "../util/text.ts";
+import { addOutputOptions } from "./output-options.ts";
 
-interface CommonOptions {
-  json?: boolean;
+interface CommonOptions extends OutputFlags {
   dataDir?: string;
-  home?: string;
+  clawpatrolHome?: string;
 }
 
 const PRODUCTS: Product[] = ["openclaw", "clawdbot", "moltbot"];
 
 function userDirFor(opts: CommonOptions): string {
-  return opts.home ? defaultUserDir({ CLAWPATROL_HOME: opts.home }) : defaultUserDir();
+  return opts.clawpatrolHome ? defaultUserDir({ CLAWPATROL_HOME: opts.clawpatrolHome }) : defaultUserDir();
 }
 
 function openDb(opts: CommonOptions): AdvisoryDb {
@@ -55,8 +61,20 @@ function openDb(opts: CommonOptions): AdvisoryDb {
   return db;
 }
 
-function writeJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+function writeJson(sink: CommandOutput, value: unknown): void {
+  sink.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** What every advisories subcommand prints; `check` also reports findings (--fail-on). */
+const LISTING_OUTPUT: OutputSpec = { formats: ["text", "json"] };
+const CHECK_OUTPUT: OutputSpec = { formats: ["text", "json"], findings: true };
+
+/** Open the output first (a bad -o is exit 2 before any work), run, then finish the file. */
+function withOutput(opts: OutputFlags, spec: OutputSpec, action: (sink: CommandOutput) => number): number {
+  const sink = openCommandOutput(opts, spec);
+  const code = action(sink);
+  sink.close();
+  return code;
 }
 
 function one(text: string, max = 200): string {
@@ -115,14 +133,14 @@ interface ListOptions extends CommonOptions {
   minSeverity?: string;
 }
 
-function listAction(opts: ListOptions): number {
+function listAction(opts: ListOptions, sink: CommandOutput): number {
   const db = openDb(opts);
   const min = opts.minSeverity ? parseSeverity("--min-severity", opts.minSeverity) : null;
   const rows = db.advisories.filter(
     (a) => (!opts.preAuth || a.preAuth) && (!min || SEVERITY_RANK[a.severity] >= SEVERITY_RANK[min]),
   );
-  if (opts.json) {
-    writeJson({ count: rows.length, advisories: rows.map((a) => listEntry(db, a)) });
+  if (sink.format === "json") {
+    writeJson(sink, { count: rows.length, advisories: rows.map((a) => listEntry(db, a)) });
     return EXIT.ok;
   }
   const out: string[] = [
@@ -135,19 +153,19 @@ function listAction(opts: ListOptions): number {
       `${severityWord(a.severity)} ${one(a.id, 40).padEnd(20)} ${one(cve, 20).padEnd(15)} ${a.preAuth ? "pre-auth" : "        "}  ${one(ranges, 60).padEnd(28)} ${one(a.summary, 100)}`,
     );
   }
-  process.stdout.write(`${out.join("\n")}\n`);
+  sink.write(`${out.join("\n")}\n`);
   return EXIT.ok;
 }
 
 // ---------------------------------------------------------------- show
 
-function showAction(id: string, opts: CommonOptions): number {
+function showAction(id: string, opts: CommonOptions, sink: CommandOutput): number {
   const db = openDb(opts);
   const a = findAdvisory(db, id);
   if (!a)
     throw new UsageError(`no advisory ${escapeOneLine(id.slice(0, 80))} (try: clawpatrol advisories list)`);
-  if (opts.json) {
-    writeJson({
+  if (sink.format === "json") {
+    writeJson(sink, {
       advisory: {
         ...listEntry(db, a),
         details: a.details,
@@ -187,7 +205,7 @@ function showAction(id: string, opts: CommonOptions): number {
     lines.push("", "references:");
     for (const r of a.references.slice(0, 20)) lines.push(`  ${one(r.url, 300)}`);
   }
-  process.stdout.write(`${lines.join("\n")}\n`);
+  sink.write(`${lines.join("\n")}\n`);
   return EXIT.ok;
 }
 
@@ -287,13 +305,11 @@ function matchLine(m: AdvisoryMatch): string {
 
 interface CheckOptions extends CommonOptions {
   product?: string;
-  failOn?: string;
   preAuth?: boolean;
 }
 
-function checkAction(input: string, opts: CheckOptions): number {
+function checkAction(input: string, opts: CheckOptions, sink: CommandOutput): number {
   const parsed = parseCheckQuery(input, opts.product);
-  const threshold = opts.failOn ? parseSeverity("--fail-on", opts.failOn) : null;
   const db = openDb(opts);
   const full: MatchResult = createMatcher(db)(parsed.query);
   // --pre-auth narrows what is shown; the upgrade target still clears everything listed.
@@ -308,8 +324,8 @@ function checkAction(input: string, opts: CheckOptions): number {
   const everything = [...full.affected, ...full.possiblyAffected];
   const advisoryCounts = countAdvisories(everything, "unknown");
   const usableHere = usableHereByAuth(everything);
-  if (opts.json) {
-    writeJson({
+  if (sink.format === "json") {
+    writeJson(sink, {
       product: parsed.product,
       query: parsed.query,
       advisoryCounts: {
@@ -340,13 +356,10 @@ function checkAction(input: string, opts: CheckOptions): number {
         "POSSIBLY AFFECTED (depends on the exact version)",
         ...result.possiblyAffected.map(matchLine),
       );
-    process.stdout.write(`${out.join("\n")}\n`);
+    sink.write(`${out.join("\n")}\n`);
   }
-  if (threshold) {
-    const hit = result.affected.some((m) => SEVERITY_RANK[m.severity] >= SEVERITY_RANK[threshold]);
-    if (hit) return EXIT.findings;
-  }
-  return EXIT.ok;
+  // Only advisories that certainly affect the version count against --fail-on.
+  return sink.exitCode(result.affected);
 }
 
 // ---------------------------------------------------------------- import
@@ -355,7 +368,7 @@ interface ImportOptions extends CommonOptions {
   dryRun?: boolean;
 }
 
-function importAction(path: string, opts: ImportOptions): number {
+function importAction(path: string, opts: ImportOptions, sink: CommandOutput): number {
   const userDir = userDirFor(opts);
   const shipped = loadAdvisoryDb({ ...(opts.dataDir ? { shippedDir: opts.dataDir } : {}), userDir: null });
   const report = importAdvisories(path, {
@@ -364,7 +377,7 @@ function importAction(path: string, opts: ImportOptions): number {
     dryRun: opts.dryRun ?? false,
   });
   resetAdvisoryCache();
-  if (opts.json) writeJson(report);
+  if (sink.format === "json") writeJson(sink, report);
   else {
     const out: string[] = [];
     for (const item of report.items) {
@@ -379,7 +392,7 @@ function importAction(path: string, opts: ImportOptions): number {
     out.push(
       `${opts.dryRun ? "would import" : "imported"} ${report.added + report.replaced} (${report.added} new, ${report.replaced} replacing), rejected ${report.rejected}; records live in ${one(report.userDir, 300)}`,
     );
-    process.stdout.write(`${out.join("\n")}\n`);
+    sink.write(`${out.join("\n")}\n`);
   }
   if (report.items.length === 0) throw new UsageError(`no .json files found in ${escapeOneLine(path)}`);
   return report.rejected > 0 ? EXIT.usage : EXIT.ok;
@@ -391,20 +404,19 @@ export function registerAdvisories(program: Command): void {
   const adv = program
     .command("advisories")
     .description("List, show and match OpenClaw/Clawdbot/Moltbot security advisories; import OSV updates");
-  const common = (c: Command) =>
-    c
-      .option("--json", "print JSON instead of text")
+  const common = (c: Command, spec: OutputSpec = LISTING_OUTPUT) =>
+    addOutputOptions(c, spec)
       .option("--data-dir <dir>", "read shipped advisories from this directory instead of the bundled data")
       .option(
-        "--home <dir>",
-        "clawpatrol home (imported advisories live in <home>/advisories; default $CLAWPATROL_HOME or ~/.clawpatrol)",
+        "--clawpatrol-home <dir>",
+        "clawpatrol's own home (imported advisories live in <dir>/advisories; default $CLAWPATROL_HOME or ~/.clawpatrol)",
       );
 
   common(adv.command("list").description("list every advisory clawpatrol matches on"))
     .option("--pre-auth", "only advisories reachable over the network without credentials")
     .option("--min-severity <severity>", "only advisories at or above this severity")
     .action((opts: ListOptions) => {
-      process.exitCode = listAction(opts);
+      process.exitCode = withOutput(opts, LISTING_OUTPUT, (sink) => listAction(opts, sink));
     });
 
   common(
@@ -413,7 +425,7 @@ export function registerAdvisories(program: Command): void {
       .description("show one advisory by GHSA id or CVE")
       .argument("<id>", "GHSA id or CVE alias"),
   ).action((id: string, opts: CommonOptions) => {
-    process.exitCode = showAction(id, opts);
+    process.exitCode = withOutput(opts, LISTING_OUTPUT, (sink) => showAction(id, opts, sink));
   });
 
   common(
@@ -426,12 +438,12 @@ export function registerAdvisories(program: Command): void {
         "<version-or-range>",
         "e.g. 2026.3.13, clawdbot@2026.1.24-3, 2026.3.1..2026.3.31, 2026.3.11,2026.3.12",
       ),
+    CHECK_OUTPUT,
   )
     .option("--product <name>", "openclaw, clawdbot or moltbot (default: openclaw, or the name@ prefix)")
-    .option("--fail-on <severity>", "exit 1 when an affected advisory is at or above this severity")
     .option("--pre-auth", "only show advisories reachable over the network without credentials")
     .action((input: string, opts: CheckOptions) => {
-      process.exitCode = checkAction(input, opts);
+      process.exitCode = withOutput(opts, CHECK_OUTPUT, (sink) => checkAction(input, opts, sink));
     });
 
   common(
@@ -442,6 +454,6 @@ export function registerAdvisories(program: Command): void {
   )
     .option("--dry-run", "validate and report without writing anything")
     .action((path: string, opts: ImportOptions) => {
-      process.exitCode = importAction(path, opts);
+      process.exitCode = withOutput(opts, LISTING_OUTPUT, (sink) => importAction(path, opts, sink));
     });
 }

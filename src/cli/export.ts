@@ -1,34 +1,40 @@
 // `clawpatrol export`: the store as NDJSON scan records, or its findings as OCSF, CEF, SARIF or STIX.
 import type { Command } from "commander";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
-import { openOutput } from "../core/output.ts";
 import { VERSION } from "../core/version.ts";
 import type { ExportItem } from "../findings/export-item.ts";
+import { addOutputOptions } from "./output-options.ts";
 
-const FORMATS = ["ndjson", "ocsf", "cef", "sarif", "stix"] as const;
-type Format = (typeof FORMATS)[number];
+const EXPORT_OUTPUT: OutputSpec = {
+  formats: ["ndjson", "json", "ocsf", "cef", "sarif", "stix"],
+  meaning: {
+    ndjson: "the stored scan records, schema clawpatrol.scan/v1",
+    json: "same as ndjson",
+    ocsf: "the stored findings",
+    cef: "the stored findings",
+    sarif: "the stored findings",
+    stix: "the stored findings",
+  },
+  same: { json: "ndjson" },
+};
 
-interface ExportFlags {
-  format: string;
+interface ExportFlags extends OutputFlags {
   run?: string;
   since?: string;
-  output?: string;
 }
 
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command("export")
     .description(
       "export the store: scan records as NDJSON, or findings as OCSF (NDJSON), CEF, SARIF 2.1.0 or a STIX 2.1 bundle",
     )
-    .option("-f, --format <format>", `one of ${FORMATS.join(", ")}`, "ndjson")
     .option("--run <id>", "only this run (ndjson)")
     .option("--since <time>", "only records scanned / findings last seen at or after this time")
-    .option("-o, --output <file>", "write to FILE instead of stdout")
     .action(async (flags: ExportFlags) => {
-      if (!(FORMATS as readonly string[]).includes(flags.format))
-        throw new UsageError(`--format: one of ${FORMATS.join(", ")} (got "${flags.format}")`);
-      const format = flags.format as Format;
+      const out = openCommandOutput(flags, EXPORT_OUTPUT);
+      const format = out.format;
       let since: string | undefined;
       if (flags.since !== undefined) {
         const ms = Date.parse(flags.since);
@@ -40,7 +46,6 @@ export function registerExport(program: Command): void {
       const store = await openStore().catch((err: Error) => {
         throw new RunError(`cannot open the store: ${err.message}`);
       });
-      const out = openOutput(flags.output);
       const tool = { name: "clawpatrol", version: VERSION };
       try {
         if (format === "ndjson") {
@@ -55,14 +60,20 @@ export function registerExport(program: Command): void {
         } else {
           const items: ExportItem[] = await q.listFindings(store.db, since ? { since } : {});
           const { findingWriter } = await import("../findings/export.ts");
-          const writer = findingWriter(format, (t) => out.write(t), tool);
+          const writer = findingWriter(
+            format as "ocsf" | "cef" | "sarif" | "stix",
+            (t) => out.write(t),
+            tool,
+          );
           writer.add(items);
           writer.finish();
         }
       } finally {
-        out.close();
         await store.close();
       }
+      // Only a complete export replaces the file (a failure above leaves the old one in place).
+      out.close();
       process.exitCode = EXIT.ok;
     });
+  addOutputOptions(command, EXPORT_OUTPUT);
 }

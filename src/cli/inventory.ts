@@ -1,10 +1,12 @@
 // `clawpatrol inventory`: the assets in the store, filtered.
 import type { Command } from "commander";
 import { type AdvisoryCounts, COUNT_LABELS } from "../advisories/counts.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { escapeForTerminal } from "../util/text.ts";
+import { addOutputOptions } from "./output-options.ts";
 
-interface InventoryFlags {
+interface InventoryFlags extends OutputFlags {
   network?: string;
   product?: string;
   version?: string;
@@ -13,8 +15,14 @@ interface InventoryFlags {
   state?: string;
   since?: string;
   until?: string;
-  json?: boolean;
 }
+
+/** json: one JSON object per asset (NDJSON). */
+const INVENTORY_OUTPUT: OutputSpec = {
+  formats: ["text", "json", "ndjson"],
+  meaning: { json: "one JSON object per asset, NDJSON", ndjson: "same as json" },
+  same: { ndjson: "json" },
+};
 
 function instant(flag: string, value: string): string {
   const ms = Date.parse(value);
@@ -28,7 +36,7 @@ function instant(flag: string, value: string): string {
 const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:\/\d{1,3})?$/;
 
 export function registerInventory(program: Command): void {
-  program
+  const inventory = program
     .command("inventory")
     .description("list the assets (gateway endpoints) in the store, with first and last seen")
     .option("--network <cidr>", "only addresses inside this CIDR")
@@ -39,8 +47,8 @@ export function registerInventory(program: Command): void {
     .option("--state <state>", "only open assets (seen by the latest scan that covered them) or closed ones")
     .option("--since <time>", "only assets last seen at or after this time")
     .option("--until <time>", "only assets first seen at or before this time")
-    .option("--json", "one JSON object per asset (NDJSON)")
     .action(async (flags: InventoryFlags) => {
+      const out = openCommandOutput(flags, INVENTORY_OUTPUT);
       if (flags.network !== undefined && !CIDR.test(flags.network))
         throw new UsageError(`--network: not an address or CIDR: "${flags.network}"`);
       if (flags.auth !== undefined && !["required", "not-required", "unknown"].includes(flags.auth))
@@ -71,26 +79,28 @@ export function registerInventory(program: Command): void {
             throw new UsageError(`--network: not a valid CIDR: "${flags.network}"`);
           throw err;
         }
-        if (flags.json) {
-          for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+        if (out.format === "json") {
+          for (const r of rows) out.write(`${JSON.stringify(r)}\n`);
         } else {
           const t = (s: string | null) => escapeForTerminal(s ?? "-");
-          process.stdout.write(
+          out.write(
             `${"ADDRESS".padEnd(22)} ${"PRODUCT".padEnd(9)} ${"VERSION".padEnd(14)} ${"AUTH".padEnd(12)} ${"SEVERITY".padEnd(8)} ${"STATE".padEnd(6)} FIRST SEEN           LAST SEEN            ${COUNT_COLUMNS.map((c) => c.name).join(" ")} ADVISORIES\n`,
           );
           for (const r of rows) {
             const addr = r.ip.includes(":") ? `[${r.ip}]:${r.port}` : `${r.ip}:${r.port}`;
-            process.stdout.write(
+            out.write(
               `${addr.padEnd(22)} ${t(r.product).padEnd(9)} ${t(r.version).padEnd(14)} ${r.auth.padEnd(12)} ${t(r.severity).padEnd(8)} ${r.state.padEnd(6)} ${r.firstSeen.slice(0, 19)}Z ${r.lastSeen.slice(0, 19)}Z ${countCells(r.advisoryCounts)} ${t(advisoryCell(r.advisories))}\n`,
             );
           }
-          process.stdout.write(`\n${rows.length} asset${rows.length === 1 ? "" : "s"}\n`);
+          out.write(`\n${rows.length} asset${rows.length === 1 ? "" : "s"}\n`);
         }
       } finally {
         await store.close();
       }
+      out.close();
       process.exitCode = EXIT.ok;
     });
+  addOutputOptions(inventory, INVENTORY_OUTPUT);
 }
 
 // The advisory numbers, one column each, headed by their one spelling (src/advisories/counts.ts).
