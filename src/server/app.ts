@@ -10,7 +10,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
@@ -42,8 +41,11 @@ import {
   csrfProtect,
   LOGIN_COOKIE,
   LoginThrottle,
+  limitBody,
   originProblem,
   randomToken,
+  readForm,
+  refuse,
   SESSION_COOKIE,
   type SecurityEnv,
   Sessions,
@@ -90,6 +92,28 @@ function loadStatic(): Map<string, StaticFile> {
 }
 
 const SERIES_DAYS = 90;
+/** The largest request body a route takes (a form or an acknowledgement note). */
+const MAX_BODY = 16 * 1024;
+
+/**
+ * The JSON object an API POST sends. No body at all is an empty object (acknowledging without a
+ * note); anything else must be a JSON object sent as application/json.
+ */
+async function jsonObject(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  if (!/^application\/json\b/i.test(c.req.header("content-type") ?? ""))
+    throw new HTTPException(415, { message: "send the body as Content-Type: application/json" });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new BadRequest("the body is not valid JSON");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new BadRequest("the body must be a JSON object");
+  return value as Record<string, unknown>;
+}
 
 function intParam(c: Context, name: string, min: number, max: number, dflt: number): number {
   const v = c.req.query(name);
@@ -129,7 +153,10 @@ export function createDashboard(opts: AppOptions): Dashboard {
     if (!c.req.path.startsWith("/static/")) c.header("Cache-Control", "no-store");
   });
   app.use("*", authenticate({ token, sessions }));
-  app.use("*", bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text("Payload Too Large", 413) }));
+  app.use(
+    "*",
+    limitBody(() => MAX_BODY),
+  );
   app.use("*", csrfProtect({ token, sessions }));
 
   // --- static files ---------------------------------------------------------------------------
@@ -198,17 +225,20 @@ export function createDashboard(opts: AppOptions): Dashboard {
   const noteOf = (v: unknown) => escapeOneLine(capText(typeof v === "string" ? v.trim() : "", MAX_NOTE).text);
   app.post("/api/assets/:ip/:port/ack", async (c) => {
     const key = parseAssetKey(c.req.param("ip"), c.req.param("port"));
-    const body = (await c.req.json().catch(() => ({}))) as { note?: unknown };
-    const ok = await acknowledge(db, key.ip, key.port, noteOf(body?.note), now());
+    const body = await jsonObject(c);
+    if (body.note !== undefined && typeof body.note !== "string")
+      throw new BadRequest("note: must be a string");
+    const ok = await acknowledge(db, key.ip, key.port, noteOf(body.note), now());
     return ok ? c.json({ acknowledged: true }) : c.json({ error: "no such asset" }, 404);
   });
   app.post("/api/assets/:ip/:port/unack", async (c) => {
     const key = parseAssetKey(c.req.param("ip"), c.req.param("port"));
+    await jsonObject(c);
     return c.json({ withdrawn: await unacknowledge(db, key.ip, key.port) });
   });
   app.post("/assets/:ip/:port/ack", async (c) => {
     const key = parseAssetKey(c.req.param("ip"), c.req.param("port"));
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     if (!(await acknowledge(db, key.ip, key.port, noteOf(body.note), now())))
       return c.html(errorPage(pageContext(c), "Not found", "No such asset in the store."), 404);
     return c.redirect(`/assets/${encodeURIComponent(key.ip)}/${key.port}`, 303);
@@ -233,7 +263,7 @@ export function createDashboard(opts: AppOptions): Dashboard {
     const problem = originProblem(c);
     if (problem) return c.text(`Forbidden: ${problem}`, 403);
     if (throttle.blocked()) return c.text("Too many failed logins; wait a minute", 429);
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     const next = safeNext(body.next);
     const nonce = getCookie(c, LOGIN_COOKIE);
     const sent = typeof body._csrf === "string" ? body._csrf : "";
@@ -270,7 +300,13 @@ export function createDashboard(opts: AppOptions): Dashboard {
       : c.html(errorPage(pageContext(c), "Not found", "No such page."), 404),
   );
   app.onError((err, c) => {
-    if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof HTTPException) {
+      if (err.status >= 500) return err.getResponse();
+      const status = err.status as 400 | 413 | 415;
+      return isApi(c)
+        ? refuse(c, status, err.message)
+        : c.html(errorPage(pageContext(c), "Bad request", err.message), status);
+    }
     if (err instanceof BadRequest)
       return isApi(c)
         ? c.json({ error: err.message }, 400)

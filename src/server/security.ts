@@ -13,6 +13,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 
 export const SESSION_COOKIE = "cp_session";
@@ -139,6 +140,11 @@ function bearerOf(c: Context): string | null {
 }
 
 const isApi = (path: string) => path.startsWith("/api/") || path === "/metrics";
+
+/** A refusal: JSON `{ error }` for API clients (they parse it), plain text for pages. */
+export function refuse(c: Context, status: 400 | 401 | 403 | 413 | 415 | 429, message: string): Response {
+  return isApi(c.req.path) ? c.json({ error: message }, status) : c.text(message, status);
+}
 /** Reachable without auth: the login form and the static files it needs. */
 const isPublic = (path: string) => path === "/login" || path.startsWith("/static/");
 
@@ -164,9 +170,10 @@ export function authenticate(opts: SecurityOptions): MiddlewareHandler<SecurityE
       // In-process requests (app.request) carry no Host header: their URL names the host.
       const host = c.req.header("host") ?? new URL(c.req.url).host;
       if (!isLoopbackHost(hostOfHeader(host)))
-        return c.text(
-          "Forbidden: this dashboard answers only to a loopback Host (127.0.0.1, localhost)",
+        return refuse(
+          c,
           403,
+          "Forbidden: this dashboard answers only to a loopback Host (127.0.0.1, localhost)",
         );
     }
     let session = opts.sessions.get(getCookie(c, SESSION_COOKIE));
@@ -237,18 +244,25 @@ export function csrfProtect(opts: SecurityOptions): MiddlewareHandler<SecurityEn
   return async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/login") return next();
     const problem = originProblem(c);
-    if (problem) return c.text(`Forbidden: ${problem}`, 403);
+    if (problem) return refuse(c, 403, `Forbidden: ${problem}`);
     const auth = c.get("auth");
     if (auth.bearer) return next();
     if (opts.token === null && !fromBrowser(c) && isJson(c) && isApi(c.req.path)) return next();
     const session = auth.session;
-    if (!session) return c.text("Forbidden: no session", 403);
+    if (!session)
+      return refuse(
+        c,
+        403,
+        isApi(c.req.path)
+          ? "Forbidden: a POST to the API needs Content-Type: application/json (or a session's CSRF token)"
+          : "Forbidden: no session",
+      );
     let sent = c.req.header("x-csrf-token") ?? null;
     if (sent === null && isForm(c)) {
-      const body = await c.req.parseBody();
+      const body = await readForm(c);
       sent = typeof body._csrf === "string" ? body._csrf : null;
     }
-    if (sent === null || !sameSecret(sent, session.csrf)) return c.text("Forbidden: bad CSRF token", 403);
+    if (sent === null || !sameSecret(sent, session.csrf)) return refuse(c, 403, "Forbidden: bad CSRF token");
     return next();
   };
 }
@@ -256,6 +270,58 @@ export function csrfProtect(opts: SecurityOptions): MiddlewareHandler<SecurityEn
 const isJson = (c: Context) => /^application\/json\b/i.test(c.req.header("content-type") ?? "");
 const isForm = (c: Context) =>
   /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(c.req.header("content-type") ?? "");
+
+/** A form body (urlencoded or multipart); one that cannot be parsed is a 400, not a server error. */
+export async function readForm(c: Context): Promise<Record<string, string | File | (string | File)[]>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new HTTPException(400, { message: "the request body is not a valid form" });
+  }
+}
+
+/**
+ * Request bodies of at most `maxFor(path)` bytes, else 413. Hono's own bodyLimit rebuilds a
+ * request without Content-Length (no body, or chunked) as `new Request(req)`, which throws on
+ * @hono/node-server's request object (a 500 for `curl -X POST` without a body); this one
+ * rebuilds it from its URL, method and headers instead.
+ */
+export function limitBody(maxFor: (path: string) => number): MiddlewareHandler {
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    const max = maxFor(c.req.path);
+    const tooLarge = () => refuse(c, 413, `Payload Too Large (at most ${max} bytes)`);
+    const length = raw.headers.get("content-length");
+    if (length !== null && !raw.headers.has("transfer-encoding")) {
+      if (!/^\d+$/.test(length)) return refuse(c, 400, "bad Content-Length");
+      return Number(length) > max ? tooLarge() : next();
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = raw.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => {});
+        return tooLarge();
+      }
+      chunks.push(value);
+    }
+    const headers = new Headers(raw.headers);
+    headers.delete("transfer-encoding");
+    headers.set("content-length", String(size));
+    c.req.raw = new Request(raw.url, {
+      method: raw.method,
+      headers,
+      // A GET or HEAD may not carry a body in a Request; the routes never read one there.
+      ...(size > 0 && raw.method !== "GET" && raw.method !== "HEAD" ? { body: Buffer.concat(chunks) } : {}),
+    });
+    return next();
+  };
+}
 
 /** A `next` redirect target from the login form: a path on this server, nothing else. */
 export function safeNext(value: unknown): string {
