@@ -4,9 +4,10 @@
 // roots), `${VAR}` substitution in strings (`$${VAR}` is a literal), and legacy key
 // names mapped to their current ones. It keeps every file's text and position tree so
 // findings can point at a line and the fixer can edit in place.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from "node:fs";
+import { lstatSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import JSON5 from "json5";
+import { readTextFile, type TextFile, TextFileError } from "../core/text-file.ts";
 import { findNode, Json5SyntaxError, lineColumn, type Node, parseTree } from "./json5-tree.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -118,96 +119,23 @@ function deepMerge(base: Json, over: Json): Json {
   return over;
 }
 
+/** Read one file of the config whole, or throw a ReadProblem (the kinds the fixer refuses on). */
+function readText(path: string): TextFile {
+  try {
+    return readTextFile(path, MAX_CONFIG_BYTES);
+  } catch (err) {
+    if (!(err instanceof TextFileError)) throw err;
+    const kind: ConfigProblemKind =
+      err.kind === "not-a-file" ? "not-a-file" : err.kind === "too-large" ? "too-large" : "unreadable";
+    throw new ReadProblem(kind, err.message.replace(/, not a file$/, ", not a config file"));
+  }
+}
+
 class ReadProblem extends Error {
   readonly kind: ConfigProblemKind;
   constructor(kind: ConfigProblemKind, message: string) {
     super(message);
     this.kind = kind;
-  }
-}
-
-function fileKind(st: Stats): string {
-  if (st.isDirectory()) return "a directory";
-  if (st.isFIFO()) return "a FIFO";
-  if (st.isCharacterDevice()) return "a character device";
-  if (st.isBlockDevice()) return "a block device";
-  if (st.isSocket()) return "a socket";
-  return "not a regular file";
-}
-
-const utf8Strict = new TextDecoder("utf-8", { fatal: true });
-
-interface RawFile {
-  text: string;
-  mode: number;
-  mtimeMs: number;
-  /** Invalid byte sequences were decoded as U+FFFD (as the gateway does); an edit would alter them. */
-  invalidUtf8: boolean;
-}
-
-/**
- * Read a config file whole, or throw a ReadProblem. Opened without blocking and checked on
- * the open descriptor, so a FIFO or device never stalls the read and a file swapped after a
- * check is still the one examined; reading stops one byte past the cap, so a file that grows
- * meanwhile is refused, never cut short.
- */
-function readText(path: string): RawFile {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") {
-      let dangling = false;
-      try {
-        dangling = lstatSync(path).isSymbolicLink();
-      } catch {
-        // not there at all
-      }
-      throw new ReadProblem(
-        "unreadable",
-        dangling ? "a symlink to a file that does not exist" : "no such file",
-      );
-    }
-    if (code === "EISDIR") throw new ReadProblem("not-a-file", "a directory, not a config file");
-    throw new ReadProblem("unreadable", `cannot read it (${code ?? (err as Error).message})`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new ReadProblem("not-a-file", `${fileKind(st)}, not a config file`);
-    if (st.size > MAX_CONFIG_BYTES)
-      throw new ReadProblem("too-large", `${st.size} bytes, more than the ${MAX_CONFIG_BYTES}-byte limit`);
-    let buf = Buffer.allocUnsafe(Math.min(MAX_CONFIG_BYTES + 1, Math.max(st.size + 1, 4096)));
-    let len = 0;
-    for (;;) {
-      if (len === buf.length) {
-        if (len > MAX_CONFIG_BYTES) break;
-        const bigger = Buffer.allocUnsafe(Math.min(MAX_CONFIG_BYTES + 1, len * 2));
-        buf.copy(bigger, 0, 0, len);
-        buf = bigger;
-      }
-      const n = readSync(fd, buf, len, buf.length - len, null);
-      if (n === 0) break;
-      len += n;
-    }
-    if (len > MAX_CONFIG_BYTES)
-      throw new ReadProblem("too-large", `it grew past the ${MAX_CONFIG_BYTES}-byte limit while being read`);
-    const bytes = buf.subarray(0, len);
-    let text: string;
-    let invalidUtf8 = false;
-    try {
-      text = utf8Strict.decode(bytes);
-    } catch {
-      text = bytes.toString("utf8");
-      invalidUtf8 = true;
-    }
-    return { text, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs, invalidUtf8 };
-  } catch (err) {
-    if (err instanceof ReadProblem) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ReadProblem("unreadable", `cannot read it (${code ?? (err as Error).message})`);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -224,7 +152,7 @@ function addProblem(r: Reports, p: ConfigProblem): void {
 }
 
 function parseFile(path: string, mountedAt: string[], r: Reports): { file: ConfigFile; value: Json } | null {
-  let raw: RawFile;
+  let raw: TextFile;
   try {
     raw = readText(path);
   } catch (err) {

@@ -91,9 +91,9 @@ export function parseTree(text: string): Node {
     }
   }
 
-  function readString(): { value: string; quote: '"' | "'" } {
+  /** Move past a quoted string; returns its quote. Values are not decoded (only keys need to be). */
+  function skipString(): '"' | "'" {
     const quote = text[i] as '"' | "'";
-    const start = i;
     i++;
     while (i < n) {
       const ch = text[i];
@@ -103,12 +103,18 @@ export function parseTree(text: string): Node {
       }
       if (ch === quote) {
         i++;
-        return { value: decodeString(text.slice(start, i)), quote };
+        return quote;
       }
       if (ch === "\n" || ch === "\r") fail("unterminated string");
       i++;
     }
     return fail("unterminated string");
+  }
+
+  function readString(): { value: string; quote: '"' | "'" } {
+    const start = i;
+    const quote = skipString();
+    return { value: decodeString(text.slice(start, i)), quote };
   }
 
   function readKey(): { key: string; quote: '"' | "'" | null; span: Span } {
@@ -174,7 +180,7 @@ export function parseTree(text: string): Node {
       }
     }
     if (ch === '"' || ch === "'") {
-      readString();
+      skipString();
       return { kind: "scalar", start, end: i, raw: text.slice(start, i) };
     }
     // literals and numbers: read a run of non-delimiters

@@ -151,17 +151,44 @@ function edit(text: string, path: readonly string[], value: Json | undefined): s
 
 /** Set (or, with `undefined`, remove) a key; verifies the result parses to the expected value. */
 export function applyEdit(text: string, path: readonly string[], value: Json | undefined): string {
-  const before = JSON5.parse(text) as Json;
+  return applyEdits(text, [{ path, value }]);
+}
+
+/**
+ * Apply several edits in order, then verify once that the result parses to exactly the old
+ * value with every change applied (one parse before and one after, whatever the number of
+ * edits: a config of megabytes is parsed twice, not twice per edit). Anything the reader or
+ * the position reader rejects is refused as an EditError, never thrown raw.
+ */
+export function applyEdits(
+  text: string,
+  edits: readonly { path: readonly string[]; value: Json | undefined }[],
+): string {
+  let before: Json;
+  try {
+    before = JSON5.parse(text) as Json;
+  } catch (err) {
+    throw new EditError(`the document is not valid JSON5: ${(err as Error).message}`);
+  }
   if (!isObject(before)) throw new EditError("the top level is not an object");
-  const next = edit(text, path, value);
+  let next = text;
+  let expected: JsonObject = before;
+  for (const { path, value } of edits) {
+    try {
+      next = edit(next, path, value);
+    } catch (err) {
+      if (err instanceof EditError) throw err;
+      throw new EditError(`cannot edit ${path.join(".")} in place: ${(err as Error).message}`);
+    }
+    expected = setIn(expected, path, value);
+  }
+  const what = edits.map((e) => e.path.join(".")).join(", ");
   let after: Json;
   try {
     after = JSON5.parse(next) as Json;
   } catch (err) {
-    throw new EditError(`edit of ${path.join(".")} produced invalid JSON5: ${(err as Error).message}`);
+    throw new EditError(`edit of ${what} produced invalid JSON5: ${(err as Error).message}`);
   }
-  const expected = setIn(before, path, value);
-  if (!isDeepStrictEqual(after, expected))
-    throw new EditError(`edit of ${path.join(".")} changed more than intended`);
+  if (!isDeepStrictEqual(after, expected)) throw new EditError(`edit of ${what} changed more than intended`);
   return next;
 }

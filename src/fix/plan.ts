@@ -13,7 +13,7 @@ import { HTTP_DENY } from "../audit/checks/gateway.ts";
 import { dangerousFlags } from "../audit/checks/settings.ts";
 import { getArray, getBool, getPath, getString, isObject, type Json, locate } from "../audit/config.ts";
 import type { AuditFinding, CheckContext } from "../audit/types.ts";
-import { applyEdit } from "./json5-edit.ts";
+import { applyEdits } from "./json5-edit.ts";
 import { resolveWriteTarget, TargetRefusal, unwritableReason } from "./target-file.ts";
 
 export interface ConfigEdit {
@@ -396,8 +396,10 @@ export function planFixes(ctx: CheckContext, findings: AuditFinding[], opts: Pla
     const src = cfg.files.find((f) => f.path === file);
     const text = src?.text ?? "{}\n";
     const mount = src?.mountedAt ?? [];
-    let after = text;
-    for (const e of list) after = applyEdit(after, e.path.slice(mount.length), e.value);
+    const after = applyEdits(
+      text,
+      list.map((e) => ({ path: e.path.slice(mount.length), value: e.value })),
+    );
     if (after !== text)
       plan.files.push({ path: file, before: text, after, mode: src?.mode ?? 0o600, edits: list });
   }

@@ -27,6 +27,7 @@ import { Cron } from "croner";
 import YAML from "yaml";
 import { z } from "zod";
 import { UsageError } from "../core/errors.ts";
+import { readTextFile } from "../core/text-file.ts";
 import { SEVERITIES, type Severity } from "../findings/model.ts";
 import { parsePorts } from "../targets/ports.ts";
 import { buildPlan, planIsEmpty, type TargetPlan } from "../targets/spec.ts";
@@ -415,6 +416,9 @@ export function parseMonitorConfig(
 }
 
 /** Read and check the config file (a missing or unreadable file is a usage error too). */
+/** Far above any real monitor config; larger files are refused before they are read. */
+const MAX_MONITOR_CONFIG_BYTES = 4 * 1024 * 1024;
+
 export function loadMonitorConfig(
   path: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
@@ -422,7 +426,8 @@ export function loadMonitorConfig(
   const file = path ?? defaultConfigPath(env);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    // bounded, and never blocks on a FIFO: a 64 MB file would exhaust the heap in the YAML parser
+    text = readTextFile(file, MAX_MONITOR_CONFIG_BYTES).text;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!path && code === "ENOENT")

@@ -9,10 +9,11 @@
 //       sha256: 3f1c…            # from `--json` or `--suggest-ignore`
 //       reason: vendor installer reviewed by J. Doe
 //       expires: 2027-01-31
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { matchesGlob } from "node:path";
 import YAML from "yaml";
 import { z } from "zod";
+import { readTextFile, TextFileError } from "../core/text-file.ts";
 import type { SkillFinding } from "./types.ts";
 
 export const IGNORE_FILE = ".clawpatrol-ignore.yml";
@@ -69,7 +70,15 @@ export function loadSuppressions(path: string | undefined, cwd: string): Suppres
     if (path) throw new SuppressionError(`${path}: no such file`);
     return [];
   }
-  return parseSuppressions(readFileSync(file, "utf8"), file);
+  let text: string;
+  try {
+    // bounded, and never blocks on a FIFO: a 64 MB file would exhaust the heap in the YAML parser
+    text = readTextFile(file, 4 * 1024 * 1024).text;
+  } catch (err) {
+    if (!(err instanceof TextFileError)) throw err;
+    throw new SuppressionError(`${file}: ${err.message}`);
+  }
+  return parseSuppressions(text, file);
 }
 
 function pathMatches(glob: string, f: SkillFinding): boolean {
