@@ -121,12 +121,9 @@ export function renderJson(r: AuditReport): string {
 }
 
 export function renderSarif(r: AuditReport): string {
-  const sarif = toSarif(r.findings, { name: r.tool.name, version: r.tool.version });
-  // keep the OpenClaw equivalence visible to SARIF consumers
-  const run = (sarif.runs as { results: { properties: Record<string, unknown> }[] }[])[0]!;
-  run.results.forEach((res, i) => {
-    res.properties.openclawCheckId = r.findings[i]!.openclawCheckId;
-    res.properties.group = r.findings[i]!.group;
-  });
+  // The OpenClaw equivalence stays visible to SARIF consumers.
+  const sarif = toSarif(r.findings, { name: r.tool.name, version: r.tool.version }, (f) => ({
+    properties: { openclawCheckId: f.openclawCheckId, group: f.group },
+  }));
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }

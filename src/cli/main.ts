@@ -19,7 +19,11 @@ export async function buildProgram(load: string[] | "all" = "all"): Promise<Comm
     .version(versionText(), "-V, --version", "output the code version and the data version")
     // Program options only before the command: `inventory --version X` is inventory's filter.
     .enablePositionalOptions()
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      "after",
+      "\nWithout a command, clawpatrol runs `audit`: the audit of this host's OpenClaw, Clawdbot and\nMoltbot installs. `clawpatrol help COMMAND` or `clawpatrol COMMAND --help` for a command's options.",
+    );
   for (const entry of COMMANDS) {
     if (load === "all" || load.includes(entry.name)) (await entry.load())(program);
     else program.command(entry.name).description(entry.summary);

@@ -1,6 +1,6 @@
 // `clawpatrol scan <targets...>`: discover and fingerprint OpenClaw-family gateways.
 // This file only declares the command line; src/cli/scan-run.ts does the work.
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { collect, durationOption, intOption } from "./options.ts";
 import { addOutputOptions } from "./output-options.ts";
 import { SCAN_OUTPUT, type ScanFlags } from "./scan-flags.ts";
@@ -35,11 +35,10 @@ export function registerScan(program: Command): void {
       64,
     )
     .option("--per-host <n>", "endpoints of one host probed at once", intOption("--per-host", 1, 16), 2)
-    .option(
-      "--timeout <duration>",
-      "deadline per exchange (e.g. 5000, 5s)",
-      durationOption("--timeout", 100, 120_000),
-      5000,
+    .addOption(
+      new Option("--timeout <duration>", "deadline per exchange (e.g. 5000ms, 5s)")
+        .argParser(durationOption("--timeout", 100, 120_000))
+        .default(5000, "5s"),
     )
     .option("--all", "also report endpoints that did not answer")
     .option("--record <dir>", "save every probe transcript (raw bytes) as JSON in DIR")

@@ -30,16 +30,10 @@ export interface FindingWriter {
   finish(): void;
 }
 
-export interface WriterOptions {
-  /** A command's own SARIF log (audit and skills add their properties); default toSarif. */
-  sarif?: (findings: Finding[]) => Record<string, unknown>;
-}
-
 export function findingWriter(
   format: FindingFormat,
   write: (text: string) => void,
   tool: Tool,
-  opts: WriterOptions = {},
 ): FindingWriter {
   if (format === "ocsf")
     return {
@@ -63,7 +57,10 @@ export function findingWriter(
     finish: () => {
       const doc =
         format === "sarif"
-          ? (opts.sarif ?? ((f: Finding[]) => toSarif(f, tool)))(held.map((i) => i.finding))
+          ? toSarif(
+              held.map((i) => i.finding),
+              tool,
+            )
           : toStixBundle(held, tool);
       write(`${JSON.stringify(doc, null, 2)}\n`);
     },

@@ -44,7 +44,21 @@ function locationOf(f: Finding): Record<string, unknown>[] {
   return [{ logicalLocations: [{ fullyQualifiedName: f.asset, kind: "resource" }] }];
 }
 
-export function toSarif(findings: readonly Finding[], tool: SarifTool): Record<string, unknown> {
+/** What a command adds to each result: its own properties (confidence, the OpenClaw check id) and fingerprints. */
+export interface ResultExtras {
+  properties?: Record<string, unknown>;
+  partialFingerprints?: Record<string, string>;
+}
+
+/**
+ * The one SARIF builder. Audit and skills pass `extras` to carry what only they know on each
+ * result, instead of building or patching logs of their own.
+ */
+export function toSarif<F extends Finding>(
+  findings: readonly F[],
+  tool: SarifTool,
+  extras?: (finding: F) => ResultExtras,
+): Record<string, unknown> {
   const ruleIndex = new Map<string, number>();
   const rules: Record<string, unknown>[] = [];
   for (const f of findings) {
@@ -58,16 +72,20 @@ export function toSarif(findings: readonly Finding[], tool: SarifTool): Record<s
       properties: { "security-severity": SECURITY_SEVERITY[f.severity], tags: ["security"] },
     });
   }
-  const results = findings.map((f) => ({
-    ruleId: f.ruleId,
-    ruleIndex: ruleIndex.get(f.ruleId),
-    level: LEVEL[f.severity],
-    message: {
-      text: [f.title, ...f.evidence.map((e) => e.detail)].join(" — "),
-    },
-    locations: locationOf(f),
-    properties: { severity: f.severity, asset: f.asset },
-  }));
+  const results = findings.map((f) => {
+    const extra = extras?.(f) ?? {};
+    return {
+      ruleId: f.ruleId,
+      ruleIndex: ruleIndex.get(f.ruleId),
+      level: LEVEL[f.severity],
+      message: {
+        text: [f.title, ...f.evidence.map((e) => e.detail)].join(" — "),
+      },
+      locations: locationOf(f),
+      properties: { severity: f.severity, asset: f.asset, ...extra.properties },
+      ...(extra.partialFingerprints ? { partialFingerprints: extra.partialFingerprints } : {}),
+    };
+  });
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",

@@ -61,24 +61,14 @@ export function toJson(
   };
 }
 
-export function toSkillsSarif(
-  reports: readonly SkillReport[],
-  tool: { name: string; version: string } = SKILLS_TOOL,
-) {
+export function toSkillsSarif(reports: readonly SkillReport[], tool: { name: string; version: string }) {
   const findings: SkillFinding[] = reports.flatMap((r) => r.findings.filter((f) => !f.suppressed));
-  const log = toSarif(findings, tool) as {
-    runs: { results: Record<string, unknown>[] }[];
-  };
-  // Carry confidence, verdict and the content hash (for baselines) on each result.
-  const results = log.runs[0]?.results ?? [];
-  findings.forEach((f, i) => {
-    const r = results[i];
-    if (!r) return;
-    const verdict = reports.find((x) => x.path === f.asset)?.verdict;
-    r.properties = { ...(r.properties as object), confidence: f.confidence, category: f.category, verdict };
-    r.partialFingerprints = { "clawpatrolContentSha256/v1": f.sha256 };
-  });
-  return log;
+  const verdictOf = new Map(reports.map((r) => [r.path, r.verdict]));
+  // Confidence, verdict and the content hash (for baselines) on each result.
+  return toSarif(findings, tool, (f) => ({
+    properties: { confidence: f.confidence, category: f.category, verdict: verdictOf.get(f.asset) },
+    partialFingerprints: { "clawpatrolContentSha256/v1": f.sha256 },
+  }));
 }
 
 const VERDICT_LABEL: Record<SkillReport["verdict"], string> = {
