@@ -2,9 +2,7 @@
 // under src/cli/ plus one entry here. Each command's module is imported only when that
 // command runs (or help for it is asked), so `clawpatrol scan` never pays for the skill
 // scanner's parsers, and a broken module cannot take the other commands down with it.
-import type { Command } from "commander";
-
-export type RegisterCommand = (program: Command) => void;
+import type { RegisterCommand } from "./command-types.ts";
 
 export interface CommandEntry {
   name: string;

@@ -5,6 +5,7 @@
 // subcommands, options, an option's choices, or leaves file names to the shell.
 import type { Command, Option } from "commander";
 import { UsageError } from "../core/errors.ts";
+import type { CommandContext } from "./command-types.ts";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -318,7 +319,7 @@ export function completionScript(shell: string, program: Command): string {
   }
 }
 
-export function registerCompletion(program: Command): void {
+export function registerCompletion(program: Command, context: CommandContext): void {
   program
     .command("completion")
     .description("print a shell completion script (bash, zsh or fish)")
@@ -327,9 +328,8 @@ export function registerCompletion(program: Command): void {
       if (!(SHELLS as readonly string[]).includes(shell))
         throw new UsageError(`completion: unknown shell "${shell}" (one of ${SHELLS.join(", ")})`);
       // The script covers every command, so every command's module is loaded here (only here:
-      // other runs load just the command they run). Imported on demand: main.ts builds the
-      // program and lists this module, so a static import would be a cycle.
-      const { buildProgram } = await import("./main.ts");
-      process.stdout.write(completionScript(shell, await buildProgram("all")));
+      // other runs load just the command they run). The full program comes from the context
+      // main.ts hands every command, so this module does not import the one that lists it.
+      process.stdout.write(completionScript(shell, await context.fullProgram()));
     });
 }

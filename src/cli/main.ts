@@ -25,7 +25,8 @@ export async function buildProgram(load: string[] | "all" = "all"): Promise<Comm
       "\nWithout a command, clawpatrol runs `audit`: the audit of this host's OpenClaw, Clawdbot and\nMoltbot installs. `clawpatrol help COMMAND` or `clawpatrol COMMAND --help` for a command's options.",
     );
   for (const entry of COMMANDS) {
-    if (load === "all" || load.includes(entry.name)) (await entry.load())(program);
+    if (load === "all" || load.includes(entry.name))
+      (await entry.load())(program, { fullProgram: () => buildProgram("all") });
     else program.command(entry.name).description(entry.summary);
   }
   // Every command, at every depth, reports errors our way (one line, exit 2) instead of exiting.
