@@ -118,4 +118,28 @@ export function registerAudit(program: Command): void {
       process.exitCode = await auditAction(opts);
     });
   addOutputOptions(audit, AUDIT_OUTPUT);
+  const rules = audit
+    .command("rules")
+    .description(
+      "List clawpatrol's audit rules: severity logic, the OpenClaw check ids each covers, the releases it applies to, its fix",
+    )
+    .action(async (opts: OutputFlags) => {
+      process.exitCode = await auditRulesAction(opts);
+    });
+  addOutputOptions(rules, AUDIT_RULES_OUTPUT);
+}
+
+/** What `audit rules` prints. */
+export const AUDIT_RULES_OUTPUT: OutputSpec = {
+  formats: ["text", "json"],
+  meaning: { json: "the clawpatrol.audit-rules/1 catalogue" },
+};
+
+export async function auditRulesAction(opts: OutputFlags): Promise<number> {
+  const out = openCommandOutput(opts, AUDIT_RULES_OUTPUT);
+  const { rulesDocument, renderRulesText } = await import("../audit/rules-report.ts");
+  const doc = rulesDocument();
+  out.write(out.format === "json" ? `${JSON.stringify(doc, null, 2)}\n` : renderRulesText(doc));
+  out.close();
+  return 0;
 }

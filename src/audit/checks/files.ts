@@ -67,45 +67,18 @@ function secretFileFindings(
   p: PermInfo,
   kind: string,
   ids: { writable: string | null; world: string | null; group: string | null },
-  ruleBase: number,
+  /** Rule ids for writable, world-readable and group-readable, in that order. */
+  ruleIds: readonly [string, string, string],
 ): AuditFinding[] {
   const out: AuditFinding[] = [];
   if (p.mode & 0o022) {
     out.push(
-      permFinding(
-        ctx,
-        p,
-        `CP-AUDIT-${String(ruleBase).padStart(3, "0")}`,
-        ids.writable,
-        "critical",
-        `${kind} is writable by other users`,
-        0o600,
-      ),
+      permFinding(ctx, p, ruleIds[0], ids.writable, "critical", `${kind} is writable by other users`, 0o600),
     );
   } else if (p.mode & 0o004) {
-    out.push(
-      permFinding(
-        ctx,
-        p,
-        `CP-AUDIT-${String(ruleBase + 1).padStart(3, "0")}`,
-        ids.world,
-        "critical",
-        `${kind} is world-readable`,
-        0o600,
-      ),
-    );
+    out.push(permFinding(ctx, p, ruleIds[1], ids.world, "critical", `${kind} is world-readable`, 0o600));
   } else if (p.mode & 0o040) {
-    out.push(
-      permFinding(
-        ctx,
-        p,
-        `CP-AUDIT-${String(ruleBase + 2).padStart(3, "0")}`,
-        ids.group,
-        "medium",
-        `${kind} is group-readable`,
-        0o600,
-      ),
-    );
+    out.push(permFinding(ctx, p, ruleIds[2], ids.group, "medium", `${kind} is group-readable`, 0o600));
   }
   return out;
 }
@@ -226,7 +199,7 @@ const configCheck: AuditCheck = {
           world: "fs.config.perms_world_readable",
           group: "fs.config.perms_group_readable",
         },
-        74,
+        ["CP-AUDIT-074", "CP-AUDIT-075", "CP-AUDIT-076"],
       ),
     );
     for (const inc of ctx.config.files.slice(1)) {
@@ -242,7 +215,7 @@ const configCheck: AuditCheck = {
               world: "fs.config_include.perms_world_readable",
               group: "fs.config_include.perms_group_readable",
             },
-            78,
+            ["CP-AUDIT-078", "CP-AUDIT-079", "CP-AUDIT-080"],
           ),
         );
     }

@@ -1,0 +1,104 @@
+// The per-release catalogues of OpenClaw's own audit checks (data/audit-checks/, written by
+// scripts/build-audit-checks.ts from each release's published code) and what clawpatrol's
+// rule catalogue covers of them.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compareVersions } from "../advisories/calver.ts";
+import { shippedDataDir } from "../core/data-dir.ts";
+import { idCovers, RULES, type RuleEntry, rulesCovering } from "./rule-catalogue.ts";
+
+export interface ReleaseCheck {
+  id: string;
+  template?: string;
+  severities: string[];
+  severityComputed?: boolean;
+  severityExpr?: string;
+  title?: string;
+  condition?: string;
+  files: string[];
+}
+
+export interface ReleaseCatalogue {
+  package: string;
+  version: string;
+  source: { kind: string; integrity: string | null };
+  checks: ReleaseCheck[];
+}
+
+/**
+ * OpenClaw checks clawpatrol does not judge, and why: each needs something a host audit
+ * from disk cannot have (a live probe of the gateway, a Docker daemon, an LLM catalogue).
+ */
+export const NOT_JUDGED: Record<string, string> = {
+  "gateway.probe_failed":
+    "only with `security audit --deep`: the result of connecting to the running gateway",
+  "gateway.probe_auth_secretref_unavailable": "only with --deep: whether the probe could resolve a SecretRef",
+  "sandbox.browser_container.docker_probe_timeout": "asks the Docker daemon about running sandbox containers",
+  "sandbox.browser_container.hash_epoch_stale": "reads labels of running Docker containers",
+  "sandbox.browser_container.hash_label_missing": "reads labels of running Docker containers",
+  "sandbox.browser_container.non_loopback_publish": "reads port publications of running Docker containers",
+  "plugins.*.security_audit_failed": "a plugin's own audit hook threw",
+};
+
+export function catalogueDir(): string {
+  return join(shippedDataDir(), "audit-checks");
+}
+
+export function loadReleaseCatalogues(dir: string = catalogueDir()): ReleaseCatalogue[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .map((n) => JSON.parse(readFileSync(join(dir, n), "utf8")) as ReleaseCatalogue)
+    .sort((a, b) => a.package.localeCompare(b.package) || compareVersions(a.version, b.version));
+}
+
+export interface ReleaseCoverage {
+  release: string;
+  checkIds: number;
+  covered: string[];
+  notJudged: string[];
+  uncovered: string[];
+}
+
+export function notJudgedReason(id: string): string | undefined {
+  for (const [p, why] of Object.entries(NOT_JUDGED)) if (idCovers(p, id) || idCovers(id, p)) return why;
+  return undefined;
+}
+
+export function coverageOf(cat: ReleaseCatalogue): ReleaseCoverage {
+  const covered: string[] = [];
+  const notJudged: string[] = [];
+  const uncovered: string[] = [];
+  for (const c of cat.checks) {
+    if (rulesCovering(c.id).length > 0) covered.push(c.id);
+    else if (notJudgedReason(c.id)) notJudged.push(c.id);
+    else uncovered.push(c.id);
+  }
+  return {
+    release: `${cat.package}@${cat.version}`,
+    checkIds: cat.checks.length,
+    covered,
+    notJudged,
+    uncovered,
+  };
+}
+
+/** Releases (pkg@version) whose own audit has a check this rule covers. */
+export function releasesOf(rule: RuleEntry, cats: ReleaseCatalogue[]): string[] {
+  if (rule.covers.length === 0) return [];
+  return cats
+    .filter((c) => c.checks.some((k) => rule.covers.some((p) => idCovers(p, k.id) || idCovers(k.id, p))))
+    .map((c) => `${c.package}@${c.version}`);
+}
+
+export interface RuleListing extends RuleEntry {
+  /** Releases whose audit has a covered check; "all" for rules OpenClaw has no check for. */
+  releases: string[] | "all";
+}
+
+export function ruleListing(cats: ReleaseCatalogue[] = loadReleaseCatalogues()): RuleListing[] {
+  return RULES.map((rule) => ({
+    ...rule,
+    releases: rule.covers.length === 0 ? "all" : releasesOf(rule, cats),
+  }));
+}
