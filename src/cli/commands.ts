@@ -64,6 +64,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./inventory.ts")).registerInventory,
   },
   {
+    name: "runs",
+    summary: "list the runs in the store: id, started, finished, kind, scope, endpoints, gateways found",
+    load: async () => (await import("./runs.ts")).registerRuns,
+  },
+  {
     name: "export",
     summary: "export the store as NDJSON, OCSF, CEF, SARIF 2.1.0 or a STIX 2.1 bundle",
     load: async () => (await import("./export.ts")).registerExport,
@@ -77,6 +82,21 @@ export const COMMANDS: CommandEntry[] = [
     name: "monitor",
     summary: "scheduled scans of saved profiles; alerts on new, closed, re-opened and changed gateways",
     load: async () => (await import("./monitor.ts")).registerMonitor,
+  },
+  {
+    name: "campaign",
+    summary: "distributed scans on DATABASE_URL's PostgreSQL: create, status, list, pause, resume, cancel",
+    load: async () => (await import("./campaign.ts")).registerCampaign,
+  },
+  {
+    name: "worker",
+    summary: "take shards of campaigns and scan them (any number of workers, on any machines)",
+    load: async () => (await import("./worker.ts")).registerWorker,
+  },
+  {
+    name: "optout",
+    summary: "the standing opt-out list every campaign honours: add, list, remove",
+    load: async () => (await import("./optout.ts")).registerOptout,
   },
   {
     name: "update",
