@@ -1,9 +1,10 @@
 // `clawpatrol audit` (also what a bare `clawpatrol` runs): the host audit.
 import type { Command } from "commander";
 import { renderJson, renderSarif, renderText } from "../audit/report.ts";
-import { runAudit } from "../audit/run.ts";
+import { runAudit, verdict } from "../audit/run.ts";
 import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { UsageError } from "../core/errors.ts";
+import { suppressedLines } from "../findings/suppress-text.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 /** What `audit` prints; reports are 0600: they name where secrets are. */
@@ -16,6 +17,7 @@ export const AUDIT_OUTPUT: OutputSpec = {
     cef: "the findings",
   },
   findings: true,
+  suppressible: true,
   fileMode: 0o600,
 };
 
@@ -44,7 +46,8 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       );
     assume = { product: m[1] as "openclaw" | "clawdbot" | "moltbot", version: m[2]! };
   }
-  const report = await runAudit({
+  await out.gate.ready();
+  const audited = await runAudit({
     ...(assume ? { assume } : {}),
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
     ...(opts.config ? { configPath: opts.config } : {}),
@@ -52,6 +55,20 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     probe: opts.probe ?? false,
     noLive: opts.live === false,
   });
+  // Suppressed findings leave the report, its exports and the gate; --show-suppressed lists them.
+  const triage = out.gate.triage(audited.findings);
+  const report =
+    triage.suppressed.length === 0
+      ? audited
+      : {
+          ...audited,
+          findings: triage.shown,
+          verdict: verdict(
+            triage.shown,
+            audited.targets.length,
+            audited.targets.map((t) => t.gateway),
+          ),
+        };
   let text: string;
   if (format === "json") text = renderJson(report);
   else if (format === "sarif") text = renderSarif(report);
@@ -69,7 +86,10 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       verbose: opts.verbose ?? false,
     });
   out.write(text);
+  if (out.gate.showSuppressed && format === "text" && triage.suppressed.length > 0)
+    out.write(suppressedLines(triage.suppressed));
   out.close();
+  for (const line of out.gate.finish()) process.stderr.write(`clawpatrol: ${line}\n`);
   // After the report is out, so a store that cannot be written still leaves the report.
   if (opts.store) {
     const { storeFindingsRun } = await import("./store-findings.ts");
@@ -88,7 +108,7 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       report.startedAt,
     );
   }
-  return out.exitCode(report.findings);
+  return out.exitCode(triage.gating);
 }
 
 export function registerAudit(program: Command): void {

@@ -25,5 +25,20 @@ export function addOutputOptions(cmd: Command, spec: OutputSpec): Command {
       `exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none (default ${DEFAULT_FAIL_ON})`,
       parseFailOn,
     );
+  if (spec.suppressible)
+    cmd
+      .option(
+        "--ignore-file <file>",
+        "suppressions file (default ./.clawpatrol-ignore.yml when there is one)",
+      )
+      .option("--show-suppressed", "also list suppressed findings (never in exports or the --fail-on gate)")
+      .option(
+        "--baseline <file|run>",
+        "known findings that do not fail the gate: a --write-baseline file, an earlier JSON/NDJSON result, or a store run id",
+      )
+      .option(
+        "--write-baseline <file>",
+        "record this run's findings (suppressed ones left out) as a baseline",
+      );
   return cmd;
 }

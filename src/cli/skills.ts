@@ -11,7 +11,7 @@ import { discoverInstalled } from "../skills/loaders/installed.ts";
 import { toJson, toSkillsSarif, toText } from "../skills/report.ts";
 import { RULES } from "../skills/rules.ts";
 import { defaultIocs, scanUnit } from "../skills/scan.ts";
-import { loadSuppressions, SuppressionError, suggestSuppressions } from "../skills/suppressions.ts";
+import { suggestSuppressions } from "../skills/suppressions.ts";
 import type { SkillReport } from "../skills/types.ts";
 import { addOutputOptions } from "./output-options.ts";
 
@@ -25,6 +25,7 @@ export const SKILLS_OUTPUT: OutputSpec = {
     cef: "the findings",
   },
   findings: true,
+  suppressible: true,
 };
 
 const RULES_OUTPUT: OutputSpec = { formats: ["text", "json"] };
@@ -36,12 +37,10 @@ interface ScanFlags extends OutputFlags {
   workspace?: string;
   openclawPackage?: string;
   store?: boolean;
-  ignoreFile?: string;
   iocs?: string[];
   maxFileBytes?: string;
   includeNodeModules?: boolean;
   verbose?: boolean;
-  showSuppressed?: boolean;
   suggestIgnore?: boolean;
   color?: boolean;
 }
@@ -76,13 +75,10 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
   // Tests pass their own io; a real run writes results through the command output (-o).
   const out = io === STDIO ? (s: string) => output.write(s) : io.out;
   const cwd = process.cwd();
-  let suppressions: ReturnType<typeof loadSuppressions>;
-  try {
-    suppressions = loadSuppressions(flags.ignoreFile, cwd);
-  } catch (err) {
-    if (err instanceof SuppressionError) throw new UsageError(err.message);
-    throw err;
-  }
+  // The one suppression model (src/findings/suppress.ts), read when the output was opened; the
+  // scanner applies it before each verdict, so a suppressed finding never makes a skill suspicious.
+  const suppressions = output.gate.suppressions;
+  await output.gate.ready();
   const extra: IocEntry[] = [];
   for (const f of flags.iocs ?? []) {
     if (!existsSync(f)) throw new UsageError(`--iocs: ${f}: no such file`);
@@ -134,13 +130,9 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
         reports.push(scanUnit(u, opts));
     }
   }
-  const expired = suppressions.filter(
-    (s) => s.used === 0 && s.expires < new Date().toISOString().slice(0, 10),
-  );
-  for (const s of expired)
-    io.err(`clawpatrol: suppression for ${s.rule} at ${s.path} expired on ${s.expires} (${s.file})\n`);
   const tool = { name: "clawpatrol", version: VERSION };
-  const active = reports.flatMap((r) => r.findings.filter((f) => !f.suppressed));
+  const triage = output.gate.triage(reports.flatMap((r) => r.findings));
+  const active = triage.shown;
   if (flags.suggestIgnore) out(suggestSuppressions(reports.flatMap((r) => r.findings)));
   else if (format === "json")
     out(
@@ -158,12 +150,13 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
     out(
       toText(reports, {
         minSeverity: flags.verbose ? "info" : "low",
-        showSuppressed: !!flags.showSuppressed,
+        showSuppressed: output.gate.showSuppressed,
         color: flags.color !== false && output.isTty && !process.env.NO_COLOR,
       }),
     );
   }
   output.close();
+  for (const line of output.gate.finish()) io.err(`clawpatrol: ${line}\n`);
   if (flags.store) {
     const { storeFindingsRun } = await import("./store-findings.ts");
     await storeFindingsRun(
@@ -177,7 +170,7 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
       startedAt,
     );
   }
-  return output.exitCode(active);
+  return output.exitCode(triage.gating);
 }
 
 export function registerSkills(program: Command): void {
@@ -200,7 +193,6 @@ export function registerSkills(program: Command): void {
       "--store",
       "also keep the findings in the store as a skills run (PGlite under $CLAWPATROL_HOME or ~/.clawpatrol/db; DATABASE_URL for PostgreSQL)",
     )
-    .option("--ignore-file <file>", "suppressions file (default ./.clawpatrol-ignore.yml)")
     .option("--iocs <file...>", "extra IOC lists (JSON like data/skills/iocs.json, or type:value lines)")
     .option(
       "--max-file-bytes <size>",
@@ -208,7 +200,6 @@ export function registerSkills(program: Command): void {
     )
     .option("--include-node-modules", "also scan node_modules folders")
     .option("-v, --verbose", "also list info findings")
-    .option("--show-suppressed", "list suppressed findings in text output")
     .option(
       "--suggest-ignore",
       "print .clawpatrol-ignore.yml entries for the current findings instead of a report",

@@ -3,6 +3,7 @@
 // starts, and turns findings into the exit code under --fail-on. Commands only render text;
 // where it goes and what the exit code is are decided here, the same way for all of them.
 import { type Finding, isSeverity, reachesThreshold, type Severity } from "../findings/model.ts";
+import { FindingGate, type GateFlags } from "../findings/suppress-gate.ts";
 import { EXIT, UsageError } from "./errors.ts";
 import { chooseFormat, type OutputFormat } from "./formats.ts";
 import { type OutputChunk, type OutputSink, openOutput } from "./output.ts";
@@ -21,12 +22,17 @@ export interface OutputSpec {
   same?: Partial<Record<OutputFormat, OutputFormat>>;
   /** The command reports findings: it takes --fail-on (default DEFAULT_FAIL_ON). */
   findings?: boolean;
+  /**
+   * Its findings can be suppressed (.clawpatrol-ignore.yml) and baselined: it takes
+   * --ignore-file, --show-suppressed, --baseline and --write-baseline (src/findings/suppress-gate.ts).
+   */
+  suppressible?: boolean;
   /** Mode of a new -o file: 0o600 for reports that may quote secrets' locations. Default 0o644. */
   fileMode?: number;
 }
 
 /** The flags commander parsed for the options cli/output-options.ts declares. */
-export interface OutputFlags {
+export interface OutputFlags extends GateFlags {
   format?: OutputFormat;
   json?: boolean;
   sarif?: boolean;
@@ -40,6 +46,8 @@ export interface CommandOutput {
   /** True when results go to a terminal (colour, progress are allowed). */
   readonly isTty: boolean;
   readonly sink: OutputSink;
+  /** Suppressions and baseline of a suppressible command (a gate that keeps everything otherwise). */
+  readonly gate: FindingGate;
   write(chunk: OutputChunk): void;
   /** Finish the output: a file is renamed into place only now. */
   close(): void;
@@ -66,12 +74,14 @@ export function openCommandOutput(flags: OutputFlags, spec: OutputSpec): Command
     : flags.failOn === undefined
       ? DEFAULT_FAIL_ON
       : parseFailOn(flags.failOn);
+  const gate = spec.suppressible ? FindingGate.open(flags) : FindingGate.none();
   const sink = openOutput(flags.output, spec.fileMode === undefined ? {} : { mode: spec.fileMode });
   return {
     format,
     failOn,
     isTty: sink.isTty,
     sink,
+    gate,
     write: (chunk) => sink.write(chunk),
     close: () => sink.close(),
     exitCode: (findings) =>

@@ -34,7 +34,7 @@ export interface SkillFinding extends Finding {
   /** sha256 (hex) of the exact matched content; suppressions pin to it. */
   sha256: string;
   /** Set when a suppression in .clawpatrol-ignore.yml matched; suppressed findings never decide a verdict. */
-  suppressed?: { reason: string; expires: string; file: string };
+  suppressed?: { reason: string; expires: string; file: string; owner?: string | null };
 }
 
 /** One file of a skill, already in memory (from disk or from an archive). */
