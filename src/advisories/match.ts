@@ -9,13 +9,15 @@
 // clawdbot, moltbot and openclaw are one version line, so every family package's ranges
 // count whatever name the gateway answered with.
 
+import type { FamilyProduct } from "../fingerprints/openclaw/meta.ts";
 import { compareVersions, isCalVer } from "./calver.ts";
 import { contains, coversRange, type Interval, intersectsRange } from "./ranges.ts";
 import type { Exposure, Severity } from "./schema.ts";
 import { SEVERITY_RANK } from "./severity.ts";
 import { type Advisory, type AdvisoryDb, compareIds, lineReleases, loadAdvisoryDb } from "./store.ts";
 
-export type Product = "openclaw" | "clawdbot" | "moltbot";
+/** The advisory data covers the OpenClaw family (declared once in fingerprints/openclaw/meta.ts). */
+export type Product = FamilyProduct;
 
 export interface AdvisoryMatch {
   id: string;

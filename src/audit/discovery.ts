@@ -7,10 +7,11 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { isCalVer } from "../advisories/calver.ts";
+import { OPENCLAW_FAMILY } from "../fingerprints/openclaw/meta.ts";
 import { checkConfigArg, checkStateDirArg } from "./explicit-paths.ts";
 import type { AuditTarget, GatewayProcess, Install, Product, ServiceDef } from "./types.ts";
 
-const PRODUCTS: Product[] = ["openclaw", "clawdbot", "moltbot"];
+const PRODUCTS: readonly Product[] = OPENCLAW_FAMILY;
 const NAME_RE = /openclaw|clawdbot|moltbot|moldbot/i;
 
 function safeReaddir(dir: string): string[] {

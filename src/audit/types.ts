@@ -2,9 +2,11 @@
 // the reporters and the tests can share it without reaching into each other.
 import type { AdvisoryCounts } from "../advisories/counts.ts";
 import type { Evidence, Finding, Severity } from "../findings/model.ts";
+import type { FamilyProduct } from "../fingerprints/openclaw/meta.ts";
 import type { LoadedConfig } from "./config.ts";
 
-export type Product = "openclaw" | "clawdbot" | "moltbot";
+/** An install kind: one of the OpenClaw family (declared once in fingerprints/openclaw/meta.ts). */
+export type Product = FamilyProduct;
 
 /** A finding of the host audit. */
 export interface AuditFinding extends Finding {

@@ -35,6 +35,7 @@ import {
   openCommandOutput,
 } from "../core/command-output.ts";
 import { EXIT, UsageError } from "../core/errors.ts";
+import { OPENCLAW_FAMILY } from "../fingerprints/openclaw/meta.ts";
 import { capText, escapeForTerminal, escapeOneLine } from "../util/text.ts";
 import { addOutputOptions } from "./output-options.ts";
 
@@ -43,7 +44,7 @@ interface CommonOptions extends OutputFlags {
   clawpatrolHome?: string;
 }
 
-const PRODUCTS: Product[] = ["openclaw", "clawdbot", "moltbot"];
+const PRODUCTS: readonly Product[] = OPENCLAW_FAMILY;
 
 function userDirFor(opts: CommonOptions): string {
   return opts.clawpatrolHome ? defaultUserDir({ CLAWPATROL_HOME: opts.clawpatrolHome }) : defaultUserDir();

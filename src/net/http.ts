@@ -14,6 +14,12 @@ export interface HttpRequest {
   path: string;
   headers?: [string, string][];
   body?: string;
+  /**
+   * Stop reading the body once this holds for what has arrived (a stream that never ends,
+   * such as Server-Sent Events); the response is then marked truncated and its connection
+   * closed. Not recorded in the exchange.
+   */
+  until?: (body: Buffer) => boolean;
 }
 
 export interface HttpResponse {
@@ -50,12 +56,17 @@ export function buildRequestBytes(
   req: HttpRequest,
   connection: "close" | "keep-alive" = "close",
 ): { bytes: Buffer; headers: [string, string][] } {
-  const headers: [string, string][] = [
+  // A header the request names itself (Accept, say) replaces the default of that name.
+  const own = new Set((req.headers ?? []).map(([name]) => name.toLowerCase()));
+  const defaults: [string, string][] = [
     ["Host", target.hostHeader],
     ["User-Agent", USER_AGENT],
     ["Accept", "*/*"],
     ["Accept-Encoding", "identity"],
     ["Connection", connection],
+  ];
+  const headers: [string, string][] = [
+    ...(own.size > 0 ? defaults.filter(([name]) => !own.has(name.toLowerCase())) : defaults),
     ...(req.headers ?? []),
   ];
   const body = req.body !== undefined ? Buffer.from(req.body, "utf8") : null;
@@ -230,13 +241,7 @@ export class HttpLane {
     const built = buildRequestBytes(target, req, this.connection);
     const waiting = this.take(target);
     if (waiting) {
-      const [read] = await this.readOn(
-        waiting,
-        [built.bytes],
-        [req.method],
-        limits,
-        limits.exchangeTimeoutMs,
-      );
+      const [read] = await this.readOn(waiting, [built.bytes], [req], limits, limits.exchangeTimeoutMs);
       // Not one byte back and no timeout: the target closed or reset the waiting connection,
       // which may only be an idle timeout. Ask again on a fresh connection and record that
       // answer, so the transcript is what it would be without the reuse.
@@ -260,7 +265,7 @@ export class HttpLane {
     }
     this.opened++;
     const fresh = { socket: conn.socket, tls: conn.tls };
-    const [read] = await this.readOn(fresh, [built.bytes], [req.method], limits, Math.max(1, left - conn.ms));
+    const [read] = await this.readOn(fresh, [built.bytes], [req], limits, Math.max(1, left - conn.ms));
     return exchangeOf(
       req,
       built.headers,
@@ -290,7 +295,7 @@ export class HttpLane {
     const reads = await this.readOn(
       waiting,
       built.map((b) => b.bytes),
-      reqs.map((r) => r.method),
+      reqs,
       limits,
       totalMs,
     );
@@ -321,11 +326,11 @@ export class HttpLane {
   private async readOn(
     conn: IdleConnection,
     requests: Buffer[],
-    methods: string[],
+    asked: HttpRequest[],
     limits: ExchangeLimits,
     totalMs: number,
   ): Promise<ResponseRead[]> {
-    const { reads, keep } = await readResponses(conn.socket, requests, methods, limits, totalMs);
+    const { reads, keep } = await readResponses(conn.socket, requests, asked, limits, totalMs);
     if (keep && this.connection === "keep-alive") {
       conn.socket.pause();
       conn.socket.on("error", ignore);
@@ -420,14 +425,16 @@ class ResponseParser {
   private chunks: ChunkDecoder | null = null;
   private truncated = false;
   private readonly method: string;
+  private readonly until: ((body: Buffer) => boolean) | undefined;
   private readonly limits: ExchangeLimits;
   /** Set when the response is over; `complete` when it ended exactly at its framing. */
   outcome: { error: string | null; timedOut: boolean; complete: boolean } | null = null;
   /** Bytes received past the end of a complete message: the start of the next one. */
   excess: Buffer = EMPTY;
 
-  constructor(method: string, limits: ExchangeLimits) {
-    this.method = method;
+  constructor(req: Pick<HttpRequest, "method" | "until">, limits: ExchangeLimits) {
+    this.method = req.method;
+    this.until = req.until;
     this.limits = limits;
     this.rawCap = limits.maxHeaderBytes + limits.maxBodyBytes + 1024;
   }
@@ -558,6 +565,7 @@ class ResponseParser {
         return this.end(null);
       }
       if (chunks.done) this.complete(data, chunks.excess);
+      else if (this.until?.(joined(chunks.out))) this.stopReading();
       return;
     }
     let piece = data;
@@ -575,6 +583,13 @@ class ResponseParser {
     this.bodyParts.push(piece);
     this.bodyBytes += piece.length;
     if (mode.kind === "length" && mode.remaining === 0) this.complete(data, data.length - piece.length);
+    else if (this.until?.(joined(this.bodyParts))) this.stopReading();
+  }
+
+  /** The caller has what it asked for from a body that goes on: keep it, close the connection. */
+  private stopReading(): undefined {
+    this.truncated = true;
+    return this.end(null);
   }
 }
 
@@ -586,14 +601,14 @@ class ResponseParser {
 function readResponses(
   socket: net.Socket,
   requests: Buffer[],
-  methods: string[],
+  asked: Pick<HttpRequest, "method" | "until">[],
   limits: ExchangeLimits,
   totalMs: number,
 ): Promise<{ reads: ResponseRead[]; keep: boolean }> {
   return new Promise((resolve) => {
     const started = performance.now();
     const reads: ResponseRead[] = [];
-    let parser = new ResponseParser(methods[0]!, limits);
+    let parser = new ResponseParser(asked[0]!, limits);
     let settled = false;
     let timer: NodeJS.Timeout;
     const overall = setTimeout(() => {
@@ -619,7 +634,7 @@ function readResponses(
           return;
         }
         const leftover = parser.excess;
-        parser = new ResponseParser(methods[reads.length]!, limits);
+        parser = new ResponseParser(asked[reads.length]!, limits);
         arm();
         if (leftover.length === 0) return;
         parser.push(leftover);

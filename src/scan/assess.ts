@@ -8,11 +8,13 @@ import {
 } from "../advisories/counts.ts";
 import type { Evidence, Finding, Severity } from "../findings/model.ts";
 import { maxSeverity } from "../findings/model.ts";
-import type { AdvisorySummary, Observation, Verdict } from "../fingerprints/observation.ts";
+import type { Fingerprinter } from "../fingerprints/contract.ts";
+import { type FamilyProduct, isFamilyProduct } from "../fingerprints/products.ts";
+import type { AdvisorySummary, Observation, Verdict } from "./record.ts";
 import { SCAN_RULES, type ScanRule } from "./rules.ts";
 
 export interface AdvisoryQuery {
-  product: "openclaw" | "clawdbot" | "moltbot";
+  product: FamilyProduct;
   version?: string;
   range?: { min: string | null; max: string | null };
   candidates?: string[];
@@ -82,17 +84,29 @@ export function assess(
   verdict: Verdict,
   where: { asset: string; exposure: "loopback" | "network" },
   advise: AdviseFn,
+  by: Fingerprinter | null = null,
 ): Pick<Observation, "advisories" | "advisoryCounts" | "upgradeTo" | "findings" | "severity"> {
   if (verdict.product === null) return { advisories: [], upgradeTo: null, findings: [], severity: null };
+  if (!isFamilyProduct(verdict.product)) {
+    // Other products: their fingerprinter's findings (no advisory data covers them yet).
+    const findings = by?.findings?.(verdict, where) ?? [];
+    return {
+      advisories: [],
+      upgradeTo: null,
+      findings,
+      severity: maxSeverity(findings.map((f) => f.severity)),
+    };
+  }
+  const product: FamilyProduct = verdict.product;
   const findings: Finding[] = [];
   const { asset, exposure } = where;
   const network = exposure === "network";
 
   let answer: AdvisoryAnswer = { advisories: [], upgradeTo: null };
-  if (verdict.version) answer = advise({ product: verdict.product, version: verdict.version });
+  if (verdict.version) answer = advise({ product, version: verdict.version });
   else if (verdict.versionRange)
     answer = advise({
-      product: verdict.product,
+      product,
       range: { min: verdict.versionRange.min, max: verdict.versionRange.max },
       ...(verdict.versionRange.candidates.length > 0 ? { candidates: verdict.versionRange.candidates } : {}),
     });

@@ -4,9 +4,7 @@
 // open ports go on to the bounded probe stage. Records come out as they complete; memory
 // does not grow with the target count.
 
-import { NOT_A_GATEWAY, type Observation, SCAN_SCHEMA } from "../fingerprints/observation.ts";
-import { fingerprintOpenClaw } from "../fingerprints/openclaw/fingerprint.ts";
-import { probeOpenClaw } from "../fingerprints/openclaw/probe.ts";
+import { fingerprintTranscript, probeEndpoint } from "../fingerprints/probe-endpoint.ts";
 import type { Transcript } from "../fingerprints/transcript.ts";
 import type { ExchangeLimits } from "../net/limits.ts";
 import { KeyedSemaphore, RateLimiter, Semaphore } from "../net/pacing.ts";
@@ -14,6 +12,7 @@ import { HeldSocket, Sweeper } from "../net/sweep.ts";
 import { isLoopback, parseIp } from "../targets/ip.ts";
 import type { Endpoint, TargetItem, Unresolved } from "../targets/stream.ts";
 import { type AdviseFn, assess } from "./assess.ts";
+import { NOT_A_GATEWAY, type Observation, SCAN_SCHEMA } from "./record.ts";
 
 export interface ScanOptions {
   /** New connections per second, all stages together. 0 = unlimited. */
@@ -79,9 +78,9 @@ function record(
 
 /** Fingerprint + assess one transcript: the pure half of the pipeline (also used by replay tests). */
 export function observe(t: Transcript, advise: AdviseFn): Observation {
-  const verdict = fingerprintOpenClaw(t);
+  const { verdict, by } = fingerprintTranscript(t);
   const exposure = t.viaLoopback ? "loopback" : "network";
-  const assessed = assess(verdict, { asset: `${t.endpoint.host}:${t.endpoint.port}`, exposure }, advise);
+  const assessed = assess(verdict, { asset: `${t.endpoint.host}:${t.endpoint.port}`, exposure }, advise, by);
   const rootError = t.http[0]?.response || t.http[0]?.nonHttp ? null : (t.http[0]?.error ?? null);
   return {
     ...record(t.endpoint, { reachable: true, scannedAt: t.startedAt, ms: t.ms }),
@@ -232,7 +231,7 @@ export async function* runPipeline(
       const releaseProbe = await probeSlots.acquire();
       const releaseHost = await hostSlots.acquire(e.ip);
       try {
-        const transcript = await probeOpenClaw(
+        const transcript = await probeEndpoint(
           e,
           { limits: options.limits, beforeConnect: () => rate.take(), held },
           isLoopbackAddress(e.ip),

@@ -4,7 +4,7 @@
 // once, and encoded as UTF-8 once, and spliced in; the line is byte-for-byte what
 // JSON.stringify(record) gives.
 import { randomUUID } from "node:crypto";
-import type { AdvisorySummary, Observation } from "../fingerprints/observation.ts";
+import type { AdvisorySummary, Observation } from "./record.ts";
 
 /** Below this many entries splicing saves nothing worth a cache entry. */
 const SPLICE_FROM = 16;

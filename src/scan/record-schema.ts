@@ -2,7 +2,8 @@
 // generates docs/scan-record.schema.json (`npm run schema`). Kept in lock-step with the
 // Observation interface by the type assertions at the bottom.
 import { z } from "zod";
-import type { Observation } from "./observation.ts";
+import { PRODUCTS } from "../fingerprints/products.ts";
+import type { Observation } from "./record.ts";
 
 const severity = z.enum(["info", "low", "medium", "high", "critical"]);
 
@@ -55,7 +56,7 @@ export const observationSchema = z
     reachable: z.boolean().describe("TCP connect succeeded"),
     exposure: z.enum(["loopback", "network"]).describe("reached over loopback, or over any other address"),
     tls: tls.nullable(),
-    product: z.enum(["openclaw", "clawdbot", "moltbot"]).nullable(),
+    product: z.enum(PRODUCTS).nullable(),
     version: z.string().nullable().describe("exact version, when a pre-auth signal names one"),
     versionRange: z
       .object({ min: z.string().nullable(), max: z.string().nullable(), candidates: z.array(z.string()) })
@@ -70,6 +71,10 @@ export const observationSchema = z
     confidence: z.object({ product: unit, version: unit, auth: unit, remoteLooksLocal: unit }).strict(),
     conflicts: z.array(z.string()),
     evidence: z.array(evidence),
+    facts: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe("product-specific facts read before auth (docs/scan.md), e.g. an MCP server's transport"),
     advisories: z.array(
       z
         .object({

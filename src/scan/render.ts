@@ -4,11 +4,11 @@
 // is escaped before it reaches the terminal.
 import { countAdvisories, describeCounts } from "../advisories/counts.ts";
 import { type Severity, severityRank } from "../findings/model.ts";
-import type { Observation } from "../fingerprints/observation.ts";
 import { parseIp } from "../targets/ip.ts";
 import { skippedReasons } from "../targets/problems.ts";
 import { escapeOneLine } from "../util/text.ts";
 import type { ScanProgress } from "./engine.ts";
+import type { Observation } from "./record.ts";
 
 const COLUMNS = [
   { name: "TARGET", width: 26 },

@@ -1,7 +1,7 @@
 // A scan of a target plan: the entry point of `scan` and `monitor`. It decides where the
 // connect sweep runs: on a thread of its own, with the main thread helping (many IPv4
 // endpoints and two cores or more; see sweep-thread.ts), or on the main thread alone.
-import type { Observation } from "../fingerprints/observation.ts";
+
 import { RateLimiter } from "../net/pacing.ts";
 import type { TargetPlan } from "../targets/spec.ts";
 import { canShareWalk, plannedEndpointCount, sharedWalk, streamEndpoints } from "../targets/stream.ts";
@@ -13,6 +13,7 @@ import {
   type ScanProgress,
   sweepHere,
 } from "./engine.ts";
+import type { Observation } from "./record.ts";
 import { mainThreadSweepers, sweepOnThread, useSweepThread } from "./sweep-thread.ts";
 
 export function scanPlan(

@@ -1,9 +1,11 @@
 // Transcript replay: what the real zoo gateways sent (recorded by scripts/record-zoo.ts)
 // must fingerprint exactly, both from the recorded bytes directly and through the full
-// network path against a server that replays them.
+// network path against a server that replays them. The probe is the scan's: every
+// registered fingerprinter, so another product's plan adding requests to an OpenClaw
+// gateway would show here.
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { probeOpenClaw } from "../../src/fingerprints/openclaw/probe.ts";
+import { probeEndpoint } from "../../src/fingerprints/probe-endpoint.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { limitsForTimeout } from "../../src/net/limits.ts";
 import { NO_ADVISORIES } from "../../src/scan/assess.ts";
@@ -58,7 +60,7 @@ describe("zoo transcripts, replayed over real sockets", () => {
         port: server.port,
       };
       let connections = 0;
-      const t = await probeOpenClaw(
+      const t = await probeEndpoint(
         endpoint,
         {
           limits: limitsForTimeout(3000),
@@ -95,7 +97,7 @@ describe("a gateway whose page does not name it (UI off or behind another app)",
     };
     const server = await startReplayServer(t);
     let connections = 0;
-    const probed = await probeOpenClaw(
+    const probed = await probeEndpoint(
       { ...recorded.endpoint, ip: server.host, port: server.port },
       {
         limits: limitsForTimeout(3000),

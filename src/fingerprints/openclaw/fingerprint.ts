@@ -7,15 +7,15 @@ import { compareVersions, parseCalVer } from "../../advisories/calver.ts";
 import type { Evidence } from "../../findings/model.ts";
 import type { HttpExchange } from "../../net/http.ts";
 import { capText } from "../../util/text.ts";
+import { bodyText, findHttp, type Transcript } from "../transcript.ts";
 import {
   type AuthState,
   type Confidence,
   NOT_A_GATEWAY,
-  type Product,
   type Verdict,
   type VersionRangeOut,
-} from "../observation.ts";
-import { bodyText, findHttp, type Transcript } from "../transcript.ts";
+} from "../verdict.ts";
+import type { FamilyProduct } from "./meta.ts";
 import { PROBE_REQUEST_ID } from "./probe.ts";
 import {
   type Brand,
@@ -260,7 +260,7 @@ export function fingerprintOpenClaw(t: Transcript): Verdict {
 
   // --- Product -----------------------------------------------------------------------------
   const productScore = combine(family.map((f) => f.weight));
-  let product: Product | null = null;
+  let product: FamilyProduct | null = null;
   if (productScore >= PRODUCT_THRESHOLD) {
     const brands = new Set(family.map((f) => f.brand).filter((b): b is Brand => b !== null));
     if (brands.size > 1) conflicts.push(`brand signals disagree: ${[...brands].join(" vs ")}`);
@@ -402,7 +402,7 @@ function decideVersion(
  * confidence (ARCHITECTURE principle 5: never a confident wrong answer).
  */
 function distrustImpersonation(
-  product: Product,
+  product: FamilyProduct,
   version: { version: string | null; range: VersionRangeOut | null; confidence: number },
   conflicts: string[],
 ): void {

@@ -2,7 +2,9 @@
 // plain data; deciding what the signals mean together is fingerprint.ts's job.
 import { capText } from "../../util/text.ts";
 
-export type Brand = "openclaw" | "clawdbot" | "moltbot";
+import type { FamilyProduct } from "./meta.ts";
+
+export type Brand = FamilyProduct;
 
 const MAX_SCAN = 512 * 1024;
 

@@ -16,9 +16,10 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { compareVersions } from "../../advisories/calver.ts";
 import { dataPath } from "../../core/data-dir.ts";
+import { type FamilyProduct, OPENCLAW_FAMILY } from "./meta.ts";
 
-export type PackageName = "openclaw" | "clawdbot" | "moltbot";
-export const PACKAGE_NAMES: readonly PackageName[] = ["openclaw", "clawdbot", "moltbot"];
+export type PackageName = FamilyProduct;
+export const PACKAGE_NAMES: readonly PackageName[] = OPENCLAW_FAMILY;
 
 export interface ReleaseRef {
   package: PackageName;
