@@ -242,8 +242,9 @@ export function applyPlan(plan: FixPlan): ApplyResult {
     }
     const why = unwritableReason(t);
     if (why) throw new RunError(`refusing to write: ${why}; nothing was changed`);
-    const now = t.existing ? readFileSync(t.real, "utf8") : null;
-    if ((now ?? "{}\n") !== f.before && !(now === null && f.before === "{}\n"))
+    // a new config is planned from "{}\n"; an existing one must still hold what was planned from
+    const now = t.existing ? readFileSync(t.real, "utf8") : "{}\n";
+    if (now !== f.before)
       throw new RunError(
         `${f.path} changed after it was read; run clawpatrol fix again. Nothing was changed`,
       );

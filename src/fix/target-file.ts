@@ -5,6 +5,7 @@
 // file owned by someone else when this user cannot give it back to them.
 import { accessSync, constants, lstatSync, realpathSync, type Stats, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { describeKind } from "../core/text-file.ts";
 
 export interface WriteTarget {
   /** The path the config is known by (may be a symlink). */
@@ -18,15 +19,6 @@ export interface WriteTarget {
 /** A reason not to write, one line naming the path. */
 export class TargetRefusal extends Error {
   override name = "TargetRefusal";
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return "a directory";
-  if (st.isFIFO()) return "a FIFO";
-  if (st.isCharacterDevice()) return "a character device";
-  if (st.isBlockDevice()) return "a block device";
-  if (st.isSocket()) return "a socket";
-  return "not a regular file";
 }
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -64,7 +56,7 @@ export function resolveWriteTarget(path: string): WriteTarget {
   const st = real === path ? link : statSync(real);
   if (!st.isFile())
     throw new TargetRefusal(
-      `${path}${real !== path ? ` (→ ${real})` : ""}: ${kindOf(st)}, not a config file`,
+      `${path}${real !== path ? ` (→ ${real})` : ""}: ${describeKind(st)}, not a config file`,
     );
   return { path, real, existing: { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } };
 }

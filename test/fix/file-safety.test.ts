@@ -374,6 +374,20 @@ describe("fix --apply writes safely where it may", () => {
     if (asRoot) expect(statSync(target).uid).toBe(4321);
   });
 
+  it("--config alone: the file is fixed, the directory it sits in (maybe /etc or /tmp) keeps its mode", async () => {
+    const d = fresh();
+    const home = fresh();
+    chmodSync(d, 0o1777);
+    const cfg = join(d, "gateway.json5");
+    writeFileSync(cfg, dangerous());
+    const r = await fix(["--config", cfg, "--apply"], home);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON5.parse(readFileSync(cfg, "utf8")).gateway.bind).toBe("loopback");
+    expect(statSync(d).mode & 0o7777).toBe(0o1777);
+    expect(r.stdout).not.toMatch(new RegExp(`chmod \\d+ → \\d+  ${d}  `));
+  });
+
   describe("full disk (a 64 KiB tmpfs)", () => {
     const title = (s: string) => (mountSkip ? `${s} (skipped: ${mountSkip})` : s);
     function mounted(): string {
