@@ -146,6 +146,10 @@ async function takeShard(
   const [job] = await boss.fetch<ShardJob>(c.queue, { batchSize: 1 });
   if (!job) return false;
   await heartbeat(db, c, opts.name);
+  await db.execute(sql`
+    UPDATE campaigns SET state = CASE WHEN state = 'queued' THEN 'running' ELSE state END,
+                         started_at = coalesce(started_at, now())
+    WHERE id = ${c.id}`);
   // Keep the lease (pg-boss heartbeat) and our own worker heartbeat fresh while the shard runs.
   const every = Math.max(1000, Math.floor((c.spec.leaseSeconds * 1000) / 3));
   const timer = setInterval(() => {
