@@ -1,8 +1,10 @@
 // `clawpatrol firewall`: rules that keep the gateway and side ports on loopback (plus an
 // allow-list) for ufw, nftables, iptables, firewalld, macOS pf and Windows. Preview by
 // default; `--apply` (Linux) runs them with the detected backend after showing them.
+
 import type { Command } from "commander";
 import { runAudit } from "../audit/run.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { detectBackend, runRuleSet } from "../firewall/apply.ts";
 import { commentLines } from "../firewall/quote.ts";
@@ -16,6 +18,7 @@ import {
   renderRules,
   type Shell,
 } from "../firewall/rules.ts";
+import { addOutputOptions } from "./output-options.ts";
 
 export interface FirewallCliOptions {
   backend?: string;
@@ -149,7 +152,7 @@ export async function firewallAction(
 }
 
 export function registerFirewall(program: Command): void {
-  program
+  const command = program
     .command("firewall")
     .description(
       "Firewall rules that keep the gateway ports on loopback (ufw, nftables, iptables, firewalld, pf, Windows)",
@@ -169,8 +172,16 @@ export function registerFirewall(program: Command): void {
       "--shell <shell>",
       "Windows rules for powershell (New-NetFirewallRule, the default) or cmd (netsh, quoted for cmd.exe)",
     )
-    .option("--json", "print the rules as JSON")
-    .action(async (opts: FirewallCliOptions) => {
-      process.exitCode = await firewallAction(opts);
+    .action(async (opts: FirewallCliOptions & OutputFlags) => {
+      const out = openCommandOutput(opts, FIREWALL_OUTPUT);
+      process.exitCode = await firewallAction({ ...opts, json: out.format === "json" }, (s) => out.write(s));
+      out.close();
     });
+  addOutputOptions(command, FIREWALL_OUTPUT);
 }
+
+/** The rules as shell commands (text) or as the clawpatrol.firewall/1 document (json). */
+const FIREWALL_OUTPUT: OutputSpec = {
+  formats: ["text", "json"],
+  meaning: { text: "commands with comments for their shell", json: "the clawpatrol.firewall/1 rule sets" },
+};
