@@ -29,7 +29,6 @@ interface CreateFlags extends OutputFlags {
   all?: boolean;
   seed?: number;
   lease: number;
-  contact?: string;
 }
 
 async function withDb<T>(work: (c: CampaignDb) => Promise<T>): Promise<T> {
@@ -105,7 +104,6 @@ async function create(name: string, targets: string[], flags: CreateFlags): Prom
     shardPrefix,
     seed: flags.seed ?? Math.floor(Math.random() * 2 ** 48),
     leaseSeconds: flags.lease,
-    contact: flags.contact ?? null,
   };
   return withDb(async ({ db, boss }) => {
     const optouts = await listOptOuts(db);
@@ -220,7 +218,6 @@ export function registerCampaign(program: Command): void {
       durationOption("--lease", 10_000, 86_400_000),
       60_000,
     )
-    .option("--contact <text>", "contact for operators, put into the probes' User-Agent")
     .action(async (name: string, targets: string[], flags: CreateFlags) => {
       process.exitCode = await create(name, targets, { ...flags, lease: Math.round(flags.lease / 1000) });
     });

@@ -34,8 +34,6 @@ export interface CampaignSpec {
   seed: number;
   /** Seconds a shard's lease lasts without a heartbeat before it is handed to another worker. */
   leaseSeconds: number;
-  /** Put into the probe's User-Agent, so operators can reach whoever runs the campaign. */
-  contact: string | null;
 }
 
 /** The data of one shard's job. */
