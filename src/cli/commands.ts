@@ -99,6 +99,12 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./optout.ts")).registerOptout,
   },
   {
+    name: "policy",
+    summary:
+      "the organisation's agentic-AI policy as code: init a policy and usage policy, check results against it",
+    load: async () => (await import("./policy.ts")).registerPolicy,
+  },
+  {
     name: "update",
     summary: "update advisories, the release table and IOC lists from the clawpatrol-data package; roll back",
     load: async () => (await import("./update.ts")).registerUpdate,

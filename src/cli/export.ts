@@ -1,7 +1,7 @@
 // `clawpatrol export`: the store as NDJSON scan records, or its findings as OCSF, CEF, SARIF or STIX.
 import type { Command } from "commander";
 import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
-import { EXIT, RunError, UsageError } from "../core/errors.ts";
+import { EXIT, UsageError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import type { ExportItem } from "../findings/export-item.ts";
 import { addOutputOptions } from "./output-options.ts";
@@ -41,16 +41,16 @@ export function registerExport(program: Command): void {
         if (Number.isNaN(ms)) throw new UsageError(`--since: not a date or time: "${flags.since}"`);
         since = new Date(ms).toISOString();
       }
-      const { openStore } = await import("../store/db.ts");
-      const q = await import("../store/query.ts");
-      const store = await openStore().catch((err: Error) => {
-        throw new RunError(`cannot open the store: ${err.message}`);
-      });
+      // The store itself, or the running dashboard's when `serve` holds it (src/store/session.ts).
+      const { openCommandSession } = await import("../store/session.ts");
+      const store = await openCommandSession();
       const tool = { name: "clawpatrol", version: VERSION };
       try {
+        if (flags.run !== undefined && !(await store.runExists(flags.run)))
+          throw new UsageError(`--run: no run ${flags.run} in the store; \`clawpatrol runs\` lists them`);
         if (format === "ndjson") {
           const { observationSchema } = await import("../fingerprints/observation-schema.ts");
-          for await (const r of q.streamRecords(store.db, {
+          for await (const r of store.records({
             ...(flags.run ? { runId: flags.run } : {}),
             ...(since ? { since } : {}),
           })) {
@@ -58,7 +58,7 @@ export function registerExport(program: Command): void {
             out.write(`${JSON.stringify(observationSchema.parse(r))}\n`);
           }
         } else {
-          const items: ExportItem[] = await q.listFindings(store.db, since ? { since } : {});
+          const items: ExportItem[] = await store.findings(since ? { since } : {});
           const { findingWriter } = await import("../findings/export.ts");
           const writer = findingWriter(
             format as "ocsf" | "cef" | "sarif" | "stix",

@@ -17,8 +17,9 @@ export function registerImport(program: Command): void {
     .argument("<files...>", "NDJSON files written by `clawpatrol scan --json`")
     .option("--batch-size <n>", "records per transaction", intOption("--batch-size", 1, 10_000), 500)
     .action(async (files: string[], flags: ImportFlags) => {
-      const { openStore } = await import("../store/db.ts");
-      const { importNdjson } = await import("../store/import.ts");
+      const { openCommandSession } = await import("../store/session.ts");
+      const { importInto } = await import("../store/import.ts");
+      const { summaryLine } = await import("../store/runs.ts");
       const { accessSync } = await import("node:fs");
       for (const f of files) {
         try {
@@ -27,13 +28,12 @@ export function registerImport(program: Command): void {
           throw new RunError(`cannot read "${f}": ${(err as NodeJS.ErrnoException).code}`);
         }
       }
-      const store = await openStore().catch((err: Error) => {
-        throw new RunError(`cannot open the store: ${err.message}`);
-      });
+      // The store itself, or the running dashboard's when `serve` holds it (src/store/session.ts).
+      const store = await openCommandSession();
       let bad = 0;
       try {
         for (const f of files) {
-          const r = await importNdjson(store.db, f, { batchSize: flags.batchSize });
+          const r = await importInto(store, f, { batchSize: flags.batchSize });
           for (const rej of r.rejected)
             process.stderr.write(
               `clawpatrol: ${escapeOneLine(f)}:${rej.line}: rejected: ${escapeOneLine(rej.reason)}\n`,
@@ -52,6 +52,7 @@ export function registerImport(program: Command): void {
           process.stdout.write(
             `${escapeOneLine(f)}: ${what}: ${r.accepted} records, ${r.rejectedCount} rejected (run ${r.runId})\n`,
           );
+          if (r.summary) process.stderr.write(`clawpatrol: ${summaryLine(r.summary, store.where)}\n`);
         }
       } finally {
         await store.close();

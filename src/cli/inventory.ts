@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { type AdvisoryCounts, COUNT_LABELS } from "../advisories/counts.ts";
 import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
-import { EXIT, RunError, UsageError } from "../core/errors.ts";
+import { EXIT, UsageError } from "../core/errors.ts";
 import { escapeForTerminal } from "../util/text.ts";
 import { addOutputOptions } from "./output-options.ts";
 
@@ -33,6 +33,9 @@ function instant(flag: string, value: string): string {
   return new Date(ms).toISOString();
 }
 
+/** The products the store knows (src/fingerprints/observation.ts). */
+const PRODUCTS = ["openclaw", "clawdbot", "moltbot"];
+
 const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:\/\d{1,3})?$/;
 
 export function registerInventory(program: Command): void {
@@ -55,6 +58,8 @@ export function registerInventory(program: Command): void {
         throw new UsageError(`--auth: one of required, not-required, unknown (got "${flags.auth}")`);
       if (flags.state !== undefined && !["open", "closed"].includes(flags.state))
         throw new UsageError(`--state: open or closed (got "${flags.state}")`);
+      if (flags.product !== undefined && !PRODUCTS.includes(flags.product))
+        throw new UsageError(`--product: one of ${PRODUCTS.join(", ")} (got "${flags.product}")`);
       const filter = {
         ...(flags.state ? { state: flags.state as "open" | "closed" } : {}),
         ...(flags.network ? { network: flags.network } : {}),
@@ -65,15 +70,13 @@ export function registerInventory(program: Command): void {
         ...(flags.since ? { since: instant("--since", flags.since) } : {}),
         ...(flags.until ? { until: instant("--until", flags.until) } : {}),
       };
-      const { openStore } = await import("../store/db.ts");
-      const { listAssets } = await import("../store/query.ts");
-      const store = await openStore().catch((err: Error) => {
-        throw new RunError(`cannot open the store: ${err.message}`);
-      });
+      // The store itself, or the running dashboard's when `serve` holds it (src/store/session.ts).
+      const { openCommandSession } = await import("../store/session.ts");
+      const store = await openCommandSession();
       try {
-        let rows: Awaited<ReturnType<typeof listAssets>>;
+        let rows: Awaited<ReturnType<typeof store.listAssets>>;
         try {
-          rows = await listAssets(store.db, filter);
+          rows = await store.listAssets(filter);
         } catch (err) {
           if (/cidr|inet/i.test((err as Error).message))
             throw new UsageError(`--network: not a valid CIDR: "${flags.network}"`);

@@ -6,7 +6,6 @@ import { checkDestination } from "../core/destination.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { chooseFormat } from "../core/formats.ts";
 import { VERSION } from "../core/version.ts";
-import type { Observation } from "../fingerprints/observation.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
 import type { ScanOptions, ScanProgress } from "../scan/engine.ts";
@@ -96,11 +95,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   }
 
   // The store is imported only when asked for, so a plain scan never loads the database.
-  let storeRun: {
-    close(): Promise<void>;
-    add(o: Observation): Promise<void>;
-    finish(): Promise<number>;
-  } | null = null;
+  let storeRun: import("../store/scan-sink.ts").ScanRunSink | null = null;
   if (flags.store) {
     const { openScanRun, scopeOf } = await import("../store/scan-sink.ts");
     try {
@@ -205,9 +200,14 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     // An interrupted scan stays `incomplete` in the store: what it found is kept, but it
     // never looks like a full picture of its targets.
     try {
-      if (abort.signal.aborted) await storeRun.close();
-      else await storeRun.finish();
+      const stored = abort.signal.aborted ? await storeRun.close() : await storeRun.finish();
+      // One line on what went into the store (stdout may be the records).
+      const { summaryLine: storedLine } = await import("../store/runs.ts");
+      process.stderr.write(
+        `clawpatrol: ${storedLine(stored, storeRun.where)}${abort.signal.aborted ? " (incomplete: interrupted)" : ""}\n`,
+      );
     } catch (err) {
+      if (err instanceof RunError) throw err;
       throw new RunError(`cannot write to the store: ${(err as Error).message}`);
     }
   }

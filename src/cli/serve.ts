@@ -1,7 +1,8 @@
 // `clawpatrol serve`: the dashboard (src/server). Binds 127.0.0.1 by default; any other address
 // needs an auth token (--token or CLAWPATROL_TOKEN), or it refuses to start. Keeps the store open
-// while it runs (PGlite allows one process: with monitor or scans writing at the same time, use
-// DATABASE_URL), and closes it on Ctrl-C / SIGTERM.
+// while it runs and closes it on Ctrl-C / SIGTERM. PGlite allows one process: meanwhile
+// inventory, export, runs, import and scan --store reach the store through this server (the
+// file clawpatrol-serve.json in the data directory says where; src/store/remote.ts).
 import type { Command } from "commander";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { intOption } from "./options.ts";
@@ -13,6 +14,14 @@ interface ServeFlags {
 }
 
 export const DEFAULT_PORT = 8417;
+
+/** How a command on this machine reaches the server: over loopback when it listens on every address. */
+function loopbackUrl(host: string, port: number): string {
+  const h = host.replace(/^\[(.*)\]$/, "$1");
+  if (h === "0.0.0.0" || h === "") return `http://127.0.0.1:${port}/`;
+  if (h === "::") return `http://[::1]:${port}/`;
+  return h.includes(":") ? `http://[${h}]:${port}/` : `http://${h}:${port}/`;
+}
 
 export function registerServe(program: Command): void {
   program
@@ -27,7 +36,7 @@ export function registerServe(program: Command): void {
       "auth token every request must carry (prefer CLAWPATROL_TOKEN: a flag shows in the process list)",
     )
     .action(async (flags: ServeFlags) => {
-      const { isLoopbackHost, MIN_TOKEN_LENGTH } = await import("../server/security.ts");
+      const { isLoopbackHost, MIN_TOKEN_LENGTH, randomToken } = await import("../server/security.ts");
       const raw = flags.token ?? process.env.CLAWPATROL_TOKEN ?? "";
       const token = raw === "" ? null : raw;
       const host = flags.host.trim();
@@ -45,9 +54,12 @@ export function registerServe(program: Command): void {
       const store = await openStore().catch((err: Error) => {
         throw new RunError(`cannot open the store: ${err.message}`);
       });
+      // PGlite is this process's alone while it runs: other commands reach it through the
+      // store API, with a secret made now and left (mode 600) beside the store's lock.
+      const storeSecret = store.backend === "pglite" ? randomToken() : null;
       let server: Awaited<ReturnType<typeof listen>>;
       try {
-        server = await listen({ db: store.db, token, host, port: flags.port });
+        server = await listen({ db: store.db, token, host, port: flags.port, storeSecret });
       } catch (err) {
         await store.close().catch(() => {});
         const e = err as NodeJS.ErrnoException;
@@ -57,6 +69,23 @@ export function registerServe(program: Command): void {
           throw new RunError(`cannot listen on ${host}: not an address of this machine`);
         throw new RunError(`cannot listen on ${host}:${flags.port}: ${e.code ?? e.message}`);
       }
+      let removeServeFile = () => {};
+      if (storeSecret) {
+        const { writeServeFile } = await import("../store/serve-file.ts");
+        try {
+          removeServeFile = writeServeFile(store.location, {
+            pid: process.pid,
+            url: loopbackUrl(host, server.port),
+            secret: storeSecret,
+          });
+        } catch (err) {
+          await server.close();
+          await store.close().catch(() => {});
+          throw new RunError(
+            `cannot write the serve file in ${store.location}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          );
+        }
+      }
       process.stderr.write(
         `clawpatrol: dashboard on ${server.url} (store: ${store.backend} ${store.location}${token ? "; token required" : ""}); Ctrl-C stops it\n`,
       );
@@ -65,6 +94,7 @@ export function registerServe(program: Command): void {
         process.once("SIGTERM", () => resolve("SIGTERM"));
       });
       try {
+        removeServeFile();
         await server.close();
       } finally {
         await store.close();

@@ -6,6 +6,7 @@
 //   GET  /assets/:ip/:port      one asset         GET /api/assets/:ip/:port
 //   POST /assets/:ip/:port/ack|unack (form)       POST /api/assets/:ip/:port/ack|unack (JSON)
 //   GET  /login, POST /login, POST /logout        GET /metrics (Prometheus)   GET /static/*
+//   /api/store/* for local clawpatrol commands while serve holds the store (store-api.ts)
 // Security (auth, CSRF, headers) is in security.ts, SQL in queries.ts, HTML in pages/.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -54,6 +55,7 @@ import {
   securityHeaders,
   setSessionCookie,
 } from "./security.ts";
+import { isRecordsPath, MAX_RECORDS_BODY, registerStoreApi } from "./store-api.ts";
 
 export interface AppOptions {
   db: StoreDb;
@@ -63,6 +65,8 @@ export interface AppOptions {
   now?: () => Date;
   /** One line per server-side failure (never a stack trace to the client). */
   log?: (line: string) => void;
+  /** The Bearer secret of the store API for local commands (store-api.ts); none: no store API. */
+  storeSecret?: string | null;
 }
 
 export interface Dashboard {
@@ -152,10 +156,11 @@ export function createDashboard(opts: AppOptions): Dashboard {
     await next();
     if (!c.req.path.startsWith("/static/")) c.header("Cache-Control", "no-store");
   });
-  app.use("*", authenticate({ token, sessions }));
+  const storeSecret = opts.storeSecret ?? null;
+  app.use("*", authenticate({ token, sessions, storeSecret }));
   app.use(
     "*",
-    limitBody(() => MAX_BODY),
+    limitBody((path) => (storeSecret && isRecordsPath(path) ? MAX_RECORDS_BODY : MAX_BODY)),
   );
   app.use("*", csrfProtect({ token, sessions }));
 
@@ -287,6 +292,9 @@ export function createDashboard(opts: AppOptions): Dashboard {
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.redirect(token === null ? "/" : "/login", 303);
   });
+
+  // --- the store API for local commands (only with a store secret) --------------------------------
+  if (storeSecret) registerStoreApi(app, db);
 
   // --- metrics ----------------------------------------------------------------------------------
   app.get("/metrics", async (c) =>

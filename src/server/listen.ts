@@ -21,10 +21,13 @@ export async function listen(opts: {
   port: number;
   now?: () => Date;
   log?: (line: string) => void;
+  /** Bearer secret of the store API for local commands (see store-api.ts). */
+  storeSecret?: string | null;
 }): Promise<Listening> {
   const dashboard = createDashboard({
     db: opts.db,
     token: opts.token,
+    storeSecret: opts.storeSecret ?? null,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });

@@ -99,12 +99,16 @@ export interface SecurityOptions {
   /** The auth token; null when none is needed (a loopback bind). */
   token: string | null;
   sessions: Sessions;
+  /** The secret of the store API (/api/store/*) that local commands use; null: no store API. */
+  storeSecret?: string | null;
 }
 
 /** What the request proved about itself. */
 export interface Auth {
   /** Authenticated by a Bearer header (a non-browser client, never ambient). */
   bearer: boolean;
+  /** The Bearer was the store secret: a local clawpatrol command (may use /api/store/*). */
+  store: boolean;
   session: Session | null;
 }
 
@@ -179,7 +183,9 @@ export function authenticate(opts: SecurityOptions): MiddlewareHandler<SecurityE
     let session = opts.sessions.get(getCookie(c, SESSION_COOKIE));
     const bearer = bearerOf(c);
     let bearerOk = false;
-    if (opts.token !== null && bearer !== null) {
+    const storeOk = bearer !== null && !!opts.storeSecret && sameSecret(bearer, opts.storeSecret);
+    if (storeOk) bearerOk = true;
+    else if (opts.token !== null && bearer !== null) {
       bearerOk = sameSecret(bearer, opts.token);
       if (!bearerOk) return unauthorized(c, "invalid token");
     }
@@ -192,7 +198,7 @@ export function authenticate(opts: SecurityOptions): MiddlewareHandler<SecurityE
       session = opts.sessions.create();
       setSessionCookie(c, session);
     }
-    c.set("auth", { bearer: bearerOk, session });
+    c.set("auth", { bearer: bearerOk, store: storeOk, session });
     await next();
   };
 }

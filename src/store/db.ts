@@ -51,6 +51,15 @@ function maskUrl(url: string): string {
 
 export class StoreBusyError extends Error {
   override name = "StoreBusyError";
+  /** The PGlite data directory, and the process that holds it (0 when unknown). */
+  readonly dir: string | null;
+  readonly owner: number;
+
+  constructor(message: string, dir: string | null = null, owner = 0) {
+    super(message);
+    this.dir = dir;
+    this.owner = owner;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -60,6 +69,17 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** The live process holding the PGlite store in `dir` (not this one), or null when it is free. */
+export function lockOwner(dir: string): number | null {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(dir, "clawpatrol.lock"), "utf8").trim());
+  } catch {
+    return null;
+  }
+  return Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner) ? owner : null;
 }
 
 /**
@@ -84,7 +104,9 @@ function lockDataDir(dir: string): () => void {
       }
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner))
         throw new StoreBusyError(
-          `the store ${dir} is in use by process ${owner} (PGlite allows one process; use DATABASE_URL for shared use)`,
+          `the store ${dir} is in use by process ${owner} (PGlite allows one process; wait for it to finish, or use DATABASE_URL for shared use)`,
+          dir,
+          owner,
         );
       rmSync(path, { force: true });
     }

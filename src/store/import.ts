@@ -9,7 +9,8 @@ import { createInterface } from "node:readline";
 import type { Observation } from "../fingerprints/observation.ts";
 import { observationSchema } from "../fingerprints/observation-schema.ts";
 import type { StoreDb } from "./db.ts";
-import { beginRun, RunWriter } from "./write.ts";
+import type { RunSummary } from "./runs.ts";
+import { dbSession, SessionRunWriter, type StoreSession } from "./session.ts";
 
 export interface Rejected {
   line: number;
@@ -23,6 +24,8 @@ export interface ImportResult {
   accepted: number;
   rejected: Rejected[];
   rejectedCount: number;
+  /** What the import stored (none when it was already imported). */
+  summary?: RunSummary;
 }
 
 async function* lines(path: string): AsyncGenerator<[number, string]> {
@@ -41,6 +44,11 @@ function parseLine(line: string): { ok: true; value: Observation } | { ok: false
   } catch (err) {
     return { ok: false, reason: `not JSON (${(err as Error).message})` };
   }
+  return checkRecord(json);
+}
+
+/** A parsed value as a scan record the store can take, or why not. */
+export function checkRecord(json: unknown): { ok: true; value: Observation } | { ok: false; reason: string } {
   const r = observationSchema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -69,6 +77,15 @@ export async function importNdjson(
   path: string,
   options: ImportOptions = {},
 ): Promise<ImportResult> {
+  return importInto(dbSession(db, "the store"), path, options);
+}
+
+/** Import a file through a session: a store opened here, or the one a running `serve` holds. */
+export async function importInto(
+  store: StoreSession,
+  path: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const keep = options.keepRejected ?? 100;
   const rejected: Rejected[] = [];
   let rejectedCount = 0;
@@ -90,7 +107,7 @@ export async function importNdjson(
     if (latest === null || Date.parse(at) > Date.parse(latest)) latest = at;
   }
   const runId = `import-${hash.digest("hex")}`;
-  const prior = await beginRun(db, {
+  const prior = await store.beginRun({
     id: runId,
     kind: "scan",
     source: `import:${path}`,
@@ -98,13 +115,13 @@ export async function importNdjson(
     options: { import: true, records: accepted },
   });
   if (prior === "complete") return { runId, state: "already", accepted, rejected, rejectedCount };
-  const writer = new RunWriter(db, runId, options.batchSize ?? 500);
+  const writer = new SessionRunWriter(store, runId, options.batchSize ?? 500);
   let seq = 0;
   for await (const [, line] of lines(path)) {
     const r = parseLine(line);
     if (r.ok) await writer.add(r.value, seq++);
   }
   // The run ends when its last record was made, so an import of old records counts on their day.
-  await writer.finish(latest ?? new Date().toISOString());
-  return { runId, state: prior === "new" ? "new" : "resumed", accepted, rejected, rejectedCount };
+  const summary = await writer.finish(latest ?? new Date().toISOString());
+  return { runId, state: prior === "new" ? "new" : "resumed", accepted, rejected, rejectedCount, summary };
 }

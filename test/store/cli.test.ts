@@ -62,11 +62,20 @@ describe("import, inventory, export", () => {
       ["inventory", "--since", "yesterday-ish"],
       ["inventory", "--state", "gone"],
       ["export", "--format", "xml"],
+      ["inventory", "--product", "foo"],
+      ["export", "--run", "bogus"],
+      ["runs", "--limit", "0"],
     ]) {
       const r = await run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(isOneLineError(r.stderr), r.stderr).toBe(true);
     }
+    expect((await run(["inventory", "--product", "foo"])).stderr).toContain(
+      "--product: one of openclaw, clawdbot, moltbot",
+    );
+    expect((await run(["export", "--run", "bogus"])).stderr).toContain(
+      "no run bogus in the store; `clawpatrol runs` lists them",
+    );
   });
 
   it("exports every format", async () => {
@@ -119,6 +128,9 @@ describe("scan --store", () => {
       "--no-progress",
     ]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /clawpatrol: stored run scan-[\w-]+ in pglite \S+: 1 record; gateway assets 1 new, 0 changed, 0 closed, 0 reopened\n/,
+    );
     const inv = await run(["inventory", "--json", "--network", "127.0.0.1/32"]);
     const rows = inv.stdout
       .trim()
@@ -145,6 +157,14 @@ describe("scan --store", () => {
       "--no-progress",
     ]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/: 0 records; gateway assets 0 new, 0 changed, 1 closed, 0 reopened\n/);
+    const runs = await run(["runs", "--json"]);
+    expect(
+      runs.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).endpoints),
+    ).toEqual([0, 1, 60]);
     const closed = await run(["inventory", "--json", "--state", "closed"]);
     expect(
       closed.stdout
@@ -167,6 +187,14 @@ describe("one process per PGlite store", () => {
       expect(r.code).toBe(3);
       expect(isOneLineError(r.stderr), r.stderr).toBe(true);
       expect(r.stderr).toMatch(/in use by process/);
+      // scan --store says so before it scans anything (no serve holds this store).
+      const scan = await runClawpatrol(["scan", "127.0.0.1", "-p", "1", "--store", "--no-progress"], {
+        env: { CLAWPATROL_HOME: dir, DATABASE_URL: "" },
+      });
+      expect(scan.code).toBe(3);
+      expect(isOneLineError(scan.stderr), scan.stderr).toBe(true);
+      expect(scan.stderr).toMatch(/cannot open the store: .* in use by process \d+/);
+      expect(scan.stdout).toBe("");
     } finally {
       await store.close();
     }

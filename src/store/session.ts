@@ -1,0 +1,124 @@
+// What the store commands (inventory, export, runs, import, scan --store) need from the store,
+// wherever it is: opened here (PGlite or PostgreSQL), or, when a running `clawpatrol serve`
+// holds the PGlite store (one process only), through that dashboard's local API (remote.ts).
+// The commands never learn which: they get a StoreSession.
+import type { Finding } from "../findings/model.ts";
+import type { Observation } from "../fingerprints/observation.ts";
+import { openStore, type Store, StoreBusyError, type StoreDb } from "./db.ts";
+import { type AssetFilter, type AssetRow, listAssets, listFindings, streamRecords } from "./query.ts";
+import { listRunSummaries, type RunListing, type RunSummary, runExists, runSummary } from "./runs.ts";
+import { beginRun, completeRun, type Numbered, type RunInfo, type RunState, writeBatch } from "./write.ts";
+
+export interface StoredFindingRow {
+  id: string;
+  finding: Finding;
+  firstSeen: string;
+  lastSeen: string;
+  firstRunId: string;
+  lastRunId: string;
+}
+
+export interface StoreSession {
+  /** Where the data lives, for messages: "pglite /home/u/.clawpatrol/db", "the dashboard at http://…". */
+  readonly where: string;
+  listAssets(filter: AssetFilter): Promise<AssetRow[]>;
+  listRuns(limit: number): Promise<RunListing[]>;
+  runExists(id: string): Promise<boolean>;
+  records(filter: { runId?: string; since?: string }): AsyncIterable<Observation>;
+  findings(filter: { since?: string }): Promise<StoredFindingRow[]>;
+  beginRun(run: RunInfo): Promise<RunState>;
+  writeBatch(runId: string, batch: readonly Numbered[]): Promise<void>;
+  /** Mark the run complete and say what it stored. */
+  completeRun(runId: string, finishedAt: string): Promise<RunSummary>;
+  /** What an unfinished run stored so far (an interrupted scan). */
+  summary(runId: string): Promise<RunSummary>;
+  close(): Promise<void>;
+}
+
+/** A session on a store this process opened. */
+export function localSession(store: Store): StoreSession {
+  return dbSession(store.db, `${store.backend} ${store.location}`, () => store.close());
+}
+
+/** A session on an open database handle (closing it is the caller's `close`). */
+export function dbSession(
+  db: StoreDb,
+  where: string,
+  close: () => Promise<void> = async () => {},
+): StoreSession {
+  return {
+    where,
+    listAssets: (f) => listAssets(db, f),
+    listRuns: (limit) => listRunSummaries(db, limit),
+    runExists: (id) => runExists(db, id),
+    records: (f) => streamRecords(db, f),
+    findings: (f) => listFindings(db, f),
+    beginRun: (run) => beginRun(db, run),
+    writeBatch: (runId, batch) => writeBatch(db, runId, batch),
+    completeRun: async (runId, finishedAt) => {
+      await completeRun(db, runId, finishedAt);
+      return runSummary(db, runId);
+    },
+    summary: (runId) => runSummary(db, runId),
+    close,
+  };
+}
+
+/**
+ * Open the store for a command. A PGlite store held by a running `serve` is reached through
+ * it; held by anything else (a scan, monitor), the error says who holds it and what to do.
+ */
+export async function openSession(open: () => Promise<Store> = () => openStore()): Promise<StoreSession> {
+  try {
+    return localSession(await open());
+  } catch (err) {
+    if (!(err instanceof StoreBusyError) || err.dir === null) throw err;
+    const { servedSession } = await import("./remote.ts");
+    const served = await servedSession(err.dir, err.owner);
+    if (served) return served;
+    throw err;
+  }
+}
+
+/** openSession for a command: any failure is one line the user can act on (exit 3). */
+export async function openCommandSession(): Promise<StoreSession> {
+  const { RunError } = await import("../core/errors.ts");
+  try {
+    return await openSession();
+  } catch (err) {
+    if (err instanceof RunError) throw err;
+    throw new RunError(`cannot open the store: ${(err as Error).message}`);
+  }
+}
+
+/** Streams one run's observations through a session in batches (RunWriter's job, for any session). */
+export class SessionRunWriter {
+  readonly #session: StoreSession;
+  readonly runId: string;
+  readonly #batchSize: number;
+  #pending: Numbered[] = [];
+  #seq = 0;
+
+  constructor(session: StoreSession, runId: string, batchSize = 500) {
+    this.#session = session;
+    this.runId = runId;
+    this.#batchSize = batchSize;
+  }
+
+  async add(observation: Observation, seq = this.#seq): Promise<void> {
+    this.#seq = seq + 1;
+    this.#pending.push({ seq, observation });
+    if (this.#pending.length >= this.#batchSize) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length > 0) await this.#session.writeBatch(this.runId, batch);
+  }
+
+  async finish(finishedAt = new Date().toISOString()): Promise<RunSummary> {
+    await this.flush();
+    return this.#session.completeRun(this.runId, finishedAt);
+  }
+}
