@@ -5,6 +5,7 @@
 // does not grow with the target count.
 
 import { fingerprintTranscript, probeEndpoint } from "../fingerprints/probe-endpoint.ts";
+import { isFamilyProduct } from "../fingerprints/products.ts";
 import type { Transcript } from "../fingerprints/transcript.ts";
 import type { ExchangeLimits } from "../net/limits.ts";
 import { KeyedSemaphore, RateLimiter, Semaphore } from "../net/pacing.ts";
@@ -41,7 +42,10 @@ export interface ScanProgress {
   swept: number;
   open: number;
   probed: number;
+  /** OpenClaw-family gateways identified. */
   gateways: number;
+  /** Other agentic-AI products identified (MCP servers, ...); absent means none. */
+  services?: number;
   inFlight: number;
 }
 
@@ -239,7 +243,8 @@ export async function* runPipeline(
         options.onTranscript?.(transcript);
         const obs = observe(transcript, await adviser());
         progress.probed++;
-        if (obs.product) progress.gateways++;
+        if (obs.product && isFamilyProduct(obs.product)) progress.gateways++;
+        else if (obs.product) progress.services = (progress.services ?? 0) + 1;
         emit(obs);
       } finally {
         held?.discard();

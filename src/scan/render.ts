@@ -4,11 +4,12 @@
 // is escaped before it reaches the terminal.
 import { countAdvisories, describeCounts } from "../advisories/counts.ts";
 import { type Severity, severityRank } from "../findings/model.ts";
+import { isFamilyProduct } from "../fingerprints/products.ts";
 import { parseIp } from "../targets/ip.ts";
 import { skippedReasons } from "../targets/problems.ts";
 import { escapeOneLine } from "../util/text.ts";
 import type { ScanProgress } from "./engine.ts";
-import type { Observation } from "./record.ts";
+import type { Facts, Observation } from "./record.ts";
 
 const COLUMNS = [
   { name: "TARGET", width: 26 },
@@ -70,6 +71,15 @@ export function plural(n: number | bigint, one: string, many = `${one}s`): strin
   return `${n} ${n === 1 || n === 1n ? one : many}`;
 }
 
+/** Another product's facts in a few words: "mcp-servers/everything, streamable-http, 13 tools listed". */
+function factsNote(facts: Facts): string {
+  const words: string[] = [];
+  if (typeof facts.serverName === "string") words.push(facts.serverName);
+  if (typeof facts.transport === "string") words.push(facts.transport);
+  if (typeof facts.toolsListed === "number") words.push(`${plural(facts.toolsListed, "tool")} listed`);
+  return words.join(", ");
+}
+
 /** One row's cells, in COLUMNS order, not yet escaped or padded. */
 function rowValues(o: Observation): string[] {
   const notes: string[] = [];
@@ -93,13 +103,18 @@ function rowValues(o: Observation): string[] {
     const note = FINDING_NOTES.get(f.ruleId) ?? f.title;
     if (!notes.includes(note)) notes.push(note);
   }
+  if (o.facts) notes.push(factsNote(o.facts));
   if (o.tls?.subject) notes.push(`tls ${o.tls.subject}`);
   const values = [
     target(o),
     o.product ?? "-",
     versionText(o),
     o.product ? o.auth : "-",
-    o.product ? (o.exposure === "loopback" ? "n/a" : String(o.remoteLooksLocal)) : "-",
+    o.product && isFamilyProduct(o.product)
+      ? o.exposure === "loopback"
+        ? "n/a"
+        : String(o.remoteLooksLocal)
+      : "-",
     o.severity ?? "-",
     notes.join("; "),
   ];
@@ -184,7 +199,9 @@ export function summaryLine(
   skipped?: SkippedTargets,
 ): string {
   const line =
-    `${plural(p.swept, "endpoint")} swept, ${p.open} open, ${plural(p.gateways, "OpenClaw-family gateway")} ` +
+    `${plural(p.swept, "endpoint")} swept, ${p.open} open, ${plural(p.gateways, "OpenClaw-family gateway")}` +
+    (p.services ? `, ${plural(p.services, "other agentic-AI service")}` : "") +
+    " " +
     `(${found.noAuth} without auth, ${found.remoteLocal} treating remote clients as local) in ${seconds.toFixed(1)} s`;
   return skipped && skipped.unreadable + skipped.unresolved > 0 ? `${line}; ${skippedText(skipped)}` : line;
 }

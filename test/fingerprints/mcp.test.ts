@@ -3,6 +3,8 @@
 // SDK server behind the SDK's bearer-auth layer) fingerprint exactly, from the recorded
 // bytes and over real sockets; and the readers survive hostile answers.
 import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { fingerprintMcp } from "../../src/fingerprints/mcp/fingerprint.ts";
 import { hasAnswer, jsonRpcMessages, serverInfoOf, sseEvents } from "../../src/fingerprints/mcp/signals.ts";
@@ -36,12 +38,6 @@ describe("MCP transcripts from real servers, fingerprinted from the recorded byt
     const del = t.http.find((x) => x.request.method === "DELETE");
     expect(del?.request.headers).toContainEqual(["Mcp-Session-Id", session]);
     expect(del?.response?.status).toBe(200);
-  });
-  it("never calls a tool: the only methods sent are initialize, the initialized notification and tools/list", () => {
-    for (const z of MCP) {
-      for (const x of load(z.name).http)
-        expect(["GET", "POST", "DELETE"], `${z.name} ${x.request.method}`).toContain(x.request.method);
-    }
   });
 });
 
@@ -95,6 +91,57 @@ function transcriptOf(http: HttpExchange[]): Transcript {
   const base = load("mcp-sdk-stateless");
   return { ...base, http };
 }
+
+describe("what the probe sends an MCP server", () => {
+  it("the handshake and one listing, never a tool call, a prompt or a resource read", async () => {
+    // A stateless MCP server that notes each JSON-RPC method it is sent.
+    const methods: string[] = [];
+    const server = http.createServer(async (req, res) => {
+      let body = "";
+      for await (const c of req) body += c;
+      if (req.method !== "POST" || req.url !== "/mcp") return res.writeHead(404).end();
+      const msg = JSON.parse(body) as { id?: string; method: string };
+      methods.push(msg.method);
+      if (msg.id === undefined) return res.writeHead(202).end();
+      const result =
+        msg.method === "initialize"
+          ? {
+              protocolVersion: "2025-06-18",
+              capabilities: { tools: {} },
+              serverInfo: { name: "n", version: "1" },
+            }
+          : { tools: [{ name: "delete_everything", inputSchema: { type: "object" } }] };
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, result }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const t = await probeEndpoint(
+        {
+          host: "127.0.0.1",
+          ip: "127.0.0.1",
+          family: 4,
+          port,
+          tls: false,
+          basePath: "",
+          hostHeader: `127.0.0.1:${port}`,
+          servername: null,
+        },
+        { limits: limitsForTimeout(3000), beforeConnect: async () => {} },
+        true,
+      );
+      expect(methods).toEqual(["initialize", "notifications/initialized", "tools/list"]);
+      const o = observe(t, NO_ADVISORIES);
+      expect(o.product).toBe("mcp");
+      expect(o.facts?.toolNames).toBe("delete_everything");
+      // On loopback an open MCP server is how most run locally: noted, not an alarm.
+      expect(o.severity).toBe("low");
+    } finally {
+      server.close();
+    }
+  });
+});
 
 describe("MCP signals on hostile or ambiguous answers", () => {
   it("a bare 401 on /mcp (any auth wall) does not name a product", () => {
@@ -157,5 +204,26 @@ describe("MCP signals on hostile or ambiguous answers", () => {
     expect(
       answered(Buffer.from('event: message\ndata: {"jsonrpc":"2.0","id":"other","result":{}}\n\n')),
     ).toBe(false);
+  });
+});
+
+describe("MCP rows in the scan table", () => {
+  it("name the server, its transport and its tools, and leave REMOTE=LOCAL empty", async () => {
+    const { ScanTable, summaryLine } = await import("../../src/scan/render.ts");
+    const table = new ScanTable();
+    table.add(observe(load("mcp-everything-streamable"), NO_ADVISORIES));
+    const text = table.render();
+    expect(text).toMatch(
+      /mcp\s+2\.0\.0\s+not-required\s+-\s+critical\s+.*mcp-servers\/everything, streamable-http, 13 tools listed/,
+    );
+    expect(
+      summaryLine(
+        { swept: 3, open: 2, probed: 2, gateways: 1, services: 1, inFlight: 0 },
+        { noAuth: 1, remoteLocal: 0 },
+        1,
+      ),
+    ).toBe(
+      "3 endpoints swept, 2 open, 1 OpenClaw-family gateway, 1 other agentic-AI service (1 without auth, 0 treating remote clients as local) in 1.0 s",
+    );
   });
 });
