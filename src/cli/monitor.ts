@@ -51,6 +51,8 @@ async function monitorCommand(flags: MonitorFlags): Promise<number> {
     profiles = profiles.filter((p) => flags.profile!.includes(p.name));
   }
   if (flags.dryRun) {
+    const { checkSinkDestinations } = await import("../monitor/config.ts");
+    checkSinkDestinations(config);
     const { dryRun } = await import("../monitor/plan.ts");
     process.stdout.write(dryRun(config, profiles, flags.json === true));
     return EXIT.ok;

@@ -20,9 +20,9 @@
 //         - { sink: pager, minSeverity: high, kinds: [new, reopened, changed, flapping] }
 //
 // Every problem is reported as one line naming the file and the key (exit 2).
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, type Stats, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Cron } from "croner";
 import YAML from "yaml";
 import { z } from "zod";
@@ -378,8 +378,7 @@ export function parseMonitorConfig(
       fail(
         `${at}.targets: ${plan!.addressCount} addresses; more than ${MAX_ADDRESSES_WITHOUT_FLAG} needs allowLarge: true`,
       );
-    if (planIsEmpty(plan!))
-      fail(`${at}.targets: nothing left to scan once the excludes are removed`);
+    if (planIsEmpty(plan!)) fail(`${at}.targets: nothing left to scan once the excludes are removed`);
     const alerts = p.alerts.map((r, j) => {
       if (!sinks.has(r.sink))
         fail(
@@ -413,6 +412,44 @@ export function parseMonitorConfig(
     sinks,
     profiles,
   };
+}
+
+/**
+ * What --dry-run checks beyond the config's shape: every NDJSON sink's file can be written
+ * where it says (its directory exists and is writable; the path is no directory). The sink
+ * would create a missing directory when it first delivers, but a typo in a path is better
+ * caught now than as a directory nobody watches.
+ */
+export function checkSinkDestinations(config: MonitorConfig): void {
+  for (const [name, sink] of config.sinks) {
+    if (sink.type !== "ndjson") continue;
+    const file = resolve(sink.path);
+    const dir = dirname(file);
+    const where = `sinks.${name}.path`;
+    let st: Stats;
+    try {
+      st = statSync(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT")
+        throw new UsageError(
+          `${config.file}: ${where}: the directory ${dir} does not exist (create it, or fix the path)`,
+        );
+      throw new UsageError(`${config.file}: ${where}: cannot use the directory ${dir}: ${code}`);
+    }
+    if (!st.isDirectory()) throw new UsageError(`${config.file}: ${where}: ${dir} is not a directory`);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new UsageError(`${config.file}: ${where}: the directory ${dir} is not writable`);
+    }
+    try {
+      if (statSync(file).isDirectory())
+        throw new UsageError(`${config.file}: ${where}: ${file} is a directory`);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+    }
+  }
 }
 
 /** Read and check the config file (a missing or unreadable file is a usage error too). */

@@ -96,7 +96,7 @@ export function reportText(r: RunReport): string {
   }
   for (const a of r.alerts) {
     const where = Object.entries(a.sinks)
-      .map(([s, st]) => `${s}:${st}`)
+      .map(([s, st]) => (st === "failed" && a.errors?.[s] ? `${s}:failed (${a.errors[s]})` : `${s}:${st}`))
       .join(" ");
     out.push(
       `  alert ${SEV_TAG[a.severity]} ${a.kind.padEnd(8)} ${a.address.padEnd(24)} ${escapeOneLine(a.title)}${where ? ` → ${where}` : " (no route takes it)"}`,

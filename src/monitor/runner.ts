@@ -79,6 +79,8 @@ export interface RunReport {
   deliveries: { sent: number; failed: number; suppressed: number; retried: number; expired: number };
   /** Earlier runs of the profile whose events were alerted only now (interrupted, or alerting failed). */
   caughtUp: string[];
+  /** Per sink that failed a delivery in this run: the first reason it gave. */
+  sinkErrors: Record<string, string>;
   error: string | null;
 }
 
@@ -142,6 +144,7 @@ function emptyReport(profile: string): RunReport {
     alerts: [],
     deliveries: { sent: 0, failed: 0, suppressed: 0, retried: 0, expired: 0 },
     caughtUp: [],
+    sinkErrors: {},
     error: null,
   };
 }
@@ -277,7 +280,10 @@ async function deliver(
         const r = results[i] ?? { ok: false as const, error: "no result from the sink" };
         await recordDelivery(store.db, d, r, at);
         if (r.ok) report.deliveries.sent++;
-        else report.deliveries.failed++;
+        else {
+          report.deliveries.failed++;
+          report.sinkErrors[name] ??= r.error;
+        }
         const mine = made.get(d.alertId);
         if (mine) {
           mine.sinks[name] = r.ok ? "sent" : "failed";
@@ -378,6 +384,9 @@ export function runLine(r: RunReport): string {
     `events ${e.new} new, ${e.closed} closed, ${e.reopened} reopened, ${e.changed} changed`,
     `alerts ${d.sent} sent, ${d.failed} failed, ${d.suppressed} suppressed${d.retried ? ` (${d.retried} retried)` : ""}${d.expired ? `, ${d.expired} expired` : ""}`,
   ];
+  const failures = Object.entries(r.sinkErrors ?? {});
+  if (failures.length > 0)
+    parts.push(`failed: ${failures.map(([sink, why]) => `${sink}: ${why}`).join("; ")}`);
   if (r.caughtUp.length > 0) parts.push(`caught up ${r.caughtUp.length} earlier run(s)`);
   if (r.error) parts.push(`error: ${r.error}`);
   return `${head} ${parts.join("; ")}`;

@@ -109,6 +109,28 @@ profiles:
     const text = await run(["monitor", "--dry-run", "--config", cfg]);
     expect(text.stdout).toMatch(/profile nightly: "0 3 \* \* \*" \(UTC\); 8 endpoint\(s\)/);
   });
+
+  it("refuses an NDJSON sink whose directory does not exist or is no directory: exit 2 naming it", async () => {
+    writeFileSync(join(home, "plain-file"), "");
+    for (const [dir, problem] of [
+      [join(home, "no-such-dir"), "does not exist"],
+      [join(home, "plain-file"), "is not a directory"],
+    ] as const) {
+      const cfg = write(
+        "sinkdir.yml",
+        `sinks: { f: { type: ndjson, path: ${dir}/alerts.ndjson } }
+profiles:
+  - { name: p, schedule: "0 3 * * *", targets: [127.42.4.0/30], alerts: [{ sink: f }] }
+`,
+      );
+      const r = await run(["monitor", "--dry-run", "--config", cfg]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+      expect(r.stderr).toContain(`sinks.f.path: `);
+      expect(r.stderr).toContain(`${dir} ${problem}`);
+      expect(r.stdout).toBe("");
+    }
+  });
 });
 
 describe("monitor --once and the long-running mode", () => {
