@@ -3,12 +3,14 @@
 import type { Command } from "commander";
 import { runAudit, runAuditDetailed } from "../audit/run.ts";
 import type { AuditFinding } from "../audit/types.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import type { Severity } from "../findings/model.ts";
 import { applyPlan, rollback } from "../fix/apply.ts";
 import { configRefusal } from "../fix/config-problems.ts";
 import { EditError } from "../fix/json5-edit.ts";
 import { immutableReason, planFixes, renderPlan } from "../fix/plan.ts";
+import { addOutputOptions } from "./output-options.ts";
 
 export interface FixCliOptions {
   stateDir?: string;
@@ -191,7 +193,7 @@ export async function fixAction(
 }
 
 export function registerFix(program: Command): void {
-  program
+  const command = program
     .command("fix")
     .description(
       "Preview (default) or apply safe repairs: loopback bind, strong token, dangerous flags off, mDNS off, file modes",
@@ -210,8 +212,16 @@ export function registerFix(program: Command): void {
     )
     .option("--only <actions>", `comma-separated subset of: ${ACTIONS.join(", ")}`)
     .option("--show-token", "print a newly generated gateway token")
-    .option("--json", "machine-readable plan/result")
-    .action(async (opts: FixCliOptions) => {
-      process.exitCode = await fixAction(opts);
+    .action(async (opts: FixCliOptions & OutputFlags) => {
+      const out = openCommandOutput(opts, FIX_OUTPUT);
+      process.exitCode = await fixAction({ ...opts, json: out.format === "json" }, (s) => out.write(s));
+      out.close();
     });
+  addOutputOptions(command, FIX_OUTPUT);
 }
+
+/** The plan or the result: a diff per file for people, or the clawpatrol.fix/1 document. */
+const FIX_OUTPUT: OutputSpec = {
+  formats: ["text", "json"],
+  meaning: { json: "the clawpatrol.fix/1 plan or result" },
+};
