@@ -10,6 +10,7 @@ import { attributeSocket } from "./attribution.ts";
 import { DEFAULT_PORT, detectContainer, effectiveGateway, tailnetIPv4 } from "./bind.ts";
 import { composeFindings } from "./checks/exposure.ts";
 import { CHECKS } from "./checks/index.ts";
+import { FILE_CHECKS } from "./checks/files.ts";
 import { redact } from "./checks/util.ts";
 import { versionFindings } from "./checks/version.ts";
 import { compromiseFindings, logFilesFor, logSources, packageDirFromLog } from "./compromise.ts";
@@ -18,6 +19,7 @@ import { type DiscoverOptions, discover, resolveVersion } from "./discovery.ts";
 import { scanLive } from "./live.ts";
 import { secretFindings } from "./secrets.ts";
 import type {
+  AuditCheck,
   AuditFinding,
   AuditReport,
   CheckContext,
@@ -26,6 +28,10 @@ import type {
   Product,
   ServiceDef,
 } from "./types.ts";
+
+/** The check that reports a config read error; see checksFor. */
+const CONFIG_ERRORS_CHECK = "CP-AUDIT-110";
+const FILE_CHECK_IDS = new Set(FILE_CHECKS.map((c) => c.id));
 
 export const AUDIT_SCHEMA = "clawpatrol.audit/1" as const;
 
@@ -242,11 +248,22 @@ export function verdict(
   };
 }
 
+/**
+ * A main config that could not be read at all (syntax error, not UTF-8, too large, a FIFO...)
+ * would be judged as `{}` by the checks that read settings: its bind, auth and tools are
+ * unknown, not insecure, and the gateway itself would refuse to start with it. Then only the
+ * read error and the checks on the files themselves (modes, owners) run.
+ */
+function checksFor(ctx: CheckContext): readonly AuditCheck[] {
+  const unread = ctx.config.problems.some((p) => p.path === ctx.config.path && p.kind !== "no-positions");
+  return unread ? CHECKS.filter((c) => c.id === CONFIG_ERRORS_CHECK || FILE_CHECK_IDS.has(c.id)) : CHECKS;
+}
+
 /** All checks, secrets, signs of compromise and advisories for one gateway. */
 export async function auditTarget(ctx: CheckContext, notes: string[] = []): Promise<AuditFinding[]> {
   const mine: AuditFinding[] = [];
   const { target, gw } = ctx;
-  for (const check of CHECKS) {
+  for (const check of checksFor(ctx)) {
     try {
       mine.push(...check.run(ctx));
     } catch (err) {
