@@ -14,6 +14,7 @@ export const SCAN_OUTPUT: OutputSpec = {
   },
   same: { ndjson: "json" },
   findings: true,
+  suppressible: true,
 };
 
 export interface ScanFlags extends OutputFlags {

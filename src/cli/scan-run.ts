@@ -6,6 +6,9 @@ import { checkDestination } from "../core/destination.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { chooseFormat } from "../core/formats.ts";
 import { VERSION } from "../core/version.ts";
+import type { Finding } from "../findings/model.ts";
+import { FindingGate, type Triage } from "../findings/suppress-gate.ts";
+import { suppressedLines } from "../findings/suppress-text.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
 import { limitsForTimeout } from "../net/limits.ts";
 import type { ScanOptions, ScanProgress } from "../scan/engine.ts";
@@ -46,6 +49,8 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   // A bad -o is exit 2 now, not after the sweep (the file itself is opened once the scan runs here,
   // not in a relaunched child).
   checkDestination(flags.output);
+  // A bad ignore file or baseline is exit 2 now too, before the store opens a run for the scan.
+  FindingGate.open(flags);
   stdinText = null;
   const targets: string[] = [];
   for (const t of targetArgs) {
@@ -110,6 +115,9 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   }
 
   const output = openCommandOutput(flags, SCAN_OUTPUT);
+  await output.gate.ready();
+  // Suppressed findings leave the exports and the gate (the NDJSON records stay what was observed).
+  const suppressed: Triage<Finding>["suppressed"] = [];
   const out = output.sink;
   const showProgress = flags.progress && process.stderr.isTTY === true;
   const started = performance.now();
@@ -182,9 +190,11 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   try {
     for await (const o of results) {
       if (storeRun) await storeRun.add(o);
-      if (findingOut && o.findings.length > 0)
-        findingOut.writer.add(findingOut.items(o.findings, o.scannedAt));
-      if (!failed && output.exitCode(o.findings) === EXIT.findings) failed = true;
+      const triage = output.gate.triage(o.findings);
+      if (output.gate.showSuppressed) suppressed.push(...triage.suppressed);
+      if (findingOut && triage.shown.length > 0)
+        findingOut.writer.add(findingOut.items(triage.shown, o.scannedAt));
+      if (!failed && output.exitCode(triage.gating) === EXIT.findings) failed = true;
       if (o.auth === "not-required") noAuth++;
       if (o.remoteLooksLocal) remoteLocal++;
       if (format === "json") for (const part of recordLine(o)) out.write(part);
@@ -216,7 +226,9 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   const summary = `${abort.signal.aborted ? "interrupted: " : ""}${summaryLine(lastProgress, { noAuth, remoteLocal }, seconds, skipped)}`;
   if (table) out.write(`${table.render()}\n${summary}\n`);
   else if (flags.progress) process.stderr.write(`${summary}\n`);
+  if (table && suppressed.length > 0) out.write(suppressedLines(suppressed));
   out.close();
+  for (const line of output.gate.finish()) process.stderr.write(`clawpatrol: ${line}\n`);
   if (abort.signal.aborted) return 130;
   return failed ? EXIT.findings : EXIT.ok;
 }

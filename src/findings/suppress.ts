@@ -70,7 +70,7 @@ export class SuppressionError extends Error {
 export function parseSuppressions(text: string, file: string): Suppression[] {
   let doc: unknown;
   try {
-    doc = YAML.parse(text, { maxAliasCount: 10 }) ?? {};
+    doc = YAML.parse(text, { maxAliasCount: 10, logLevel: "error" }) ?? {};
   } catch (err) {
     throw new SuppressionError(`${file}: not valid YAML: ${String(err).split("\n")[0]}`);
   }

@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isOneLineError, runClawpatrol } from "../support/cli.ts";
+import { loadTranscript, startReplayServer } from "../support/replay-server.ts";
+import { REPO_ROOT } from "../support/zoo.ts";
 
 const root = mkdtempSync(join(tmpdir(), "cp-gate-cli-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -147,5 +149,48 @@ describe("skills scan with a baseline", () => {
       cwd: root,
     });
     expect(fresh.code).toBe(1);
+  });
+});
+
+describe("scan with a baseline and suppressions", () => {
+  it("a recorded no-auth gateway: baselined it passes, suppressed it leaves SARIF and the gate, --show-suppressed lists it", async () => {
+    const t = loadTranscript(
+      readFileSync(join(REPO_ROOT, "test/fixtures/zoo/local/cb124-noauth-relayed.json"), "utf8"),
+    );
+    const server = await startReplayServer(t);
+    const target = `127.0.0.1:${server.port}`;
+    const scan = (...extra: string[]) =>
+      runClawpatrol(["scan", target, "--no-progress", ...extra], { cwd: root });
+    try {
+      const first = await scan("--sarif", "--write-baseline", "scan-base.json");
+      expect(first.code).toBe(1);
+      const base = JSON.parse(readFileSync(join(root, "scan-base.json"), "utf8")) as BaselineFile;
+      const noAuth = base.findings.find((f) => f.ruleId === "CP-SCAN-002")!;
+      expect(noAuth.asset).toBe(target);
+      expect((await scan("--baseline", "scan-base.json")).code).toBe(0);
+
+      const ignore = base.findings
+        .map(
+          (f) =>
+            `  - rule: ${f.ruleId}\n    asset: "${f.asset}"\n    sha256: ${f.sha256}\n    reason: replayed lab gateway\n    owner: qa\n    expires: 2999-01-01\n`,
+        )
+        .join("");
+      writeFileSync(join(root, "scan-ignore.yml"), `version: 1\nsuppressions:\n${ignore}`);
+      const sarif = await scan("--sarif", "--ignore-file", "scan-ignore.yml");
+      expect(sarif.code).toBe(0);
+      expect(JSON.parse(sarif.stdout).runs[0].results).toEqual([]);
+      const text = await scan("--ignore-file", "scan-ignore.yml", "--show-suppressed");
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain(`CP-SCAN-002 ${target} Gateway accepts clients without credentials`);
+      expect(text.stdout).toContain("suppressed: replayed lab gateway (until 2999-01-01, owner qa;");
+      // the NDJSON records stay what was observed
+      const json = await scan("--json", "--ignore-file", "scan-ignore.yml");
+      expect(
+        JSON.parse(json.stdout.split("\n")[0]!).findings.map((f: { ruleId: string }) => f.ruleId),
+      ).toContain("CP-SCAN-002");
+      expect(json.code).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });
