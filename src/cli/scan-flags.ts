@@ -22,6 +22,7 @@ export interface ScanFlags extends OutputFlags {
   inputList?: string[];
   exclude?: string[];
   excludeFile?: string[];
+  blocklist?: string[];
   allowLarge?: boolean;
   rate: number;
   concurrency: number;

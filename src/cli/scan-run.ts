@@ -16,8 +16,14 @@ import { recordLine } from "../scan/record-json.ts";
 import { canRelaunchWithHeapFlags, RELAUNCH_FROM, relaunchWithHeapFlags } from "../scan/relaunch.ts";
 import { progressLine, ScanTable, summaryLine } from "../scan/render.ts";
 import { scanPlan } from "../scan/scan-plan.ts";
+import {
+  applyBlocklists,
+  namedIntervals,
+  readBlocklistFile,
+  skippedRangesLine,
+} from "../targets/blocklist.ts";
 import { parsePorts } from "../targets/ports.ts";
-import { reportProblems } from "../targets/problems.ts";
+import { hasScannableTarget, reportProblems } from "../targets/problems.ts";
 import { resolveNames } from "../targets/resolve.ts";
 import { planTargets, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount } from "../targets/stream.ts";
@@ -77,7 +83,14 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   for (const f of flags.excludeFile ?? []) excludes.push(...splitTargetText(readTextFile(f, "exclude file")));
 
   const ports = parsePorts(flags.ports);
-  const { plan: readPlan, rejected } = planTargets(targets, excludes);
+  const { plan: typedPlan, rejected } = planTargets(targets, excludes);
+  // The IANA special-purpose ranges are left out of a CIDR or range that spans them, unless a
+  // target lies inside one (every loopback or LAN scan names its range); --blocklist FILE too.
+  const { plan: readPlan, skipped: reserved } = applyBlocklists(
+    typedPlan,
+    namedIntervals(targets),
+    (flags.blocklist ?? []).flatMap((f) => readBlocklistFile(f)),
+  );
   if (readPlan.addressCount > MAX_ADDRESSES_WITHOUT_FLAG && !flags.allowLarge) {
     throw new UsageError(
       `${readPlan.addressCount} addresses named; more than ${MAX_ADDRESSES_WITHOUT_FLAG} needs --allow-large (check the targets and excludes first)`,
@@ -85,6 +98,10 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   }
   const planned = plannedEndpointCount(readPlan, ports);
   if (planned >= RELAUNCH_FROM && canRelaunchWithHeapFlags()) return relaunchWithHeapFlags(stdinText);
+  const reservedLine = skippedRangesLine(reserved);
+  if (reservedLine && !hasScannableTarget(readPlan))
+    throw new UsageError(`nothing left to scan: ${reservedLine}`);
+  if (reservedLine) process.stderr.write(`clawpatrol: ${reservedLine}\n`);
   // Names are resolved now, so every target that cannot be scanned is said (one line each) before
   // the scan starts, and a scan with nothing left to connect to stops here with exit 2.
   const { plan, failures } = await resolveNames(readPlan);
@@ -116,9 +133,9 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
 
   const output = openCommandOutput(flags, SCAN_OUTPUT);
   await output.gate.ready();
+  const out = output.sink;
   // Suppressed findings leave the exports and the gate (the NDJSON records stay what was observed).
   const suppressed: Triage<Finding>["suppressed"] = [];
-  const out = output.sink;
   const showProgress = flags.progress && process.stderr.isTTY === true;
   const started = performance.now();
   let lastProgress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };

@@ -20,6 +20,11 @@ export function registerScan(program: Command): void {
       collect,
     )
     .option("--exclude-file <file>", "read excludes from a file", collect)
+    .option(
+      "--blocklist <file>",
+      "never scan the addresses or CIDRs listed in FILE (# comments); reserved ranges are skipped unless named",
+      collect,
+    )
     .option("--allow-large", "allow more than 65,536 addresses")
     .option(
       "--rate <n>",

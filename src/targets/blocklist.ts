@@ -8,7 +8,8 @@
 // `96.0.0.0/3` skip the reserved ranges inside them.
 import { readFileSync } from "node:fs";
 import { UsageError } from "../core/errors.ts";
-import { cidrInterval, type Interval, parseIp } from "./ip.ts";
+import { cidrInterval, type Interval, intervalSize, normalise, parseIp, subtract } from "./ip.ts";
+import { isExcluded, parseTarget, type TargetPlan } from "./spec.ts";
 
 export interface BlockedRange {
   cidr: string;
@@ -108,4 +109,73 @@ export function readBlocklistFile(path: string): BlockedRange[] {
     );
   }
   return parseBlocklist(text, path);
+}
+
+/** The address intervals among `targets` (CIDRs, ranges, single addresses): what the user named. */
+export function namedIntervals(targets: readonly string[]): Interval[] {
+  const out: Interval[] = [];
+  for (const t of targets) {
+    try {
+      const p = parseTarget(t);
+      if (p.kind === "interval") out.push(p.interval);
+    } catch {
+      // A target that cannot be read names nothing; the scan reports it on its own.
+    }
+  }
+  return out;
+}
+
+/** A blocked range that removed addresses from a scan, and how many. */
+export interface SkippedRange {
+  range: BlockedRange;
+  addresses: bigint;
+}
+
+function countOf(list: readonly Interval[]): bigint {
+  let n = 0n;
+  for (const i of list) n += intervalSize(i);
+  return n;
+}
+
+/**
+ * A scan's plan with the blocklists applied. The default ranges (less those a target lies in)
+ * are cut from the CIDRs and ranges only: an address, name or URL the user typed is named
+ * explicitly. The user's own --blocklist ranges act as excludes on everything, resolved names
+ * and URLs included, as a campaign's do.
+ */
+export function applyBlocklists(
+  plan: TargetPlan,
+  named: readonly Interval[],
+  userRanges: readonly BlockedRange[],
+): { plan: TargetPlan; skipped: SkippedRange[] } {
+  const { applied } = defaultBlocklistFor(named);
+  const skipped: SkippedRange[] = [];
+  // Each address is counted once, under the first range that holds it (255.255.255.255/32 lies
+  // inside 240.0.0.0/4).
+  let left = plan.intervals;
+  for (const range of applied) {
+    const rest = subtract(left, [range.interval]);
+    const removed = countOf(left) - countOf(rest);
+    if (removed > 0n) skipped.push({ range, addresses: removed });
+    left = rest;
+  }
+  if (skipped.length === 0 && userRanges.length === 0) return { plan, skipped };
+  const excludes = normalise([...plan.excludes, ...userRanges.map((r) => r.interval)]);
+  const cut = normalise([...skipped.map((s) => s.range.interval), ...userRanges.map((r) => r.interval)]);
+  const intervals = subtract(plan.intervals, cut);
+  const next: TargetPlan = { ...plan, intervals, excludes, addressCount: countOf(intervals), endpoints: [] };
+  for (const e of plan.endpoints) {
+    const ip = e.family === null ? null : parseIp(e.host);
+    if (!ip || !isExcluded(next, ip.family, ip.value)) next.endpoints.push(e);
+  }
+  return { plan: next, skipped };
+}
+
+/** One line for stderr on the reserved ranges a scan left out, or null when it left none. */
+export function skippedRangesLine(skipped: readonly SkippedRange[]): string | null {
+  if (skipped.length === 0) return null;
+  const total = skipped.reduce((n, s) => n + s.addresses, 0n);
+  const names = skipped.map((s) => `${s.range.cidr} ${s.range.reason}`);
+  const shown = names.length > 4 ? [...names.slice(0, 4), `${names.length - 4} more`] : names;
+  return `skipped ${total} address${total === 1n ? "" : "es"} in reserved ranges (${shown.join(", ")}); name a range to scan it`;
 }
