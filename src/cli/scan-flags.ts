@@ -32,6 +32,7 @@ export interface ScanFlags extends OutputFlags {
   all?: boolean;
   record?: string;
   seed?: number;
+  contact?: string;
   progress: boolean;
   store?: boolean;
 }

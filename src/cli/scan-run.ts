@@ -10,6 +10,7 @@ import type { Finding } from "../findings/model.ts";
 import { FindingGate, type Triage } from "../findings/suppress-gate.ts";
 import { suppressedLines } from "../findings/suppress-text.ts";
 import { transcriptToJson } from "../fingerprints/transcript.ts";
+import { MAX_CONTACT_LENGTH, userAgentWith } from "../net/http.ts";
 import { limitsForTimeout } from "../net/limits.ts";
 import type { ScanOptions, ScanProgress } from "../scan/engine.ts";
 import { recordLine } from "../scan/record-json.ts";
@@ -55,6 +56,11 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   // A bad -o is exit 2 now, not after the sweep (the file itself is opened once the scan runs here,
   // not in a relaunched child).
   checkDestination(flags.output);
+  const userAgent = flags.contact === undefined ? undefined : userAgentWith(flags.contact);
+  if (userAgent === null)
+    throw new UsageError(
+      `--contact: give printable ASCII without parentheses or backslashes, at most ${MAX_CONTACT_LENGTH} characters (an email or URL)`,
+    );
   // A bad ignore file or baseline is exit 2 now too, before the store opens a run for the scan.
   FindingGate.open(flags);
   stdinText = null;
@@ -189,6 +195,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     includeClosed: flags.all === true,
     advise: { load: async () => (await import("../scan/advise.ts")).scanAdvisor() },
     signal: abort.signal,
+    ...(userAgent ? { userAgent } : {}),
     ...(flags.record
       ? {
           onTranscript: (t) => {

@@ -48,6 +48,10 @@ export function registerScan(program: Command): void {
     .option("--all", "also report endpoints that did not answer")
     .option("--record <dir>", "save every probe transcript (raw bytes) as JSON in DIR")
     .option("--seed <n>", "seed of the target order permutation", intOption("--seed", 0, 2 ** 52))
+    .option(
+      "--contact <text>",
+      "an email or URL put into the probes' User-Agent, so the operators you scan can reach you",
+    )
     .option("--no-progress", "no progress line on stderr")
     .option(
       "--store",

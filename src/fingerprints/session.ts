@@ -23,6 +23,8 @@ export interface ProbeContext {
    * connection. The caller still discards it after the probe.
    */
   held?: HeldSocket | null;
+  /** The User-Agent every request carries (scan --contact); the default one when absent. */
+  userAgent?: string;
 }
 
 const TLS_FIRST_PORTS = new Set([443, 8443]);
@@ -76,6 +78,7 @@ export class ProbeSession {
       tls: this.useTls,
       servername: this.endpoint.servername,
       hostHeader: this.endpoint.hostHeader,
+      ...(this.ctx.userAgent ? { userAgent: this.ctx.userAgent } : {}),
     };
   }
 

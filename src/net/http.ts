@@ -47,9 +47,27 @@ export interface HttpExchange {
 
 export interface HttpTarget extends ConnectTarget {
   hostHeader: string;
+  /** The User-Agent to send; USER_AGENT when absent (see userAgentWith for --contact). */
+  userAgent?: string;
 }
 
 export const USER_AGENT = "clawpatrol/0.1 (+benign pre-auth exposure scan)";
+
+/** Longest --contact text taken: a header line, not a letter. */
+export const MAX_CONTACT_LENGTH = 200;
+
+/**
+ * USER_AGENT with the operator's contact (an email or URL) inside its comment, so whoever sees
+ * the probe in a log can reach the scanner. Null when the text cannot go into a header as it
+ * is: control characters (a CR or LF would split the request), non-ASCII, a parenthesis that
+ * would end the comment, or too long. Without a contact, requests stay byte-identical.
+ */
+export function userAgentWith(contact: string): string | null {
+  const text = contact.trim();
+  if (text === "" || text.length > MAX_CONTACT_LENGTH || !/^[\x20-\x7e]+$/.test(text) || /[()\\]/.test(text))
+    return null;
+  return `${USER_AGENT.slice(0, -1)}; contact: ${text})`;
+}
 
 export function buildRequestBytes(
   target: HttpTarget,
@@ -60,7 +78,7 @@ export function buildRequestBytes(
   const own = new Set((req.headers ?? []).map(([name]) => name.toLowerCase()));
   const defaults: [string, string][] = [
     ["Host", target.hostHeader],
-    ["User-Agent", USER_AGENT],
+    ["User-Agent", target.userAgent ?? USER_AGENT],
     ["Accept", "*/*"],
     ["Accept-Encoding", "identity"],
     ["Connection", connection],

@@ -36,6 +36,8 @@ export interface ScanOptions {
   onTranscript?: (t: Transcript) => void;
   /** Stop taking new endpoints when aborted; endpoints in flight finish and are reported. */
   signal?: AbortSignal;
+  /** The probes' User-Agent (scan --contact); the default one when absent. */
+  userAgent?: string;
 }
 
 export interface ScanProgress {
@@ -237,7 +239,12 @@ export async function* runPipeline(
       try {
         const transcript = await probeEndpoint(
           e,
-          { limits: options.limits, beforeConnect: () => rate.take(), held },
+          {
+            limits: options.limits,
+            beforeConnect: () => rate.take(),
+            held,
+            ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+          },
           isLoopbackAddress(e.ip),
         );
         options.onTranscript?.(transcript);
