@@ -1,7 +1,18 @@
 // Every alert sink against a real receiver on 127.0.0.1: the webhook (HMAC signature checked by
 // the receiver, retries with backoff, timeouts), syslog over UDP, TCP and TLS (RFC 5424 framing,
 // RFC 6587 octet counting, CEF inside, parsed back), the NDJSON file and the command.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -328,6 +339,69 @@ describe("NDJSON file", () => {
     const sink = sinkFrom(`{ type: ndjson, path: "${join(work, "a-file", "alerts.ndjson")}" }`);
     const r = await sink.deliver([newAlert]);
     expect(r[0]!.ok).toBe(false);
+  });
+
+  it("a directory as the path fails the alerts with the reason, and is left as it was", async () => {
+    const dir = join(work, "a-dir");
+    mkdirSync(dir);
+    const r = await sinkFrom(`{ type: ndjson, path: "${dir}" }`).deliver([newAlert]);
+    expect(r[0]).toMatchObject({ ok: false, error: expect.stringMatching(/EISDIR/) });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a symlink appends to the file it names and stays a link", async () => {
+    const target = join(work, "real-alerts.ndjson");
+    writeFileSync(target, `${JSON.stringify({ id: "earlier" })}\n`);
+    symlinkSync(target, join(work, "alerts-link.ndjson"));
+    const r = await sinkFrom(`{ type: ndjson, path: "${join(work, "alerts-link.ndjson")}" }`).deliver([
+      newAlert,
+    ]);
+    expect(r).toEqual([{ ok: true }]);
+    expect(lstatSync(join(work, "alerts-link.ndjson")).isSymbolicLink()).toBe(true);
+    expect(readNdjson(target).map((l) => l.id)).toEqual(["earlier", newAlert.id]);
+  });
+
+  it("a FIFO nobody reads fails at once instead of hanging the run; one with a reader gets the alerts", async () => {
+    const fifo = join(work, "alerts.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const started = Date.now();
+    const r = await sinkFrom(`{ type: ndjson, path: "${fifo}" }`).deliver([newAlert]);
+    expect(r[0]).toMatchObject({ ok: false, error: expect.stringMatching(/ENXIO/) });
+    expect(Date.now() - started).toBeLessThan(2000);
+    const reader = spawn("cat", [fifo]);
+    let got = "";
+    reader.stdout.on("data", (d) => {
+      got += d;
+    });
+    await new Promise((res) => setTimeout(res, 200)); // the reader has the FIFO open
+    expect(await sinkFrom(`{ type: ndjson, path: "${fifo}" }`).deliver([newAlert])).toEqual([{ ok: true }]);
+    await new Promise((res) => reader.on("close", res));
+    expect(JSON.parse(got).id).toBe(newAlert.id);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it("a disk that fills mid-write leaves the earlier alerts whole, with no torn line", async (ctx) => {
+    const mnt = join(work, "small-disk");
+    mkdirSync(mnt);
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", mnt], { stdio: "ignore" });
+    } catch {
+      ctx.skip("cannot mount a tmpfs here (not root?)");
+    }
+    try {
+      const path = join(mnt, "alerts.ndjson");
+      const sink = sinkFrom(`{ type: ndjson, path: "${path}" }`);
+      expect(await sink.deliver([newAlert])).toEqual([{ ok: true }]);
+      const before = readFileSync(path, "utf8");
+      // Far more than 16 KiB of alerts in one delivery.
+      const many = Array.from({ length: 4000 }, () => hostile);
+      const r = await sink.deliver(many);
+      expect(r[0], JSON.stringify(r[0])).toMatchObject({ ok: false, error: expect.stringMatching(/ENOSPC/) });
+      expect(r.every((x) => !x.ok)).toBe(true);
+      expect(readFileSync(path, "utf8")).toBe(before);
+    } finally {
+      execFileSync("umount", [mnt], { stdio: "ignore" });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 // NDJSON file sink: one alert per line, appended, fsynced before the alerts count as sent.
 // The file is created with mode 600 (alerts name exposed hosts), its directory if missing.
+import { constants } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Alert } from "../alerts.ts";
@@ -27,6 +28,8 @@ async function makeDirs(dir: string): Promise<void> {
   }
 }
 
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
+
 export class NdjsonSink implements AlertSink {
   readonly type = "ndjson" as const;
   readonly name: string;
@@ -42,11 +45,25 @@ export class NdjsonSink implements AlertSink {
     const path = this.config.path;
     try {
       await makeDirs(dirname(path));
-      const fh = await open(path, "a", 0o600);
+      // O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of hanging the run;
+      // on a regular file it changes nothing.
+      const fh = await open(path, APPEND_FLAGS, 0o600);
       try {
-        // One write of whole lines: a reader never sees half an alert from us.
-        await fh.write(alerts.map((a) => `${JSON.stringify(a)}\n`).join(""));
-        await fh.sync();
+        const before = await fh.stat();
+        try {
+          // One write of whole lines: a reader never sees half an alert from us. A write can be
+          // short (a disk with a little room left): write the rest until done or refused.
+          const bytes = Buffer.from(alerts.map((a) => `${JSON.stringify(a)}\n`).join(""));
+          for (let done = 0; done < bytes.length; )
+            done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
+          // fsync makes an appended file durable; a FIFO or device has nothing to sync.
+          if (before.isFile()) await fh.sync();
+        } catch (err) {
+          // A disk that filled up mid-write leaves a torn last line; cut the file back to the
+          // alerts it held before, so the next delivery does not append after half a line.
+          if (before.isFile()) await fh.truncate(before.size).catch(() => {});
+          throw err;
+        }
       } finally {
         await fh.close();
       }
