@@ -5,6 +5,7 @@ import { runAudit, verdict } from "../audit/run.ts";
 import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { UsageError } from "../core/errors.ts";
 import { suppressedLines } from "../findings/suppress-text.ts";
+import { type ReportFlags, reportTarget, sendReport } from "./fleet.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 /** What `audit` prints; reports are 0600: they name where secrets are. */
@@ -21,7 +22,7 @@ export const AUDIT_OUTPUT: OutputSpec = {
   fileMode: 0o600,
 };
 
-export interface AuditCliOptions extends OutputFlags {
+export interface AuditCliOptions extends OutputFlags, ReportFlags {
   stateDir?: string;
   config?: string;
   store?: boolean;
@@ -34,6 +35,7 @@ export interface AuditCliOptions extends OutputFlags {
 
 export async function auditAction(opts: AuditCliOptions): Promise<number> {
   const out = openCommandOutput(opts, AUDIT_OUTPUT);
+  const reportTo = reportTarget(opts);
   const format = out.format;
   let assume: { product: "openclaw" | "clawdbot" | "moltbot"; version: string } | undefined;
   if (opts.assumeVersion !== undefined) {
@@ -108,6 +110,8 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       report.startedAt,
     );
   }
+  // The fleet roll-up: this host's report (suppressions applied) to a running serve.
+  if (reportTo) process.stderr.write(`clawpatrol: ${await sendReport(reportTo, "audit", report)}\n`);
   return out.exitCode(triage.gating);
 }
 
@@ -134,6 +138,12 @@ export function registerAudit(program: Command): void {
       "--store",
       "also keep the findings in the store as an audit run (PGlite under $CLAWPATROL_HOME or ~/.clawpatrol/db; DATABASE_URL for PostgreSQL)",
     )
+    .option("--report-to <url>", "also post the report to a running clawpatrol serve (the fleet roll-up)")
+    .option(
+      "--report-token-file <file>",
+      "this host's token for --report-to (default $CLAWPATROL_FLEET_TOKEN)",
+    )
+    .option("--report-host <name>", "the host name the token was made for (default: this host's name)")
     .action(async (opts: AuditCliOptions) => {
       process.exitCode = await auditAction(opts);
     });

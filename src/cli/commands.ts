@@ -105,6 +105,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./policy.ts")).registerPolicy,
   },
   {
+    name: "fleet",
+    summary: "hosts that report their audits to serve: create and revoke host tokens, list hosts",
+    load: async () => (await import("./fleet.ts")).registerFleet,
+  },
+  {
     name: "update",
     summary: "update advisories, the release table and IOC lists from the clawpatrol-data package; roll back",
     load: async () => (await import("./update.ts")).registerUpdate,

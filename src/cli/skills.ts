@@ -13,6 +13,7 @@ import { RULES } from "../skills/rules.ts";
 import { defaultIocs, scanUnit } from "../skills/scan.ts";
 import { suggestSuppressions } from "../skills/suppressions.ts";
 import type { SkillReport } from "../skills/types.ts";
+import { type ReportFlags, reportTarget, sendReport } from "./fleet.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 /** What `skills scan` prints. */
@@ -30,7 +31,7 @@ export const SKILLS_OUTPUT: OutputSpec = {
 
 const RULES_OUTPUT: OutputSpec = { formats: ["text", "json"] };
 
-interface ScanFlags extends OutputFlags {
+interface ScanFlags extends OutputFlags, ReportFlags {
   installed?: boolean;
   stateDir?: string;
   config?: string;
@@ -71,6 +72,7 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
   if (paths.length === 0 && !flags.installed)
     throw new UsageError("skills scan: name at least one path, or use --installed");
   const output = openCommandOutput(flags, SKILLS_OUTPUT);
+  const reportTo = reportTarget(flags);
   const format = output.format;
   // Tests pass their own io; a real run writes results through the command output (-o).
   const out = io === STDIO ? (s: string) => output.write(s) : io.out;
@@ -170,6 +172,10 @@ export async function runSkillsScan(paths: string[], flags: ScanFlags, io: ScanI
       startedAt,
     );
   }
+  if (reportTo) {
+    const doc = toJson(reports, tool, flags.installed ? { installed: { notes } } : {});
+    io.err(`clawpatrol: ${await sendReport(reportTo, "skills", doc)}\n`);
+  }
   return output.exitCode(triage.gating);
 }
 
@@ -205,6 +211,12 @@ export function registerSkills(program: Command): void {
       "print .clawpatrol-ignore.yml entries for the current findings instead of a report",
     )
     .option("--no-color", "no ANSI colours")
+    .option("--report-to <url>", "also post the report to a running clawpatrol serve (the fleet roll-up)")
+    .option(
+      "--report-token-file <file>",
+      "this host's token for --report-to (default $CLAWPATROL_FLEET_TOKEN)",
+    )
+    .option("--report-host <name>", "the host name the token was made for (default: this host's name)")
     .action(async (paths: string[], flags: ScanFlags) => {
       process.exitCode = await runSkillsScan(paths, flags);
     });

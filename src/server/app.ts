@@ -7,6 +7,7 @@
 //   POST /assets/:ip/:port/ack|unack (form)       POST /api/assets/:ip/:port/ack|unack (JSON)
 //   GET  /login, POST /login, POST /logout        GET /metrics (Prometheus)   GET /static/*
 //   /api/store/* for local clawpatrol commands while serve holds the store (store-api.ts)
+//   POST /api/fleet/reports     host reports (audit/skills), with a host token (fleet-intake.ts)
 // Security (auth, CSRF, headers) is in security.ts, SQL in queries.ts, HTML in pages/.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -14,12 +15,15 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
+import { campaignStatuses } from "../distributed/campaigns.ts";
 import type { StoreDb } from "../store/db.ts";
 import { capText, escapeOneLine } from "../util/text.ts";
+import { registerFleetIntake } from "./fleet-intake.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { assetPage } from "./pages/asset.ts";
 import { assetsPage } from "./pages/assets.ts";
 import { breakdownsPage } from "./pages/breakdowns.ts";
+import { campaignsPage } from "./pages/campaigns.ts";
 import type { PageContext } from "./pages/layout.ts";
 import { errorPage, loginPage } from "./pages/login.ts";
 import { overviewPage } from "./pages/overview.ts";
@@ -156,6 +160,9 @@ export function createDashboard(opts: AppOptions): Dashboard {
     await next();
     if (!c.req.path.startsWith("/static/")) c.header("Cache-Control", "no-store");
   });
+  // Fleet reports carry a host token of their own (fleet-intake.ts), not the dashboard's: the
+  // route answers before the dashboard's auth, with its own size cap and validation.
+  registerFleetIntake(app as unknown as Hono, { db, now, log });
   const storeSecret = opts.storeSecret ?? null;
   app.use("*", authenticate({ token, sessions, storeSecret }));
   app.use(
@@ -188,6 +195,10 @@ export function createDashboard(opts: AppOptions): Dashboard {
   // --- breakdowns -------------------------------------------------------------------------------
   app.get("/api/breakdowns", async (c) => c.json(await breakdowns(db, intParam(c, "limit", 1, 500, 50))));
   app.get("/breakdowns", async (c) => c.html(breakdownsPage(pageContext(c), await breakdowns(db, 50))));
+
+  // --- campaigns (src/distributed/) --------------------------------------------------------------
+  app.get("/api/campaigns", async (c) => c.json({ campaigns: await campaignStatuses(db) }));
+  app.get("/campaigns", async (c) => c.html(campaignsPage(pageContext(c), await campaignStatuses(db))));
 
   // --- the asset table --------------------------------------------------------------------------
   app.get("/api/assets", async (c) => {
