@@ -4,12 +4,19 @@
 // list exactly once.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { COMFYUI_RULES } from "../../src/fingerprints/comfyui/rules.ts";
+import { LITELLM_RULES } from "../../src/fingerprints/litellm/rules.ts";
+import { LLAMA_CPP_RULES } from "../../src/fingerprints/llama-cpp/rules.ts";
 import { MCP_RULES } from "../../src/fingerprints/mcp/rules.ts";
+import { OLLAMA_RULES } from "../../src/fingerprints/ollama/rules.ts";
+import { OPEN_WEBUI_RULES } from "../../src/fingerprints/open-webui/rules.ts";
 import { fingerprintTranscript } from "../../src/fingerprints/probe-endpoint.ts";
 import { PRODUCTS } from "../../src/fingerprints/products.ts";
 import { FINGERPRINTERS, fingerprinterOf } from "../../src/fingerprints/registry.ts";
 import { type Transcript, transcriptFromJson } from "../../src/fingerprints/transcript.ts";
+import { VLLM_RULES } from "../../src/fingerprints/vllm/rules.ts";
 import { SCAN_RULES } from "../../src/scan/rules.ts";
+import { loadSpecs, SOURCE_FIXTURE_DIR } from "../products/source-server.ts";
 import { PRODUCT_ZOO } from "../support/product-zoo.ts";
 
 interface Case {
@@ -38,6 +45,12 @@ for (const { file, t } of loadDir("products")) {
   const z = PRODUCT_ZOO.find((z) => z.name === file);
   cases.push({ name: `products/${file}`, t, owner: z ? fingerprinterOf(z.product).id : "unknown" });
 }
+// Products fingerprinted from their published source: transcripts recorded against their specs.
+for (const spec of loadSpecs())
+  for (const v of spec.variants) {
+    const t = transcriptFromJson(readFileSync(new URL(`${v.name}.json`, SOURCE_FIXTURE_DIR), "utf8"));
+    cases.push({ name: `products/source-derived/${v.name}`, t, owner: fingerprinterOf(spec.product).id });
+  }
 
 describe("every fingerprinter on every product's transcripts", () => {
   it("has transcripts of every registered fingerprinter's product (nothing tested only on itself)", () => {
@@ -76,7 +89,16 @@ describe("the registry", () => {
   it("has unique fingerprinter ids and unique scan rule ids", () => {
     const ids = FINGERPRINTERS.map((f) => f.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const rules = [...Object.values(SCAN_RULES), ...Object.values(MCP_RULES)].map((r) => r.id);
+    const rules = [
+      ...Object.values(SCAN_RULES),
+      ...Object.values(MCP_RULES),
+      ...Object.values(OLLAMA_RULES),
+      ...Object.values(OPEN_WEBUI_RULES),
+      ...Object.values(LITELLM_RULES),
+      ...Object.values(VLLM_RULES),
+      ...Object.values(LLAMA_CPP_RULES),
+      ...Object.values(COMFYUI_RULES),
+    ].map((r) => r.id);
     expect(new Set(rules).size).toBe(rules.length);
   });
 });
