@@ -170,6 +170,15 @@ const DEFS: Record<string, Def> = {
       "Remove the skill or the injected text; skills should describe a task, not re-program the agent.",
     references: [SNYK, "https://genai.owasp.org/llmrisk/llm01-prompt-injection/"],
   },
+  "CP-SKILL-LURE-006": {
+    title: "Fake OpenClaw helper required from a non-OpenClaw source",
+    category: "lure",
+    severity: "critical",
+    confidence: "high",
+    why: 'ClawHavoc\'s later waves said an "OpenClawCLI", "openclaw-core" or "AuthTool" utility was required and linked a download from a release page, paste site or look-alike domain. OpenClaw ships no such helper; its CLI is the `openclaw` npm package.',
+    remediation: REMOVE,
+    references: [KOI],
+  },
   "CP-SKILL-LURE-005": {
     title: "Instructions to hide actions from the user",
     category: "evasion",

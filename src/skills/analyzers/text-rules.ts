@@ -45,6 +45,9 @@ export interface TextRule {
   judge?: (m: RegExpExecArray, env: JudgeEnv) => JudgeResult | null;
 }
 
+/** Hosts that really publish OpenClaw and its registry (the CLI is the `openclaw` npm package). */
+const OFFICIAL_OPENCLAW_HOSTS = ["openclaw.ai", "clawhub.ai", "clawhub.com", "npmjs.com", "npmjs.org"];
+
 const DL = ["curl", "wget", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"];
 
 /** Grade a download-and-run match by where it downloads from. */
@@ -175,10 +178,11 @@ export const TEXT_RULES: TextRule[] = [
   {
     id: "CP-SKILL-LURE-001",
     scope: "any",
-    any: ["password", "passcode", "passphrase", "unzip", "7z", "pwd"],
-    re: /\b(?:password|passcode|passphrase|pwd|pw)\b[ \t]*(?:is\b|:|=)[ \t]*[`'"*_]{0,3}([\w!@#$%^&*.+-]{3,40})|\b(?:password|passcode|passphrase)[ \t]+[`'"*_]{1,3}([\w!@#$%^&*.+-]{3,40})[`'"*_]{1,3}|\bunzip[ \t]+(?:-\w+[ \t]+){0,3}-P[ \t]*(\S+)|\b7z[ \t]+[xe]\b[^\n]{0,80}?[ \t]-p(\S+)/gi,
+    any: ["password", "passcode", "passphrase", "unzip", "7z", "pwd", "extract"],
+    // The last form is ClawHavoc's own wording: "(extract using pass: `openclaw`)", "extract with pass `x`".
+    re: /\b(?:password|passcode|passphrase|pwd|pw)\b[ \t]*(?:is\b|:|=)[ \t]*[`'"*_]{0,3}([\w!@#$%^&*.+-]{3,40})|\b(?:password|passcode|passphrase)[ \t]+[`'"*_]{1,3}([\w!@#$%^&*.+-]{3,40})[`'"*_]{1,3}|\bunzip[ \t]+(?:-\w+[ \t]+){0,3}-P[ \t]*(\S+)|\b7z[ \t]+[xe]\b[^\n]{0,80}?[ \t]-p(\S+)|\bextract(?:ed)?[ \t]+(?:it[ \t]+)?(?:using|with)[ \t]*(?:(?:the[ \t]+)?pass(?:word|code)?[ \t]*:?|:)[ \t]*[`'"*_]{0,3}([\w!@#$%^&*.+-]{3,40})/gi,
     judge: (m, env) => {
-      const value = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").toLowerCase();
+      const value = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? "").toLowerCase();
       if (
         /^(?:required|protected|optional|needed|your|the|not|set|none|empty|null|prompt|manager|managers|reset|field|hash|hashed|length|policy|less|free|based|change|changes|with|for|and|that|this|when|will|must|should|can|may|from|used|using|store|stored|saved|input|entry|only|auth|login|file|files|here|each|also|then|true|false|string|str|int|number|text|secret|env|variable|token|of|in|to|if|or|is)$/.test(
           value,
@@ -192,10 +196,15 @@ export const TEXT_RULES: TextRule[] = [
       const archive =
         m[3] !== undefined ||
         m[4] !== undefined ||
+        m[5] !== undefined ||
         /\b(?:zip|rar|7z|7-zip|archive)\b|\.(?:zip|rar|7z)\b/i.test(window);
       if (!archive) return null;
       const url = judgeUrlIn(window, env.iocs);
-      const exe = /\.(?:exe|msi|scr|bat|cmd|dmg|pkg|app)\b/i.test(window);
+      const exe =
+        /\.(?:exe|msi|scr|bat|cmd|dmg|pkg|app)\b/i.test(window) ||
+        /\b(?:run|open|launch|execute)[ \t]+(?:the[ \t]+|it[ \t]+|that[ \t]+)?(?:executable|installer|setup|binary)\b/i.test(
+          window,
+        );
       if ((url && url.risk !== "installer") || exe)
         return {
           severity: "critical",
@@ -203,6 +212,29 @@ export const TEXT_RULES: TextRule[] = [
           detail: `Password-protected archive delivered with ${url ? `a link (${url.url})` : "an executable"}`,
         };
       return { detail: "Archive password given in the instructions" };
+    },
+  },
+  {
+    // ClawHavoc's follow-up waves: "OpenClawCLI / openclaw-core / openclaw-agent is required" and a download
+    // from somewhere that is not OpenClaw's. No such helper exists; the real CLI is `openclaw` from npm.
+    id: "CP-SKILL-LURE-006",
+    scope: "prose",
+    any: ["openclawcli", "openclaw-cli", "openclaw-core", "openclawcore", "openclaw-agent", "authtool"],
+    re: /\b(?:open-?claw-?(?:cli|core|agent|helper|provider|auth)|(?:\w{2,20})?auth-?tool)(?:\.(?:zip|exe))?\b[^\n]{0,160}?\b(?:require[sd]?|required|needed|must|install(?:ed|ation)?|download|utility|setup|prerequisite)\b|\b(?:require[sd]?|required|install(?:ed)?|download)\b[^\n]{0,80}?\bopen-?claw-?(?:cli|core|agent)\b/gi,
+    judge: (m, env) => {
+      const after = env.text.slice(m.index, m.index + m[0].length + 1200);
+      for (const u of after.matchAll(/\bhttps?:\/\/[^\s"'<>`)\]}|\\]+/gi)) {
+        const url = u[0];
+        const host = (url.replace(/^[a-z]+:\/\//i, "").split(/[/?#:]/, 1)[0] ?? "").toLowerCase();
+        if (OFFICIAL_OPENCLAW_HOSTS.some((h) => host === h || host.endsWith(`.${h}`))) continue;
+        if (/^(?:www\.)?github\.com$/.test(host) && /github\.com\/openclaw\//i.test(url)) continue;
+        return {
+          severity: "critical",
+          confidence: "high",
+          detail: `A made-up OpenClaw helper ("${m[0].split(/[\s(]/, 1)[0]}") is required and fetched from ${url}, which is not OpenClaw's`,
+        };
+      }
+      return null;
     },
   },
   {
