@@ -202,8 +202,15 @@ export interface CampaignStatus {
   workers: WorkerStatus[];
 }
 
-/** Jobs of one queue by pg-boss state. */
+/**
+ * Jobs of one queue by pg-boss state; none when pg-boss has no tables in this database (the
+ * dashboard over a store no worker has used yet, or a PGlite copy).
+ */
 async function jobStates(db: StoreDb, queue: string): Promise<Record<string, number>> {
+  const [present] = rowsOf<{ present: boolean }>(
+    await db.execute(sql`SELECT to_regclass(${`${BOSS_SCHEMA}.job`}) IS NOT NULL AS present`),
+  );
+  if (!present?.present) return {};
   const rows = rowsOf<{ state: string; n: number }>(
     await db.execute(
       sql`SELECT state::text AS state, count(*)::int AS n FROM ${sql.raw(BOSS_SCHEMA)}.job WHERE name = ${queue} GROUP BY state`,
@@ -266,6 +273,13 @@ export async function campaignStatus(db: StoreDb, c: CampaignRow): Promise<Campa
 
 export async function listCampaigns(db: StoreDb): Promise<CampaignRow[]> {
   return rowsOf(await db.execute(sql`SELECT * FROM campaigns ORDER BY created_at DESC, id`)).map(campaignOf);
+}
+
+/** The status of every campaign, newest first: what the dashboard's campaign page shows. */
+export async function campaignStatuses(db: StoreDb): Promise<CampaignStatus[]> {
+  const out: CampaignStatus[] = [];
+  for (const c of await listCampaigns(db)) out.push(await campaignStatus(db, c));
+  return out;
 }
 
 /** pause: workers take no more of its shards (those in flight finish); resume: they take them again. */

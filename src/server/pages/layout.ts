@@ -20,6 +20,7 @@ const NAV = [
   ["/", "Overview"],
   ["/assets", "Assets"],
   ["/breakdowns", "Breakdowns"],
+  ["/campaigns", "Campaigns"],
 ] as const;
 
 export function layout(ctx: PageContext, title: string, active: string, body: Html): Html {
