@@ -103,7 +103,9 @@ function timed(cmd: string, cmdArgs: string[]): Promise<Timed> {
   });
 }
 
-function clawpatrolScan(target: string, out: string): Promise<Timed> {
+/** A scan tuned for loopback (no rate limit, concurrency 128), or with the default flags a user gets. */
+function clawpatrolScan(target: string, out: string, flags: "tuned" | "default" = "tuned"): Promise<Timed> {
+  const tuned = ["--rate", "0", "--concurrency", "128", "--probe-concurrency", "128", "--timeout", "3000"];
   return timed(process.execPath, [
     BIN,
     "scan",
@@ -113,14 +115,7 @@ function clawpatrolScan(target: string, out: string): Promise<Timed> {
     "--json",
     "-o",
     out,
-    "--rate",
-    "0",
-    "--concurrency",
-    "128",
-    "--probe-concurrency",
-    "128",
-    "--timeout",
-    "3000",
+    ...(flags === "tuned" ? tuned : []),
     "--fail-on",
     "none",
     "--no-progress",
@@ -155,9 +150,11 @@ if (parts.has(1)) {
   const nmapBare = () =>
     timed("/usr/bin/nmap", ["-sT", "-Pn", "-n", "-p", "18789", "--open", "-oG", "-", "127.1.0.0/20"]);
   const cpRuns: Timed[] = [];
+  const defaultRuns: Timed[] = [];
   const bareRuns: Timed[] = [];
   for (let i = 0; i < runs; i++) {
     cpRuns.push(await clawpatrolScan("127.1.0.0/20", out1));
+    defaultRuns.push(await clawpatrolScan("127.1.0.0/20", out1, "default"));
     bareRuns.push(await nmapBare());
   }
   /** The run with the median wall time (its own peak RSS goes with it). */
@@ -170,6 +167,12 @@ if (parts.has(1)) {
     `clawpatrol scan (sweep + full fingerprint), median of ${runs}`,
     cp,
     `${countGateways(out1)} gateways fingerprinted; ${allRuns(cpRuns)}`,
+  );
+  const cpDefault = median(defaultRuns);
+  row(
+    `clawpatrol scan with default flags (pacing, concurrency), median of ${runs}`,
+    cpDefault,
+    `${countGateways(out1)} gateways fingerprinted; ${allRuns(defaultRuns)}`,
   );
   const bare = median(bareRuns);
   row(
@@ -201,7 +204,8 @@ if (parts.has(1)) {
   }
   process.stdout.write(
     `   ratio nmap -sV / clawpatrol: ${sv ? (sv.seconds / cp.seconds).toFixed(1) : "skipped"}x (target >= 50x); ` +
-      `clawpatrol / nmap bare sweep: ${(cp.seconds / bare.seconds).toFixed(2)}x (target <= 4x)\n\n`,
+      `clawpatrol / nmap bare sweep: ${(cp.seconds / bare.seconds).toFixed(2)}x (target <= 4x); ` +
+      `with default flags: ${(cpDefault.seconds / bare.seconds).toFixed(2)}x (target <= 4x)\n\n`,
   );
   await Promise.all(servers.map((s) => s.close()));
 }

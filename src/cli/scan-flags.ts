@@ -24,7 +24,8 @@ export interface ScanFlags extends OutputFlags {
   excludeFile?: string[];
   blocklist?: string[];
   allowLarge?: boolean;
-  rate: number;
+  /** A hard cap; absent means adaptive pacing (src/net/pacing.ts). */
+  rate?: number;
   concurrency: number;
   probeConcurrency: number;
   perHost: number;

@@ -187,7 +187,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   process.on("SIGTERM", onSigint);
   const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 48);
   const scanOptions: ScanOptions = {
-    rate: flags.rate,
+    rate: flags.rate ?? "adaptive",
     concurrency: flags.concurrency,
     probeConcurrency: flags.probeConcurrency,
     perHost: flags.perHost,

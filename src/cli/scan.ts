@@ -26,11 +26,13 @@ export function registerScan(program: Command): void {
       collect,
     )
     .option("--allow-large", "allow more than 65,536 addresses")
-    .option(
-      "--rate <n>",
-      "new connections per second (0 = unlimited)",
-      intOption("--rate", 0, 1_000_000),
-      2000,
+    .addOption(
+      new Option(
+        "--rate <n>",
+        "hard cap of new connections per second (0 = unlimited); without it the rate adapts: it grows while connects are answered, halves on timeouts and resets, at most 1,000/s to one /24",
+      )
+        .argParser(intOption("--rate", 0, 1_000_000))
+        .default(undefined, "adaptive"),
     )
     .option("--concurrency <n>", "endpoints swept at once", intOption("--concurrency", 1, 20_000), 512)
     .option(

@@ -108,3 +108,208 @@ export class Semaphore {
     };
   }
 }
+
+// ---- Adaptive pacing --------------------------------------------------------------------
+// Without --rate, a scan paces itself like a congestion controller: the rate of new
+// connections doubles each epoch while connects are answered (slow start), grows by a step
+// once it has had to back off, and halves when timeouts and resets rise above what this scan
+// has seen as normal. Normal matters: most addresses on the internet never answer at all, so a
+// high share of timeouts alone says nothing; a share that jumps says the path is dropping.
+// Under the global rate, a politeness cap spaces connections to one destination network
+// (an IPv4 /24, an IPv6 /48) however fast the scan as a whole goes. Loopback is exempt: there
+// is no one else's network to be polite to.
+
+/** What one connect attempt says about the path: answered (open or refused), lost, or nothing. */
+export type PathSignal = "answered" | "lost" | "none";
+
+/** A connect outcome (src/net/failure.ts) as a path signal. */
+export function signalOf(
+  outcome: "open" | "refused" | "timeout" | "unreachable" | "reset" | "tls" | "error",
+): PathSignal {
+  if (outcome === "open" || outcome === "refused") return "answered";
+  if (outcome === "timeout" || outcome === "reset") return "lost";
+  // Unreachable is the host's own router saying no one is there, not congestion.
+  return "none";
+}
+
+export interface AdaptivePolicy {
+  /** New connections per second at the start. */
+  initialRate: number;
+  minRate: number;
+  maxRate: number;
+  /** New connections per second to one destination network (0 = no cap). */
+  perNetworkRate: number;
+  /** How often the controller looks at what came back, in ms. */
+  epochMs: number;
+  /** Signals an epoch needs before it may change the rate. */
+  minSamples: number;
+  /** How far the share of lost connects may rise above normal before the rate halves. */
+  lossMargin: number;
+  /** How fast "normal" drifts up each epoch, so a network that never answers is learnt. */
+  baselineDrift: number;
+}
+
+export const DEFAULT_ADAPTIVE: AdaptivePolicy = {
+  initialRate: 2000,
+  minRate: 50,
+  maxRate: 200_000,
+  perNetworkRate: 1000,
+  epochMs: 100,
+  minSamples: 8,
+  lossMargin: 0.1,
+  baselineDrift: 0.01,
+};
+
+/** The rate decision alone: signals in, a rate out, on a clock the caller gives. */
+export class CongestionController {
+  private current: number;
+  private slowStart = true;
+  private epochStart: number;
+  private answered = 0;
+  private lost = 0;
+  private taken = 0;
+  /** The lowest share of lost connects seen lately (drifting up slowly); null before any. */
+  private baseline: number | null = null;
+  private readonly policy: AdaptivePolicy;
+  private readonly clock: () => number;
+
+  constructor(policy: AdaptivePolicy, clock: () => number) {
+    this.policy = policy;
+    this.clock = clock;
+    this.current = Math.min(policy.maxRate, Math.max(policy.minRate, policy.initialRate));
+    this.epochStart = clock();
+  }
+
+  /** New connections per second allowed now. */
+  get rate(): number {
+    this.roll();
+    return this.current;
+  }
+
+  /** True until the first back-off. */
+  get inSlowStart(): boolean {
+    return this.slowStart;
+  }
+
+  /** A connection was started (whether the rate was in use at all decides growth). */
+  took(): void {
+    this.roll();
+    this.taken++;
+  }
+
+  record(signal: PathSignal): void {
+    this.roll();
+    if (signal === "answered") this.answered++;
+    else if (signal === "lost") this.lost++;
+  }
+
+  private roll(): void {
+    const now = this.clock();
+    if (now - this.epochStart < this.policy.epochMs) return;
+    this.endEpoch();
+    // Epochs with nothing in them (a pause) change nothing.
+    this.epochStart = now;
+  }
+
+  private endEpoch(): void {
+    const p = this.policy;
+    const samples = this.answered + this.lost;
+    const lostShare = samples > 0 ? this.lost / samples : 0;
+    const used = this.taken >= 0.5 * this.current * (p.epochMs / 1000);
+    this.answered = 0;
+    this.lost = 0;
+    this.taken = 0;
+    if (samples < p.minSamples) return;
+    const normal = this.baseline ?? lostShare;
+    if (lostShare > normal + p.lossMargin) {
+      this.current = Math.max(p.minRate, this.current / 2);
+      this.slowStart = false;
+      // Normal does not move on a congested epoch.
+      this.baseline = normal;
+      return;
+    }
+    this.baseline = Math.min(lostShare, normal + p.baselineDrift);
+    // Grow only a rate that was used: a scan held back by its concurrency does not earn a rate
+    // it would then spend all at once.
+    if (!used) return;
+    this.current = this.slowStart
+      ? Math.min(p.maxRate, this.current * 2)
+      : Math.min(p.maxRate, this.current + p.initialRate / 4);
+  }
+}
+
+/** The key of an address's destination network: its /24 (IPv4) or /48 (IPv6). */
+export function networkKey(ip: string): string {
+  if (ip.includes(":")) return ip.split(":").slice(0, 3).join(":");
+  return ip.slice(0, ip.lastIndexOf("."));
+}
+
+const isLoopbackText = (ip: string) => ip.startsWith("127.") || ip === "::1";
+
+/** What the scan engine paces new connections with: a fixed RateLimiter or an AdaptivePacer. */
+export interface Pacer {
+  readonly limited: boolean;
+  /** Waits for a slot for a new connection (to `ip`, when known: its network's cap applies). */
+  take(ip?: string): Promise<void>;
+  /** What the connection said about the path (only the adaptive pacer listens). */
+  report?(signal: PathSignal): void;
+}
+
+/**
+ * The adaptive pacer: a CongestionController's rate for the scan as a whole, and a cap per
+ * destination network. Clock and sleep are injectable for tests.
+ */
+export class AdaptivePacer implements Pacer {
+  readonly limited = true;
+  readonly controller: CongestionController;
+  private next = 0;
+  private readonly networks = new Map<string, number>();
+  private readonly policy: AdaptivePolicy;
+  private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    policy: AdaptivePolicy = DEFAULT_ADAPTIVE,
+    clock: () => number = () => performance.now(),
+    sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.policy = policy;
+    this.clock = clock;
+    this.sleep = sleep;
+    this.controller = new CongestionController(policy, clock);
+  }
+
+  /** The slot a connection to `ip` may start at, claimed now (ms on the pacer's clock). */
+  claim(ip?: string): number {
+    const now = this.clock();
+    let slot = Math.max(now, this.next);
+    const perNet = this.policy.perNetworkRate;
+    if (ip && perNet > 0 && !isLoopbackText(ip)) {
+      const key = networkKey(ip);
+      slot = Math.max(slot, this.networks.get(key) ?? 0);
+      this.networks.set(key, slot + 1000 / perNet);
+      // Networks whose next slot has passed need no memory.
+      if (this.networks.size > 4096)
+        for (const [k, t] of this.networks) if (t <= now) this.networks.delete(k);
+    }
+    // A later slot for one network does not hold back the others beyond the global spacing.
+    this.next = Math.max(now, this.next) + 1000 / this.controller.rate;
+    this.controller.took();
+    return slot;
+  }
+
+  async take(ip?: string): Promise<void> {
+    const wait = this.claim(ip) - this.clock();
+    // Sub-millisecond waits are batched, as in RateLimiter.
+    if (wait >= 1) await this.sleep(wait);
+  }
+
+  report(signal: PathSignal): void {
+    this.controller.record(signal);
+  }
+}
+
+/** The pacer for a scan's rate option: a number is a hard cap (0 = none), "adaptive" adapts. */
+export function pacerFor(rate: number | "adaptive", shared?: SharedArrayBuffer): Pacer {
+  return rate === "adaptive" ? new AdaptivePacer() : new RateLimiter(rate, shared);
+}

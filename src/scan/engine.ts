@@ -8,7 +8,7 @@ import { fingerprintTranscript, probeEndpoint } from "../fingerprints/probe-endp
 import { isFamilyProduct } from "../fingerprints/products.ts";
 import type { Transcript } from "../fingerprints/transcript.ts";
 import type { ExchangeLimits } from "../net/limits.ts";
-import { KeyedSemaphore, RateLimiter, Semaphore } from "../net/pacing.ts";
+import { KeyedSemaphore, type Pacer, pacerFor, Semaphore, signalOf } from "../net/pacing.ts";
 import { HeldSocket, Sweeper } from "../net/sweep.ts";
 import { isLoopback, parseIp } from "../targets/ip.ts";
 import type { Endpoint, TargetItem, Unresolved } from "../targets/stream.ts";
@@ -16,8 +16,11 @@ import { type AdviseFn, assess } from "./assess.ts";
 import { NOT_A_GATEWAY, type Observation, SCAN_SCHEMA } from "./record.ts";
 
 export interface ScanOptions {
-  /** New connections per second, all stages together. 0 = unlimited. */
-  rate: number;
+  /**
+   * New connections per second, all stages together: a hard cap (0 = unlimited), or
+   * "adaptive" (src/net/pacing.ts: grows while connects are answered, backs off on loss).
+   */
+  rate: number | "adaptive";
   /** Endpoints in flight at once (connect sweep). */
   concurrency: number;
   /** Endpoints being probed at once (each uses up to two sockets). */
@@ -104,7 +107,7 @@ export function observe(t: Transcript, advise: AdviseFn): Observation {
  * is out; the sweep decides how many it runs at once.
  */
 export interface ProbeStage {
-  rate: RateLimiter;
+  rate: Pacer;
   progress: ScanProgress;
   unresolved(u: Unresolved): void;
   closed(e: Endpoint, error: string, ms: number): void;
@@ -136,8 +139,9 @@ export function sweepHere(items: AsyncIterable<TargetItem>, options: ScanOptions
       if ("unresolved" in item) return stage.unresolved(item.unresolved);
       const e = item.endpoint;
       // (Unlimited: no await at all; a sweep of millions pays for every promise.)
-      if (rate.limited) await rate.take();
+      if (rate.limited) await rate.take(e.ip);
       const swept = await sweeper.connect(e.ip, e.port, options.limits.connectTimeoutMs);
+      rate.report?.(signalOf(swept.ok ? "open" : swept.error));
       progress.swept++;
       if (!swept.ok) return stage.closed(e, `${swept.error}: ${swept.detail}`, swept.ms);
       progress.open++;
@@ -179,7 +183,7 @@ export async function* runPipeline(
   onProgress?: (p: ScanProgress) => void,
   rateState?: SharedArrayBuffer,
 ): AsyncGenerator<Observation> {
-  const rate = new RateLimiter(options.rate, rateState);
+  const rate = pacerFor(options.rate, rateState);
   const probeSlots = new Semaphore(options.probeConcurrency);
   const hostSlots = new KeyedSemaphore(options.perHost);
   const progress: ScanProgress = { swept: 0, open: 0, probed: 0, gateways: 0, inFlight: 0 };
@@ -241,7 +245,7 @@ export async function* runPipeline(
           e,
           {
             limits: options.limits,
-            beforeConnect: () => rate.take(),
+            beforeConnect: () => rate.take(e.ip),
             held,
             ...(options.userAgent ? { userAgent: options.userAgent } : {}),
           },

@@ -27,7 +27,7 @@ export interface SweepJob {
   concurrency: number;
   connectTimeoutMs: number;
   includeClosed: boolean;
-  rate: number;
+  rate: number | "adaptive";
   rateState: SharedArrayBuffer;
   /** The shared position of the address walk (sharedWalk): the main thread sweeps too. */
   walkState: SharedArrayBuffer;

@@ -2,7 +2,7 @@
 // connects, `concurrency` at a time, and posts what the probe stage needs: open endpoints
 // (their sockets closed here), refusals when asked for, names that did not resolve.
 import { parentPort, workerData } from "node:worker_threads";
-import { RateLimiter } from "../net/pacing.ts";
+import { pacerFor, signalOf } from "../net/pacing.ts";
 import { Sweeper } from "../net/sweep.ts";
 import { sharedWalk, streamEndpoints } from "../targets/stream.ts";
 import type { FromSweep, SweepJob, ToSweep, WireOutcome } from "./sweep-thread.ts";
@@ -12,7 +12,9 @@ Error.stackTraceLimit = 0;
 
 const job = workerData as SweepJob;
 const port = parentPort!;
-const rate = new RateLimiter(job.rate, job.rateState);
+// An adaptive rate is this thread's own, learnt from its own connects (the main thread keeps
+// another); a fixed rate is shared with the main thread.
+const rate = pacerFor(job.rate, job.rateState);
 let stopped = false;
 let unacked = 0;
 let waiting: (() => void)[] = [];
@@ -63,8 +65,9 @@ async function sweeper(): Promise<void> {
         continue;
       }
       const e = item.endpoint;
-      if (rate.limited) await rate.take();
+      if (rate.limited) await rate.take(e.ip);
       const r = await s.connect(e.ip, e.port, job.connectTimeoutMs);
+      rate.report?.(signalOf(r.ok ? "open" : r.error));
       swept++;
       if (r.ok) {
         r.socket.destroy();
