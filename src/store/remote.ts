@@ -6,7 +6,7 @@ import type { Observation } from "../fingerprints/observation.ts";
 import type { AssetFilter, AssetRow } from "./query.ts";
 import type { RunListing, RunSummary } from "./runs.ts";
 import { readServeFile, type ServeEndpoint } from "./serve-file.ts";
-import type { StoredFindingRow, StoreSession } from "./session.ts";
+import type { StoredFindingRow, StoreSession } from "./session-types.ts";
 import type { Numbered, RunInfo, RunState } from "./write.ts";
 
 /** A store request that did not work: the dashboard's own words when it gave them. */

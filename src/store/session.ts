@@ -2,38 +2,14 @@
 // wherever it is: opened here (PGlite or PostgreSQL), or, when a running `clawpatrol serve`
 // holds the PGlite store (one process only), through that dashboard's local API (remote.ts).
 // The commands never learn which: they get a StoreSession.
-import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { openStore, type Store, StoreBusyError, type StoreDb } from "./db.ts";
-import { type AssetFilter, type AssetRow, listAssets, listFindings, streamRecords } from "./query.ts";
-import { listRunSummaries, type RunListing, type RunSummary, runExists, runSummary } from "./runs.ts";
-import { beginRun, completeRun, type Numbered, type RunInfo, type RunState, writeBatch } from "./write.ts";
+import { listAssets, listFindings, streamRecords } from "./query.ts";
+import { listRunSummaries, type RunSummary, runExists, runSummary } from "./runs.ts";
+import type { StoreSession } from "./session-types.ts";
+import { beginRun, completeRun, type Numbered, writeBatch } from "./write.ts";
 
-export interface StoredFindingRow {
-  id: string;
-  finding: Finding;
-  firstSeen: string;
-  lastSeen: string;
-  firstRunId: string;
-  lastRunId: string;
-}
-
-export interface StoreSession {
-  /** Where the data lives, for messages: "pglite /home/u/.clawpatrol/db", "the dashboard at http://…". */
-  readonly where: string;
-  listAssets(filter: AssetFilter): Promise<AssetRow[]>;
-  listRuns(limit: number): Promise<RunListing[]>;
-  runExists(id: string): Promise<boolean>;
-  records(filter: { runId?: string; since?: string }): AsyncIterable<Observation>;
-  findings(filter: { since?: string }): Promise<StoredFindingRow[]>;
-  beginRun(run: RunInfo): Promise<RunState>;
-  writeBatch(runId: string, batch: readonly Numbered[]): Promise<void>;
-  /** Mark the run complete and say what it stored. */
-  completeRun(runId: string, finishedAt: string): Promise<RunSummary>;
-  /** What an unfinished run stored so far (an interrupted scan). */
-  summary(runId: string): Promise<RunSummary>;
-  close(): Promise<void>;
-}
+export type { StoredFindingRow, StoreSession } from "./session-types.ts";
 
 /** A session on a store this process opened. */
 export function localSession(store: Store): StoreSession {
