@@ -29,6 +29,7 @@ interface CreateFlags extends OutputFlags {
   all?: boolean;
   seed?: number;
   lease: number;
+  contact?: string;
 }
 
 async function withDb<T>(work: (c: CampaignDb) => Promise<T>): Promise<T> {
@@ -66,6 +67,12 @@ async function create(name: string, targets: string[], flags: CreateFlags): Prom
   const { parseShardSize } = await import("../distributed/shards.ts");
   const { MAX_ADDRESSES_WITHOUT_FLAG } = await import("./scan-run.ts");
   const { databaseUrl } = await import("../distributed/connect.ts");
+  const { userAgentWith, MAX_CONTACT_LENGTH } = await import("../net/http.ts");
+  // Checked here, once, so no worker ever meets a contact it cannot send.
+  if (flags.contact !== undefined && userAgentWith(flags.contact) === null)
+    throw new UsageError(
+      `--contact: give printable ASCII without parentheses or backslashes, at most ${MAX_CONTACT_LENGTH} characters (an email or URL)`,
+    );
   databaseUrl();
 
   const excludes = splitList(flags.exclude);
@@ -104,6 +111,7 @@ async function create(name: string, targets: string[], flags: CreateFlags): Prom
     shardPrefix,
     seed: flags.seed ?? Math.floor(Math.random() * 2 ** 48),
     leaseSeconds: flags.lease,
+    ...(flags.contact !== undefined ? { contact: flags.contact.trim() } : {}),
   };
   return withDb(async ({ db, boss }) => {
     const optouts = await listOptOuts(db);
@@ -217,6 +225,10 @@ export function registerCampaign(program: Command): void {
       "a shard whose worker sends no heartbeat this long is handed to another worker (min 10s)",
       durationOption("--lease", 10_000, 86_400_000),
       60_000,
+    )
+    .option(
+      "--contact <text>",
+      "an email or URL every worker puts into its probes' User-Agent, so the operators scanned can reach you",
     )
     .action(async (name: string, targets: string[], flags: CreateFlags) => {
       process.exitCode = await create(name, targets, { ...flags, lease: Math.round(flags.lease / 1000) });

@@ -34,6 +34,8 @@ export interface CampaignSpec {
   seed: number;
   /** Seconds a shard's lease lasts without a heartbeat before it is handed to another worker. */
   leaseSeconds: number;
+  /** campaign create --contact: put into every probe's User-Agent (src/net/http.ts userAgentWith). */
+  contact?: string;
 }
 
 /** The data of one shard's job. */

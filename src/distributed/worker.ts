@@ -11,13 +11,21 @@
 // scanned is kept in memory and written once the database is back.
 import type { PgBoss } from "pg-boss";
 import type { Observation } from "../fingerprints/observation.ts";
+import { userAgentWith } from "../net/http.ts";
 import { limitsForTimeout } from "../net/limits.ts";
 import type { ScanOptions } from "../scan/engine.ts";
 import { scanPlan } from "../scan/scan-plan.ts";
 import { sql } from "../store/drizzle.ts";
 import { rowsOf, type StoreDb } from "../store/rows.ts";
 import { planTargets } from "../targets/spec.ts";
-import { activeCampaigns, type CampaignRow, HOST, nothingLeft, type ShardJob } from "./campaigns.ts";
+import {
+  activeCampaigns,
+  type CampaignRow,
+  type CampaignSpec,
+  HOST,
+  nothingLeft,
+  type ShardJob,
+} from "./campaigns.ts";
 import { listOptOuts } from "./optouts.ts";
 import { writeShard } from "./shard-write.ts";
 
@@ -101,6 +109,27 @@ export function rateShare(rate: number, workers: number): number {
   return Math.max(1, Math.floor(rate / Math.max(1, workers)));
 }
 
+/** How a worker scans a shard of a campaign with `spec`, at its share of the rate. */
+export function shardScanOptions(
+  spec: CampaignSpec,
+  rate: number,
+  concurrency: number,
+  signal?: AbortSignal,
+): ScanOptions {
+  const userAgent = spec.contact === undefined ? null : userAgentWith(spec.contact);
+  return {
+    rate,
+    concurrency,
+    probeConcurrency: spec.probeConcurrency,
+    perHost: spec.perHost,
+    limits: limitsForTimeout(spec.timeoutMs),
+    includeClosed: spec.all,
+    advise: { load: async () => (await import("../scan/advise.ts")).scanAdvisor() },
+    ...(signal ? { signal } : {}),
+    ...(userAgent ? { userAgent } : {}),
+  };
+}
+
 async function scanShard(
   db: StoreDb,
   c: CampaignRow,
@@ -117,17 +146,12 @@ async function scanShard(
     job.ranges.map(([a, b]) => (a === b ? a : `${a}-${b}`)),
     excludes,
   );
-  const rate = rateShare(spec.rate, await liveWorkers(db, c));
-  const options: ScanOptions = {
-    rate,
-    concurrency: opts.concurrency ?? spec.concurrency,
-    probeConcurrency: spec.probeConcurrency,
-    perHost: spec.perHost,
-    limits: limitsForTimeout(spec.timeoutMs),
-    includeClosed: spec.all,
-    advise: { load: async () => (await import("../scan/advise.ts")).scanAdvisor() },
+  const options = shardScanOptions(
+    spec,
+    rateShare(spec.rate, await liveWorkers(db, c)),
+    opts.concurrency ?? spec.concurrency,
     signal,
-  };
+  );
   const observations: Observation[] = [];
   if (plan.addressCount === 0n) return { observations, endpoints: 0 };
   const seed = (spec.seed + job.shard) % 2 ** 48;

@@ -2,6 +2,8 @@
 // request bytes stay exactly what recorded transcripts replay.
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CampaignSpec } from "../../src/distributed/campaigns.ts";
+import { shardScanOptions } from "../../src/distributed/worker.ts";
 import { buildRequestBytes, MAX_CONTACT_LENGTH, USER_AGENT, userAgentWith } from "../../src/net/http.ts";
 import { isOneLineError, runClawpatrol } from "../support/cli.ts";
 import { loopbackTarget } from "../support/loopback-target.ts";
@@ -112,5 +114,41 @@ describe("scan --contact through the real CLI", () => {
     expect(isOneLineError(r.stderr), r.stderr).toBe(true);
     expect(r.stderr).toMatch(/--contact/);
     expect(heads).toEqual([]);
+  });
+});
+
+describe("campaign --contact", () => {
+  const spec: CampaignSpec = {
+    targets: ["127.0.0.0/24"],
+    excludes: [],
+    ports: [18789],
+    rate: 100,
+    concurrency: 64,
+    probeConcurrency: 8,
+    perHost: 2,
+    timeoutMs: 2000,
+    all: false,
+    blocklist: [],
+    shardPrefix: 24,
+    seed: 1,
+    leaseSeconds: 60,
+  };
+
+  it("every worker scans a campaign's shards with its contact in the User-Agent", () => {
+    expect(shardScanOptions({ ...spec, contact: "noc@example.org" }, 50, 64).userAgent).toBe(
+      `${USER_AGENT.slice(0, -1)}; contact: noc@example.org)`,
+    );
+    const plain = shardScanOptions(spec, 50, 64);
+    expect(plain.userAgent).toBeUndefined();
+    expect(plain).toMatchObject({ rate: 50, concurrency: 64, probeConcurrency: 8, perHost: 2 });
+  });
+
+  it("campaign create refuses a contact that cannot go into a header, before it needs a database", async () => {
+    const r = await runClawpatrol(["campaign", "create", "c", "127.0.0.0/24", "--contact", "a\nb"], {
+      env: { DATABASE_URL: "" },
+    });
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/--contact/);
   });
 });
