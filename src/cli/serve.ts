@@ -11,6 +11,7 @@ interface ServeFlags {
   host: string;
   port: number;
   token?: string;
+  policy?: string;
 }
 
 export const DEFAULT_PORT = 8417;
@@ -35,6 +36,7 @@ export function registerServe(program: Command): void {
       "--token <token>",
       "auth token every request must carry (prefer CLAWPATROL_TOKEN: a flag shows in the process list)",
     )
+    .option("--policy <file>", "the policy the compliance page judges the store against (see policy init)")
     .action(async (flags: ServeFlags) => {
       const { isLoopbackHost, MIN_TOKEN_LENGTH, randomToken } = await import("../server/security.ts");
       const raw = flags.token ?? process.env.CLAWPATROL_TOKEN ?? "";
@@ -49,6 +51,10 @@ export function registerServe(program: Command): void {
         throw new UsageError(
           `refusing to serve on ${host} without an auth token: set CLAWPATROL_TOKEN (or --token), or keep --host 127.0.0.1`,
         );
+      // A bad policy is exit 2 now, before the store is opened.
+      const policy = flags.policy
+        ? { policy: (await import("../policy/load.ts")).loadPolicy(flags.policy), file: flags.policy }
+        : null;
       const { openStore } = await import("../store/db.ts");
       const { listen } = await import("../server/listen.ts");
       const store = await openStore().catch((err: Error) => {
@@ -59,7 +65,7 @@ export function registerServe(program: Command): void {
       const storeSecret = store.backend === "pglite" ? randomToken() : null;
       let server: Awaited<ReturnType<typeof listen>>;
       try {
-        server = await listen({ db: store.db, token, host, port: flags.port, storeSecret });
+        server = await listen({ db: store.db, token, host, port: flags.port, storeSecret, policy });
       } catch (err) {
         await store.close().catch(() => {});
         const e = err as NodeJS.ErrnoException;

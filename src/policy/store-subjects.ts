@@ -4,6 +4,7 @@
 // an exposure service level.
 import { RunError } from "../core/errors.ts";
 import type { Finding } from "../findings/model.ts";
+import type { StoreDb } from "../store/rows.ts";
 import type { Subject } from "./subjects.ts";
 
 const endpoint = (host: string, port: number) =>
@@ -11,7 +12,6 @@ const endpoint = (host: string, port: number) =>
 
 export async function subjectsFromStore(): Promise<{ subjects: Subject[]; location: string }> {
   const { openStore } = await import("../store/db.ts");
-  const { listAssets, listFindings } = await import("../store/query.ts");
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore();
@@ -19,55 +19,61 @@ export async function subjectsFromStore(): Promise<{ subjects: Subject[]; locati
     throw new RunError(`cannot open the store: ${(err as Error).message}`);
   }
   try {
-    const assets = await listAssets(store.db, { state: "open" });
-    const findings = await listFindings(store.db);
-    const subjects = new Map<string, Subject>();
-    for (const a of assets) {
-      for (const key of new Set([endpoint(a.host, a.port), endpoint(a.ip, a.port)]))
-        subjects.set(key, {
-          asset: endpoint(a.host, a.port),
-          host: a.host,
-          kind: "gateway",
-          product: a.product,
-          version: a.version,
-          seenAt: a.lastSeen,
-          findings: [],
-        });
-    }
-    // Audit and skills findings: one subject per asset, seen when its newest finding was.
-    const other = new Map<string, { latest: string; list: typeof findings }>();
-    for (const f of findings) {
-      if (subjects.has(f.finding.asset)) continue;
-      const g = other.get(f.finding.asset) ?? { latest: f.lastSeen, list: [] };
-      if (f.lastSeen > g.latest) g.latest = f.lastSeen;
-      g.list.push(f);
-      other.set(f.finding.asset, g);
-    }
-    for (const f of findings) {
-      const s = subjects.get(f.finding.asset);
-      if (s && f.lastSeen >= s.seenAt)
-        s.findings.push({ finding: f.finding, firstSeen: f.firstSeen, lastSeen: f.lastSeen });
-    }
-    const list = [...new Map([...subjects.values()].map((s) => [s.asset, s])).values()];
-    for (const [asset, g] of other) {
-      const open = g.list.filter((f) => f.lastSeen === g.latest);
-      const kind = open.some((f) => f.finding.ruleId.startsWith("CP-SKILL-")) ? "skill" : "install";
-      list.push({
-        asset,
-        host: "",
-        kind,
-        product: null,
-        version: null,
-        seenAt: g.latest,
-        findings: open.map((f) => ({
-          finding: f.finding as Finding,
-          firstSeen: f.firstSeen,
-          lastSeen: f.lastSeen,
-        })),
-      });
-    }
-    return { subjects: list.sort((a, b) => a.asset.localeCompare(b.asset)), location: store.location };
+    return { subjects: await subjectsOfDb(store.db), location: store.location };
   } finally {
     await store.close();
   }
+}
+
+/** The subjects of an open store (serve's compliance page uses its own handle). */
+export async function subjectsOfDb(db: StoreDb): Promise<Subject[]> {
+  const { listAssets, listFindings } = await import("../store/query.ts");
+  const assets = await listAssets(db, { state: "open" });
+  const findings = await listFindings(db);
+  const subjects = new Map<string, Subject>();
+  for (const a of assets) {
+    for (const key of new Set([endpoint(a.host, a.port), endpoint(a.ip, a.port)]))
+      subjects.set(key, {
+        asset: endpoint(a.host, a.port),
+        host: a.host,
+        kind: "gateway",
+        product: a.product,
+        version: a.version,
+        seenAt: a.lastSeen,
+        findings: [],
+      });
+  }
+  // Audit and skills findings: one subject per asset, seen when its newest finding was.
+  const other = new Map<string, { latest: string; list: typeof findings }>();
+  for (const f of findings) {
+    if (subjects.has(f.finding.asset)) continue;
+    const g = other.get(f.finding.asset) ?? { latest: f.lastSeen, list: [] };
+    if (f.lastSeen > g.latest) g.latest = f.lastSeen;
+    g.list.push(f);
+    other.set(f.finding.asset, g);
+  }
+  for (const f of findings) {
+    const s = subjects.get(f.finding.asset);
+    if (s && f.lastSeen >= s.seenAt)
+      s.findings.push({ finding: f.finding, firstSeen: f.firstSeen, lastSeen: f.lastSeen });
+  }
+  const list = [...new Map([...subjects.values()].map((s) => [s.asset, s])).values()];
+  for (const [asset, g] of other) {
+    const open = g.list.filter((f) => f.lastSeen === g.latest);
+    const kind = open.some((f) => f.finding.ruleId.startsWith("CP-SKILL-")) ? "skill" : "install";
+    list.push({
+      asset,
+      host: "",
+      kind,
+      product: null,
+      version: null,
+      seenAt: g.latest,
+      findings: open.map((f) => ({
+        finding: f.finding as Finding,
+        firstSeen: f.firstSeen,
+        lastSeen: f.lastSeen,
+      })),
+    });
+  }
+  return list.sort((a, b) => a.asset.localeCompare(b.asset));
 }

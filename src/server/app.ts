@@ -8,6 +8,7 @@
 //   GET  /login, POST /login, POST /logout        GET /metrics (Prometheus)   GET /static/*
 //   /api/store/* for local clawpatrol commands while serve holds the store (store-api.ts)
 //   POST /api/fleet/reports     host reports (audit/skills), with a host token (fleet-intake.ts)
+//   GET  /fleet, /findings, /compliance and their /api/ twins (fleet-pages.ts)
 // Security (auth, CSRF, headers) is in security.ts, SQL in queries.ts, HTML in pages/.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -16,9 +17,11 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { campaignStatuses } from "../distributed/campaigns.ts";
+import type { Policy } from "../policy/schema.ts";
 import type { StoreDb } from "../store/db.ts";
 import { capText, escapeOneLine } from "../util/text.ts";
 import { registerFleetIntake } from "./fleet-intake.ts";
+import { registerFleetPages } from "./fleet-pages.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { assetPage } from "./pages/asset.ts";
 import { assetsPage } from "./pages/assets.ts";
@@ -71,6 +74,8 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** The Bearer secret of the store API for local commands (store-api.ts); none: no store API. */
   storeSecret?: string | null;
+  /** The policy the compliance page judges the store against (`serve --policy FILE`), if any. */
+  policy?: { policy: Policy; file: string } | null;
 }
 
 export interface Dashboard {
@@ -195,6 +200,9 @@ export function createDashboard(opts: AppOptions): Dashboard {
   // --- breakdowns -------------------------------------------------------------------------------
   app.get("/api/breakdowns", async (c) => c.json(await breakdowns(db, intParam(c, "limit", 1, 500, 50))));
   app.get("/breakdowns", async (c) => c.html(breakdownsPage(pageContext(c), await breakdowns(db, 50))));
+
+  // --- fleet, audit and skills findings, compliance (fleet-pages.ts) ---------------------------
+  registerFleetPages(app, { db, now, policy: opts.policy ?? null, pageContext });
 
   // --- campaigns (src/distributed/) --------------------------------------------------------------
   app.get("/api/campaigns", async (c) => c.json({ campaigns: await campaignStatuses(db) }));

@@ -23,11 +23,14 @@ export async function listen(opts: {
   log?: (line: string) => void;
   /** Bearer secret of the store API for local commands (see store-api.ts). */
   storeSecret?: string | null;
+  /** The policy of the compliance page (`serve --policy FILE`). */
+  policy?: { policy: import("../policy/schema.ts").Policy; file: string } | null;
 }): Promise<Listening> {
   const dashboard = createDashboard({
     db: opts.db,
     token: opts.token,
     storeSecret: opts.storeSecret ?? null,
+    policy: opts.policy ?? null,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });

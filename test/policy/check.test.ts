@@ -168,6 +168,13 @@ describe("policy check on scan results", () => {
     expect(r.code).toBe(2);
     expect(isOneLineError(r.stderr)).toBe(true);
     expect(r.stderr).toContain(`${bad}: gateway.bind: `);
+    // serve's compliance page takes the same file: refused before the store is opened
+    const serve = await runClawpatrol(["serve", "--port", "0", "--policy", bad], {
+      env: { CLAWPATROL_HOME: join(dir, "serve-home"), DATABASE_URL: "" },
+    });
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain(`${bad}: gateway.bind: `);
+    expect(isOneLineError(serve.stderr)).toBe(true);
     const input = join(dir, "not-results.json");
     writeFileSync(input, '{"hello": 1}');
     const i = await check(input);

@@ -21,6 +21,9 @@ const NAV = [
   ["/assets", "Assets"],
   ["/breakdowns", "Breakdowns"],
   ["/campaigns", "Campaigns"],
+  ["/findings", "Findings"],
+  ["/fleet", "Fleet"],
+  ["/compliance", "Compliance"],
 ] as const;
 
 export function layout(ctx: PageContext, title: string, active: string, body: Html): Html {
