@@ -106,6 +106,44 @@ export const observationSchema = z
     error: z.string().nullable(),
     scannedAt: z.string(),
     ms: z.number().min(0),
+    source: z
+      .object({
+        format: z.string().describe("the export's format, e.g. masscan-json, nmap-xml, shodan, censys"),
+        file: z.string(),
+        line: z.number().int().min(1),
+        verified: z.boolean().describe("probed now (scan --from) or stored from the file alone (import)"),
+      })
+      .strict()
+      .optional()
+      .describe("set when the endpoint was read from a scan export"),
+    sourceClaim: z
+      .object({
+        product: z.string().nullable(),
+        version: z.string().nullable(),
+        service: z.string().nullable(),
+        seenAt: z.string().nullable(),
+        asn: z.number().int().min(0).nullable(),
+        org: z.string().nullable(),
+        country: z.string().nullable(),
+        outcome: z.enum(["confirmed", "changed", "gone", "unverified"]),
+      })
+      .strict()
+      .optional()
+      .describe("what the export claimed, and how it compares with what clawpatrol found"),
+    asn: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .optional()
+      .describe("AS number routing the address (offline database)"),
+    asOrg: z.string().nullable().optional().describe("that AS's organisation"),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .nullable()
+      .optional()
+      .describe("ISO 3166-1 alpha-2 country of the address"),
   })
   .strict();
 

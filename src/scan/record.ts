@@ -31,6 +31,36 @@ export interface AdvisorySummary {
   certainty: "affected" | "possibly-affected";
 }
 
+/** Where a record's endpoint came from when it was read from a scan export (scan --from, import). */
+export interface RecordSource {
+  /** The export's format (src/targets/exports/types.ts), e.g. masscan-json, shodan. */
+  format: string;
+  /** The file as it was named on the command line. */
+  file: string;
+  /** The line the endpoint is on (1-based). */
+  line: number;
+  /** true: probed by clawpatrol now (scan --from); false: stored from the file alone (import). */
+  verified: boolean;
+}
+
+/** What the export claimed about the endpoint, beside what clawpatrol found. */
+export interface RecordSourceClaim {
+  product: string | null;
+  version: string | null;
+  service: string | null;
+  seenAt: string | null;
+  /** The source's own AS number, AS organisation and country, when it gives them (Shodan, Censys). */
+  asn: number | null;
+  org: string | null;
+  country: string | null;
+  /**
+   * confirmed: still open and no contradiction of the claim; changed: open, but the product or
+   * version is not what the source said; gone: no longer accepts a connection; unverified:
+   * stored without contacting it.
+   */
+  outcome: "confirmed" | "changed" | "gone" | "unverified";
+}
+
 export interface Observation extends Verdict {
   schema: typeof SCAN_SCHEMA;
   host: string;
@@ -57,4 +87,15 @@ export interface Observation extends Verdict {
   error: string | null;
   scannedAt: string;
   ms: number;
+  /** Set when the endpoint was read from a scan export (scan --from, import). */
+  source?: RecordSource;
+  sourceClaim?: RecordSourceClaim;
+  /**
+   * Where the address is routed, from the offline database (src/enrich/): AS number, AS
+   * organisation, ISO 3166-1 alpha-2 country; null where unknown (private, loopback, reserved
+   * or unlisted addresses). Absent on records written without enrichment.
+   */
+  asn?: number | null;
+  asOrg?: string | null;
+  country?: string | null;
 }

@@ -82,6 +82,26 @@ function chunks(path: string, gzip: boolean): AsyncIterable<Buffer> {
   return gzip ? raw.pipe(createGunzip()) : raw;
 }
 
+function readable<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw new UsageError(
+      `cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+}
+
+/** The first 64 KiB of a file, decompressed when it is gzip; a file that cannot be read is a UsageError. */
+export async function readHead(path: string): Promise<string> {
+  const gzip = readable(path, () => isGzip(path));
+  try {
+    return await headOf(path, gzip);
+  } catch (err) {
+    throw new UsageError(`cannot read "${path}": ${(err as Error).message}`);
+  }
+}
+
 async function headOf(path: string, gzip: boolean): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
@@ -121,23 +141,10 @@ const KEEP_REASONS = 20;
  * a UsageError naming it), and its entries as a stream. The tally fills in as entries are read.
  */
 export async function openExport(path: string, format?: ExportFormat): Promise<ExportRead> {
-  let gzip: boolean;
-  try {
-    gzip = isGzip(path);
-  } catch (err) {
-    throw new UsageError(
-      `cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
+  const gzip = readable(path, () => isGzip(path));
   let chosen = format;
   if (!chosen) {
-    let head: string;
-    try {
-      head = await headOf(path, gzip);
-    } catch (err) {
-      throw new UsageError(`cannot read "${path}": ${(err as Error).message}`);
-    }
-    const found = detectFormat(head);
+    const found = detectFormat(await readHead(path));
     if (!found)
       throw new UsageError(
         `cannot tell the format of "${path}": give --input-format (${EXPORT_FORMATS.join(", ")})`,
