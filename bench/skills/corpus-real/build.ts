@@ -450,8 +450,9 @@ function bolhasec(samples: Sample[]): void {
   for (const d of dirs.sort()) {
     const dir = `skills/${d}`;
     const text = git(repo, ["show", `${tip}:${dir}/SKILL.md`]);
-    // The post's "original" is the real Moltbook skill (benign); every other variant carries the lure.
-    const benign = d === "original-moltbook";
+    // Every folder carries the lure: "original-moltbook" is the ClawHavoc upload itself (openclaw-core from a
+    // release zip with a password, base64 stager to 91.92.242.30); the others are the post's variants of it.
+    const original = d === "original-moltbook";
     samples.push({
       id: `bolhasec-obfuscation:${d}`,
       source: "bolhasec-obfuscation",
@@ -459,11 +460,11 @@ function bolhasec(samples: Sample[]): void {
       commit: tip,
       path: dir,
       tree: treeOf(repo, tip, dir),
-      label: benign ? "benign" : "malicious",
-      class: benign ? "original" : `obfuscated-lure:${d}`,
-      why: benign
-        ? "the unmodified Moltbook skill the post starts from (clawdbot/skills 0f5d8d7)"
-        : `the post's ClawHavoc-style 'openclaw-core' install lure, ${/openclaw-core/.test(text) ? "naming openclaw-core, " : ""}hidden with: ${d}`,
+      label: "malicious",
+      class: original ? "lure-archive" : `obfuscated-lure:${d}`,
+      why: original
+        ? "the ClawHavoc Moltbook upload the post starts from (clawdbot/skills 0f5d8d7): openclaw-core from a password-protected release zip and a base64 stager to 91.92.242.30"
+        : `the post's variant of the ClawHavoc Moltbook lure${/openclaw-core/.test(text) ? " (names openclaw-core)" : ""}, hidden with: ${d}`,
     });
   }
 }
@@ -518,7 +519,7 @@ function main(): void {
     },
     samples,
   };
-  writeFileSync(join(HERE, "manifest.json"), `${JSON.stringify(manifest, null, 1)}\n`);
+  writeFileSync(join(HERE, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   process.stdout.write(
     `manifest: ${samples.length} samples (${count("malicious")} malicious, ${count("benign")} benign, ${count("vulnerable")} vulnerable); ${ambiguous.length} ambiguous left out\n`,
   );
