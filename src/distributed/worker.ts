@@ -13,6 +13,7 @@ import type { PgBoss } from "pg-boss";
 import type { Observation } from "../fingerprints/observation.ts";
 import { userAgentWith } from "../net/http.ts";
 import { limitsForTimeout } from "../net/limits.ts";
+import type { AdviseFn } from "../scan/assess.ts";
 import type { ScanOptions } from "../scan/engine.ts";
 import { scanPlan } from "../scan/scan-plan.ts";
 import { sql } from "../store/drizzle.ts";
@@ -109,6 +110,16 @@ export function rateShare(rate: number, workers: number): number {
   return Math.max(1, Math.floor(rate / Math.max(1, workers)));
 }
 
+/**
+ * One advisor per worker process: its answers per gateway version are kept from shard to shard
+ * (a shard's scan would otherwise match every version it meets against the advisories again).
+ */
+let workerAdvisor: Promise<AdviseFn> | null = null;
+const sharedAdvisor = (): Promise<AdviseFn> => {
+  workerAdvisor ??= import("../scan/advise.ts").then((m) => m.scanAdvisor());
+  return workerAdvisor;
+};
+
 /** How a worker scans a shard of a campaign with `spec`, at its share of the rate. */
 export function shardScanOptions(
   spec: CampaignSpec,
@@ -124,7 +135,7 @@ export function shardScanOptions(
     perHost: spec.perHost,
     limits: limitsForTimeout(spec.timeoutMs),
     includeClosed: spec.all,
-    advise: { load: async () => (await import("../scan/advise.ts")).scanAdvisor() },
+    advise: { load: sharedAdvisor },
     ...(signal ? { signal } : {}),
     ...(userAgent ? { userAgent } : {}),
   };

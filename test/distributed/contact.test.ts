@@ -143,6 +143,17 @@ describe("campaign --contact", () => {
     expect(plain).toMatchObject({ rate: 50, concurrency: 64, probeConcurrency: 8, perHost: 2 });
   });
 
+  it("keeps one advisor per worker process, so its answers per version outlive each shard", async () => {
+    const load = (o: ReturnType<typeof shardScanOptions>) => {
+      if (typeof o.advise === "function") throw new Error("expected a loader");
+      return o.advise.load();
+    };
+    const first = await load(shardScanOptions(spec, 50, 64));
+    const second = await load(shardScanOptions({ ...spec, seed: 2 }, 10, 8));
+    expect(typeof first).toBe("function");
+    expect(second).toBe(first);
+  });
+
   it("campaign create refuses a contact that cannot go into a header, before it needs a database", async () => {
     const r = await runClawpatrol(["campaign", "create", "c", "127.0.0.0/24", "--contact", "a\nb"], {
       env: { DATABASE_URL: "" },
