@@ -6,20 +6,32 @@
 //   (neither)    stay running; one line per run on stderr; SIGINT/SIGTERM stop cleanly
 // Exit codes: 0 ok, 2 bad config or flags, 3 a run or an alert delivery failed (retried next run).
 import type { Command } from "commander";
+import {
+  type CommandOutput,
+  type OutputFlags,
+  type OutputSpec,
+  openCommandOutput,
+} from "../core/command-output.ts";
 import { EXIT, UsageError } from "../core/errors.ts";
 import { escapeOneLine } from "../util/text.ts";
 import { collect } from "./options.ts";
+import { addOutputOptions } from "./output-options.ts";
 
-interface MonitorFlags {
+interface MonitorFlags extends OutputFlags {
   config?: string;
   once?: boolean;
   dryRun?: boolean;
   profile?: string[];
-  json?: boolean;
 }
 
+/** Run reports (or, with --dry-run, the plan): text, or JSON (one report per line). */
+const MONITOR_OUTPUT: OutputSpec = {
+  formats: ["text", "json"],
+  meaning: { json: "one JSON report per run (NDJSON), or the plan with --dry-run" },
+};
+
 export function registerMonitor(program: Command): void {
-  program
+  const command = program
     .command("monitor")
     .description(
       "run saved scan profiles on a schedule; alert on new, closed, re-opened and changed gateways (webhook, syslog CEF, NDJSON, command)",
@@ -31,14 +43,17 @@ export function registerMonitor(program: Command): void {
     .option("--once", "run the profiles once now and exit")
     .option("--profile <name>", "only this profile (repeatable)", collect)
     .option("--dry-run", "check the config; print the profiles and their next run times")
-    .option("--json", "machine output: one JSON object per run (NDJSON), or the plan with --dry-run")
     .action(async (flags: MonitorFlags) => {
-      process.exitCode = await monitorCommand(flags);
+      if (flags.once && flags.dryRun) throw new UsageError("choose one of --once and --dry-run");
+      const out = openCommandOutput(flags, MONITOR_OUTPUT);
+      process.exitCode = await monitorCommand(flags, out);
+      out.close();
     });
+  addOutputOptions(command, MONITOR_OUTPUT);
 }
 
-async function monitorCommand(flags: MonitorFlags): Promise<number> {
-  if (flags.once && flags.dryRun) throw new UsageError("choose one of --once and --dry-run");
+async function monitorCommand(flags: MonitorFlags, out: CommandOutput): Promise<number> {
+  const json = out.format === "json";
   const { loadMonitorConfig } = await import("../monitor/config.ts");
   const config = loadMonitorConfig(flags.config);
   let profiles = config.profiles;
@@ -54,7 +69,7 @@ async function monitorCommand(flags: MonitorFlags): Promise<number> {
     const { checkSinkDestinations } = await import("../monitor/config.ts");
     checkSinkDestinations(config);
     const { dryRun } = await import("../monitor/plan.ts");
-    process.stdout.write(dryRun(config, profiles, flags.json === true));
+    out.write(dryRun(config, profiles, json));
     return EXIT.ok;
   }
   const { runLine, runProfile } = await import("../monitor/runner.ts");
@@ -74,11 +89,11 @@ async function monitorCommand(flags: MonitorFlags): Promise<number> {
       for (const p of profiles) {
         if (abort.signal.aborted) break;
         const r = await runProfile(config, p, { signal: abort.signal });
-        if (flags.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else process.stdout.write(reportText(r));
+        if (json) out.write(`${JSON.stringify(r)}\n`);
+        else out.write(reportText(r));
         if (r.status === "failed" || r.deliveries.failed > 0) {
           code = EXIT.error;
-          if (flags.json) process.stderr.write(`clawpatrol: ${escapeOneLine(runLine(r))}\n`);
+          if (json) process.stderr.write(`clawpatrol: ${escapeOneLine(runLine(r))}\n`);
         }
       }
     } finally {
@@ -96,7 +111,7 @@ async function monitorCommand(flags: MonitorFlags): Promise<number> {
     profiles,
     log,
     serial: !process.env.DATABASE_URL,
-    ...(flags.json ? { onReport: (r) => process.stdout.write(`${JSON.stringify(r)}\n`) } : {}),
+    ...(json ? { onReport: (r) => out.write(`${JSON.stringify(r)}\n`) } : {}),
   });
   scheduler.start();
   log(
