@@ -20,6 +20,9 @@ export const SCAN_OUTPUT: OutputSpec = {
 export interface ScanFlags extends OutputFlags {
   ports: string;
   inputList?: string[];
+  /** Scan exports whose host:port pairs are probed instead of targets (src/cli/scan-from.ts). */
+  from?: string[];
+  inputFormat?: string;
   exclude?: string[];
   excludeFile?: string[];
   blocklist?: string[];

@@ -29,6 +29,7 @@ import { resolveNames } from "../targets/resolve.ts";
 import { planTargets, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount } from "../targets/stream.ts";
 import { SCAN_OUTPUT, type ScanFlags } from "./scan-flags.ts";
+import { checkFromCount, fromFormat, scanFromExports } from "./scan-from.ts";
 
 export const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
 
@@ -74,11 +75,16 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     targets.length === 0 &&
     targetArgs.length === 0 &&
     !process.stdin.isTTY &&
-    (flags.inputList ?? []).length === 0
+    (flags.inputList ?? []).length === 0 &&
+    flags.from === undefined
   ) {
     targets.push(...splitTargetText(readTextFile("-", "stdin")));
   }
-  if (targets.length === 0)
+  // --from: the files' endpoints are the targets, and nothing else is swept.
+  const inputFormat = fromFormat(flags.inputFormat);
+  if (flags.from && targets.length > 0)
+    throw new UsageError("--from probes exactly the endpoints its files list: give no other targets with it");
+  if (targets.length === 0 && !flags.from)
     throw new UsageError("no targets: give addresses, CIDRs, ranges, hostnames or URLs (or -iL FILE)");
   const excludes = (flags.exclude ?? []).flatMap((e) =>
     e
@@ -102,6 +108,8 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
       `${readPlan.addressCount} addresses named; more than ${MAX_ADDRESSES_WITHOUT_FLAG} needs --allow-large (check the targets and excludes first)`,
     );
   }
+  if (flags.from && !flags.allowLarge)
+    await checkFromCount(flags.from, inputFormat, MAX_ADDRESSES_WITHOUT_FLAG);
   const planned = plannedEndpointCount(readPlan, ports);
   if (planned >= RELAUNCH_FROM && canRelaunchWithHeapFlags()) return relaunchWithHeapFlags(stdinText);
   const reservedLine = skippedRangesLine(reserved);
@@ -128,7 +136,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
     const { openScanRun, scopeOf } = await import("../store/scan-sink.ts");
     try {
       storeRun = await openScanRun({
-        targets,
+        targets: flags.from ? flags.from.map((f) => `from:${f}`) : targets,
         scope: scopeOf(plan.intervals, ports),
         options: { ports: flags.ports, excludes, all: flags.all === true, timeout: flags.timeout },
       });
@@ -205,7 +213,11 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
         }
       : {}),
   };
-  const results = scanPlan(plan, ports, seed, scanOptions, onProgress);
+  const results = flags.from
+    ? scanFromExports(flags.from, inputFormat, plan, scanOptions, onProgress, (line) =>
+        process.stderr.write(`clawpatrol: ${line}\n`),
+      )
+    : scanPlan(plan, ports, seed, scanOptions, onProgress);
   // Every refused connect makes Node build an Error with a captured stack trace; in a sweep
   // of millions of addresses that is a tenth of the CPU. Stacks are off while the scan runs
   // (an internal error during it is still reported, just without frames).

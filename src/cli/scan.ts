@@ -21,6 +21,12 @@ export function registerScan(program: Command): void {
     )
     .option("--exclude-file <file>", "read excludes from a file", collect)
     .option(
+      "--from <file>",
+      "re-verify a scan export: probe exactly the host:port pairs it lists (masscan, ZMap, nmap, Shodan, Censys, clawpatrol NDJSON; repeatable)",
+      collect,
+    )
+    .option("--input-format <format>", "the --from files' format instead of detecting it (e.g. masscan-json)")
+    .option(
       "--blocklist <file>",
       "never scan the addresses or CIDRs listed in FILE (# comments); reserved ranges are skipped unless named",
       collect,
