@@ -209,7 +209,7 @@ function cap(s: string): string {
 
 /** `dist/audit-mIMOk6_X.mjs` → `dist/audit.mjs`: bundler content hashes change every build. */
 export function stripHash(file: string): string {
-  return file.replace(/-[A-Za-z0-9_$]{8}(\.m?js)$/, "$1");
+  return file.replace(/-[A-Za-z0-9_$-]{8}(\.m?js)$/, "$1");
 }
 
 /** Merge the occurrences of one id across files and bundle copies. */

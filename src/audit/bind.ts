@@ -280,8 +280,10 @@ export function effectiveGateway(input: GatewayInput): EffectiveGateway {
     explicitMode === "trusted-proxy"
   ) {
     authMode = explicitMode;
-  } else if (password && !token) authMode = "password";
-  else if (token || secretSource === "secretref") authMode = "token";
+  } else if ((password || isSecretRef(passwordRaw)) && !token && !isSecretRef(tokenRaw)) {
+    // a password alone (plaintext, env or SecretRef) means password mode, as OpenClaw infers it
+    authMode = "password";
+  } else if (token || secretSource === "secretref") authMode = "token";
   else if (before(version, "2026.1.29") || product === "clawdbot" || product === "moltbot") {
     // Before 2026.1.29 no token/password meant no auth at all.
     authMode = "none";

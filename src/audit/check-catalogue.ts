@@ -40,6 +40,24 @@ export const NOT_JUDGED: Record<string, string> = {
   "plugins.*.security_audit_failed": "a plugin's own audit hook threw",
 };
 
+/**
+ * clawpatrol findings that name an OpenClaw check the real audit did not report on the
+ * recorded corpus, and why. OpenClaw judges chat channels through each channel's plugin; in
+ * the recordings (zoo hardening environment) `security audit` reported channel checks only on
+ * 2026.5.28, while clawpatrol reads the channel policy from the config on every release. Not
+ * yet explained further: listed so that any other extra fails the conformance test.
+ */
+export const EXPLAINED_EXTRAS: Record<string, string> = {
+  "channels.*.dm.open": "channel checks run through the channel plugin, not loaded in these recordings",
+  "channels.*.dm.scope_main_multiuser":
+    "channel checks run through the channel plugin, not loaded in these recordings",
+  "channels.*.warning.*": "channel checks run through the channel plugin, not loaded in these recordings",
+  "channels.telegram.groups.allowFrom.wildcard":
+    "channel checks run through the channel plugin, not loaded in these recordings",
+  "channels.telegram.groups.allowFrom.missing":
+    "channel checks run through the channel plugin, not loaded in these recordings",
+};
+
 export function catalogueDir(): string {
   return join(shippedDataDir(), "audit-checks");
 }

@@ -769,6 +769,15 @@ export const RULES: readonly RuleEntry[] = [
   ),
   r("CP-AUDIT-304", "Chat senders approved through pairing", "compromise", "info", [], []),
   r("CP-AUDIT-305", "Security-relevant config keys changed recently", "compromise", "medium", [], []),
+  r(
+    "CP-AUDIT-400",
+    "Reported by openclaw security audit (--with-openclaw)",
+    "config",
+    "OpenClaw's own: critical → high, warn → medium, info → info",
+    [],
+    [],
+    "Only with --with-openclaw: an OpenClaw finding that no clawpatrol finding names, kept with its own check id.",
+  ),
 ];
 
 function r(

@@ -9,14 +9,15 @@ import { compareText } from "../util/text.ts";
 import { attributeSocket } from "./attribution.ts";
 import { DEFAULT_PORT, detectContainer, effectiveGateway, tailnetIPv4 } from "./bind.ts";
 import { composeFindings } from "./checks/exposure.ts";
-import { CHECKS } from "./checks/index.ts";
 import { FILE_CHECKS } from "./checks/files.ts";
+import { CHECKS } from "./checks/index.ts";
 import { redact } from "./checks/util.ts";
 import { versionFindings } from "./checks/version.ts";
 import { compromiseFindings, logFilesFor, logSources, packageDirFromLog } from "./compromise.ts";
 import { getString, loadConfig } from "./config.ts";
 import { type DiscoverOptions, discover, resolveVersion } from "./discovery.ts";
 import { scanLive } from "./live.ts";
+import { alignToRelease } from "./release-checks.ts";
 import { secretFindings } from "./secrets.ts";
 import type {
   AuditCheck,
@@ -287,7 +288,7 @@ export async function auditTarget(ctx: CheckContext, notes: string[] = []): Prom
   }
   const remoteLooksLocal = mine.some((f) => f.ruleId === "CP-AUDIT-104");
   mine.push(...versionFindings(ctx, { exposed, noAuth, remoteLooksLocal }));
-  return mine;
+  return alignToRelease(mine, target.product, target.version);
 }
 
 const SECRET_ENV = /(TOKEN|PASSWORD|SECRET|API_KEY|APIKEY|PRIVATE_KEY)$/i;

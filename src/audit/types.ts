@@ -26,6 +26,8 @@ export interface AuditFinding extends Finding {
   secret?: { kind: string; provider: string; rotateNow: boolean };
   /** For the version finding: the advisory numbers, as scan records carry them. */
   advisoryCounts?: AdvisoryCounts;
+  /** With `--with-openclaw`: what `openclaw security audit` itself reported for this issue. */
+  openclaw?: { checkId: string; severity: string; title: string }[];
 }
 
 export type AuditGroup =

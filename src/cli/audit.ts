@@ -31,6 +31,7 @@ export interface AuditCliOptions extends OutputFlags, ReportFlags {
   live?: boolean;
   home?: string;
   assumeVersion?: string;
+  withOpenclaw?: string;
 }
 
 export async function auditAction(opts: AuditCliOptions): Promise<number> {
@@ -48,6 +49,13 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
       );
     assume = { product: m[1] as "openclaw" | "clawdbot" | "moltbot", version: m[2]! };
   }
+  // read before the audit: a bad file is exit 2 at once
+  const openclaw = opts.withOpenclaw
+    ? {
+        file: opts.withOpenclaw,
+        findings: (await import("../audit/with-openclaw.ts")).readOpenClawAudit(opts.withOpenclaw),
+      }
+    : null;
   await out.gate.ready();
   const audited = await runAudit({
     ...(assume ? { assume } : {}),
@@ -57,6 +65,13 @@ export async function auditAction(opts: AuditCliOptions): Promise<number> {
     probe: opts.probe ?? false,
     noLive: opts.live === false,
   });
+  if (openclaw) {
+    const { mergeOpenClaw } = await import("../audit/with-openclaw.ts");
+    audited.findings = mergeOpenClaw(audited.findings, openclaw.findings, openclaw.file);
+    audited.notes.push(
+      `merged ${openclaw.findings.length} findings of openclaw security audit from ${openclaw.file}`,
+    );
+  }
   // Suppressed findings leave the report, its exports and the gate; --show-suppressed lists them.
   const triage = out.gate.triage(audited.findings);
   const report =
@@ -132,6 +147,10 @@ export function registerAudit(program: Command): void {
     .option(
       "--assume-version <product@version>",
       "version to assume when none can be detected (e.g. openclaw@2026.9.6)",
+    )
+    .option(
+      "--with-openclaw <file>",
+      "merge the JSON of an `openclaw security audit --json` you ran: one finding per issue, both ids shown",
     )
     .option("-v, --verbose", "show informational findings too")
     .option(

@@ -4,7 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { EXPLAINED_EXTRAS } from "../../src/audit/check-catalogue.ts";
+import { idCovers } from "../../src/audit/rule-catalogue.ts";
 import { auditCase, covers, listCases, readCase, readRecorded, uncovered } from "./support/cases.ts";
+import { compareCase } from "./support/conformance.ts";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -28,6 +31,12 @@ describe("coverage of the real OpenClaw audit (recorded)", () => {
       const { report } = await auditCase(name, root);
       const missing = uncovered(rec.report.findings, report.findings);
       expect(missing, `clawpatrol missed: ${missing.join(", ")}`).toEqual([]);
+      // differential: no lower severity, no extra finding OpenClaw did not report unless explained
+      const cmp = compareCase(rec.report.findings, report.findings, {
+        extraAllowed: (f) => Object.keys(EXPLAINED_EXTRAS).some((p) => idCovers(p, f.openclawCheckId ?? "")),
+      });
+      expect(cmp.lower, "matched at a lower severity").toEqual([]);
+      expect(cmp.extra, "clawpatrol named checks the real audit did not report").toEqual([]);
     });
   }
 });

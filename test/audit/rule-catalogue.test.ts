@@ -16,6 +16,7 @@ import {
   templateToPattern,
 } from "../../scripts/audit-checks-extract.ts";
 import { coverageOf, loadReleaseCatalogues, ruleListing } from "../../src/audit/check-catalogue.ts";
+import { alignToRelease, catalogueFor } from "../../src/audit/release-checks.ts";
 import { idCovers, RULES, ruleEntry, rulesCovering } from "../../src/audit/rule-catalogue.ts";
 import { renderRulesText, rulesDocument } from "../../src/audit/rules-report.ts";
 import { FIX_IDS } from "../../src/fix/fix-ids.ts";
@@ -207,3 +208,39 @@ describeLive(
     }, 60_000);
   },
 );
+
+describe("findings name only the checks the audited release has", () => {
+  const f = (openclawCheckId: string | null) => ({
+    ruleId: "CP-AUDIT-004",
+    severity: "high" as const,
+    title: "",
+    asset: "",
+    evidence: [],
+    remediation: "",
+    references: [],
+    openclawCheckId,
+    group: "exposure" as const,
+    stateDir: null,
+  });
+  it("keeps an id from the release that added it on, nulls it before and for unknown releases keeps it", () => {
+    const id = "gateway.control_ui.allowed_origins_required";
+    expect(alignToRelease([f(id)], "openclaw", "2026.1.29")[0]!.openclawCheckId).toBeNull();
+    expect(alignToRelease([f(id)], "openclaw", "2026.3.13")[0]!.openclawCheckId).toBe(id);
+    // not catalogued: judged by the newest catalogued release before it
+    expect(alignToRelease([f(id)], "openclaw", "2026.2.1")[0]!.openclawCheckId).toBeNull();
+    expect(alignToRelease([f(id)], "openclaw", "2026.12.1")[0]!.openclawCheckId).toBe(id);
+    expect(alignToRelease([f(id)], "openclaw", null)[0]!.openclawCheckId).toBe(id);
+    expect(catalogueFor("openclaw", "2026.4.20")!.version).toBe("2026.4.15");
+  });
+  it("matches positional ids and nulls doctor-only checks", () => {
+    expect(
+      alignToRelease([f("channels.telegram.warning.*")], "openclaw", "2026.9.6")[0]!.openclawCheckId,
+    ).toBe("channels.telegram.warning.*");
+    expect(
+      alignToRelease([f("gateway.token_too_short")], "clawdbot", "2026.1.24-3")[0]!.openclawCheckId,
+    ).toBe("gateway.token_too_short");
+    expect(
+      alignToRelease([f("gateway.bind_network_accessible")], "openclaw", "2026.9.6")[0]!.openclawCheckId,
+    ).toBeNull();
+  });
+});

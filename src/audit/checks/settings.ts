@@ -357,7 +357,8 @@ const exposureMatrix: AuditCheck = {
         }),
       );
     }
-    const elevatedOn = getBool(c, "tools.elevated.enabled") === true;
+    // elevated tools are on unless switched off (every release's summary says "enabled" by default)
+    const elevatedOn = getBool(c, "tools.elevated.enabled") !== false;
     if (elevatedOn) {
       out.push(
         mk(ctx, {
@@ -398,8 +399,9 @@ const exposureMatrix: AuditCheck = {
         }),
       );
     }
+    // the default profile (unset) reaches the control-plane tools as "full" does
     if (
-      profile === "full" &&
+      (profile === "full" || profile === undefined) &&
       !deny.includes("gateway") &&
       !deny.includes("cron") &&
       atLeast(ctx.target.version, "2026.6.1")
@@ -411,7 +413,7 @@ const exposureMatrix: AuditCheck = {
           severity: "critical",
           title: "Open chats reach gateway and cron tools",
           group: "config",
-          evidence: ev("tools.profile", `tools.profile full with open access at ${openList}`),
+          evidence: ev(firstOpen, `tools.profile ${profile ?? "(default)"} with open access at ${openList}`),
           remediation: "Deny gateway and cron tools (tools.deny) or use a narrower tools.profile.",
         }),
       );
