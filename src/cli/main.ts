@@ -118,8 +118,7 @@ function guardProcess(): void {
 /** Run the CLI and return its exit code (the command may also set process.exitCode). */
 export async function runCli(argv: string[]): Promise<number> {
   try {
-    // Bare `clawpatrol` (no arguments) runs the host audit.
-    const args = normaliseArgv(argv.length <= 2 ? [...argv, "audit"] : argv);
+    const args = normaliseArgv(withDefaultCommand(argv));
     const name = invokedCommand(args.slice(2));
     const program = await buildProgram(name ? [name] : []);
     await program.parseAsync(args);
@@ -133,6 +132,21 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     return reportError(err);
   }
+}
+
+/** Options of the program itself; anything else before a command belongs to the default one. */
+const PROGRAM_OPTIONS = new Set(["-h", "--help", "-V", "--version"]);
+
+/**
+ * Bare `clawpatrol` runs the host audit, and so does `clawpatrol --json -o report.json`: a
+ * command line that starts with an option the program itself does not take is audit's.
+ */
+export function withDefaultCommand(argv: string[]): string[] {
+  const first = argv[2];
+  if (first === undefined) return [...argv, "audit"];
+  if (first.startsWith("-") && !PROGRAM_OPTIONS.has(first))
+    return [...argv.slice(0, 2), "audit", ...argv.slice(2)];
+  return argv;
 }
 
 /** nmap users type `-iL FILE`; commander only knows one-letter short flags, so translate it. */
