@@ -8,6 +8,7 @@ import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import type { Severity } from "../findings/model.ts";
 import { applyPlan, rollback } from "../fix/apply.ts";
 import { configRefusal } from "../fix/config-problems.ts";
+import { FIX_IDS, isFixId } from "../fix/fix-ids.ts";
 import { EditError } from "../fix/json5-edit.ts";
 import { immutableReason, planFixes, renderPlan } from "../fix/plan.ts";
 import { addOutputOptions } from "./output-options.ts";
@@ -23,18 +24,6 @@ export interface FixCliOptions {
   showToken?: boolean;
   json?: boolean;
 }
-
-const ACTIONS = [
-  "bind-loopback",
-  "auth-token",
-  "hooks-token",
-  "hooks-path",
-  "dangerous-flags",
-  "mdns-off",
-  "rate-limit",
-  "tailscale-serve",
-  "file-modes",
-];
 
 function counts(findings: AuditFinding[]): Record<Severity, number> {
   const c: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
@@ -55,7 +44,7 @@ export async function fixAction(
     .map((s) => s.trim())
     .filter(Boolean);
   for (const o of only ?? [])
-    if (!ACTIONS.includes(o)) throw new UsageError(`unknown fix "${o}" (known: ${ACTIONS.join(", ")})`);
+    if (!isFixId(o)) throw new UsageError(`unknown fix "${o}" (known: ${FIX_IDS.join(", ")})`);
   const target = {
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
     ...(opts.config ? { configPath: opts.config } : {}),
@@ -210,7 +199,7 @@ export function registerFix(program: Command): void {
       "--allow-lockout",
       "also apply changes that cut off remote clients (loopback bind on a remote setup, Funnel → Serve)",
     )
-    .option("--only <actions>", `comma-separated subset of: ${ACTIONS.join(", ")}`)
+    .option("--only <actions>", `comma-separated subset of: ${FIX_IDS.join(", ")}`)
     .option("--show-token", "print a newly generated gateway token")
     .action(async (opts: FixCliOptions & OutputFlags) => {
       const out = openCommandOutput(opts, FIX_OUTPUT);
