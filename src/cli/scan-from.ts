@@ -5,6 +5,7 @@
 // only the endpoints in flight are held, whatever the file's size.
 import { basename } from "node:path";
 import { UsageError } from "../core/errors.ts";
+import { placeDb } from "../enrich/place.ts";
 import { runScan, type ScanOptions, type ScanProgress } from "../scan/engine.ts";
 import type { Observation } from "../scan/record.ts";
 import { withSource } from "../targets/exports/claim-record.ts";
@@ -101,6 +102,7 @@ export async function* scanFromExports(
     }
   }
   const outcomes = { confirmed: 0, changed: 0, gone: 0 };
+  const places = placeDb();
   // Every endpoint gives a record, closed ones too: a port that no longer answers is the answer "gone".
   for await (const o of runScan(items(), { ...options, includeClosed: true }, onProgress)) {
     const key = keyOf(o.ip, o.port);
@@ -111,7 +113,7 @@ export async function* scanFromExports(
       yield o;
       continue;
     }
-    const r = withSource(o, claim.entry, claim.file);
+    const r = places.enrich(withSource(o, claim.entry, claim.file));
     const outcome = r.sourceClaim?.outcome;
     if (outcome === "confirmed" || outcome === "changed" || outcome === "gone") outcomes[outcome]++;
     yield r;

@@ -144,6 +144,13 @@ export const observationSchema = z
       .nullable()
       .optional()
       .describe("ISO 3166-1 alpha-2 country of the address"),
+    specialUse: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        "the IANA special-purpose range the address lies in (private use, loopback, ...), null when public",
+      ),
   })
   .strict();
 

@@ -98,4 +98,9 @@ export interface Observation extends Verdict {
   asn?: number | null;
   asOrg?: string | null;
   country?: string | null;
+  /**
+   * The IANA special-purpose range the address lies in ("private use (RFC 1918)", "loopback
+   * (RFC 1122)", documentation, ...), null for a public address; set with asn/asOrg/country.
+   */
+  specialUse?: string | null;
 }

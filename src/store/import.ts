@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { basename } from "node:path";
+import { placeDb } from "../enrich/place.ts";
 import type { Observation } from "../fingerprints/observation.ts";
 import { unverifiedRecord } from "../targets/exports/claim-record.ts";
 import { checkRecord } from "../targets/exports/clawpatrol.ts";
@@ -58,7 +59,8 @@ async function openRecords(
   // A source that gives no time: the file's own time, so a re-import makes the same records.
   const fileTime = statSync(path).mtime.toISOString();
   async function* records(): AsyncGenerator<Observation> {
-    for await (const e of read.entries) yield e.record ?? unverifiedRecord(e, file, fileTime);
+    const places = placeDb();
+    for await (const e of read.entries) yield e.record ?? places.enrich(unverifiedRecord(e, file, fileTime));
   }
   return { records: records(), tally: read.tally };
 }

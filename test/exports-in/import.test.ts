@@ -5,6 +5,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { PlaceDb } from "../../src/enrich/place.ts";
 import type { Observation } from "../../src/scan/record.ts";
 import { observationSchema } from "../../src/scan/record-schema.ts";
 import { isOneLineError, runClawpatrol } from "../support/cli.ts";
@@ -51,6 +52,13 @@ describe("import of scan exports", { timeout: 120_000 }, () => {
       expect(o.product).toBeNull();
       expect(o.findings).toEqual([]);
       expect(o.scannedAt).toBe("2026-12-07T18:52:21.000Z");
+      // A private address: labelled, no AS or country.
+      expect(o).toMatchObject({
+        asn: null,
+        asOrg: null,
+        country: null,
+        specialUse: "private use (RFC 1918)",
+      });
     }
   });
 
@@ -82,16 +90,28 @@ describe("import of scan exports", { timeout: 120_000 }, () => {
       },
     });
     expect(gw.confidence).toEqual({ product: 0, version: 0, auth: 0, remoteLooksLocal: 0 });
+    // The source's own AS and country stay in the claim; the record's come from the offline database.
+    expect(gw).toMatchObject({ asn: null, country: null, specialUse: "documentation TEST-NET-1 (RFC 5737)" });
     const inv = await run(["inventory", "--json", "--product", "openclaw"]);
     expect(inv.stdout).toMatch(/192\.0\.2\.45/);
   });
 
   it("--input-format forces a reader; an unknown one is a one-line usage error", async () => {
     const file = join(home, "list.txt");
-    writeFileSync(file, "open tcp 18789 192.0.2.77 1796669546\n");
+    // 1.0.0.1: a public address, looked up offline (import contacts no one).
+    writeFileSync(file, "open tcp 18789 1.0.0.1 1796669546\n");
     const forced = await run(["import", "--input-format", "masscan-list", file]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stderr).toMatch(/\(masscan-list\): 1 lines read, 1 endpoints used/);
+    const want = new PlaceDb().lookup("1.0.0.1");
+    expect(want.asn).toEqual(expect.any(Number));
+    const stored = (await exported()).find((o) => o.ip === "1.0.0.1")!;
+    expect(stored).toMatchObject({
+      asn: want.asn,
+      asOrg: want.asOrg,
+      country: want.country,
+      specialUse: null,
+    });
     const bad = await run(["import", "--input-format", "pcap", file]);
     expect(bad.code).toBe(2);
     expect(isOneLineError(bad.stderr)).toBe(true);

@@ -94,6 +94,9 @@ describe("scan --from", { timeout: 120_000 }, () => {
       reachable: true,
       source: { format: "shodan", file: "shodan.json", line: 1, verified: true },
       sourceClaim: { product: "OpenClaw", asn: 64500, country: "DE", outcome: "confirmed" },
+      asn: null,
+      country: null,
+      specialUse: "loopback (RFC 1122)",
     });
     expect(by.get(clawdbot.port)).toMatchObject({
       product: "clawdbot",

@@ -1,0 +1,33 @@
+// One measured run in a process of its own (so its peak RSS is its own): read an export as
+// `import` does in its first pass (every endpoint to an unverified record, serialised and
+// hashed), or import it into a PGlite store. Prints one JSON line.
+//   node bench/ingest/child.ts read FILE
+//   node bench/ingest/child.ts import FILE STORE_DIR
+import { createHash } from "node:crypto";
+import { openStore } from "../../src/store/db.ts";
+import { importNdjson } from "../../src/store/import.ts";
+import { unverifiedRecord } from "../../src/targets/exports/claim-record.ts";
+import { openExport } from "../../src/targets/exports/registry.ts";
+
+const [mode, file, dir] = process.argv.slice(2);
+const t0 = performance.now();
+let records = 0;
+if (mode === "read") {
+  const r = await openExport(file!);
+  const hash = createHash("sha256");
+  const now = new Date().toISOString();
+  for await (const e of r.entries) {
+    hash.update(JSON.stringify(unverifiedRecord(e, "bench.list", now)));
+    records++;
+  }
+} else {
+  const store = await openStore({ dataDir: dir! });
+  const r = await importNdjson(store.db, file!, { batchSize: 1000 });
+  records = r.accepted;
+  await store.close();
+}
+const seconds = (performance.now() - t0) / 1000;
+// maxRSS is in kilobytes.
+process.stdout.write(
+  `${JSON.stringify({ mode, records, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);
