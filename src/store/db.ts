@@ -1,7 +1,16 @@
 // Opening the store: PGlite (Postgres compiled to WASM, in a data directory) by default,
 // PostgreSQL through `pg` when DATABASE_URL (or an explicit url) is given. Both are driven
 // through the same Drizzle schema and the same SQL migrations.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { pgliteDriver, postgresDriver } from "./drizzle.ts";
@@ -114,6 +123,30 @@ function lockDataDir(dir: string): () => void {
   throw new StoreBusyError(`cannot lock the store ${dir}`);
 }
 
+/**
+ * When the store last reclaimed its dead rows: a file in the data dir whose mtime says it.
+ * Reclaiming on every close cost a quarter second of every command (an inventory, a small
+ * scan); once a day keeps a store scanned daily from growing all the same.
+ */
+const VACUUM_MARK = "clawpatrol.vacuumed";
+export const VACUUM_EVERY_MS = 24 * 3600 * 1000;
+
+export function vacuumDue(dir: string, now = Date.now()): boolean {
+  try {
+    return now - statSync(join(dir, VACUUM_MARK)).mtimeMs >= VACUUM_EVERY_MS;
+  } catch {
+    return true;
+  }
+}
+
+function touchVacuumMark(dir: string): void {
+  try {
+    writeFileSync(join(dir, VACUUM_MARK), `${new Date().toISOString()}\n`, { mode: 0o600 });
+  } catch {
+    // A store we cannot write a marker into is reclaimed again next time: harmless.
+  }
+}
+
 export async function openStore(options: OpenOptions = {}): Promise<Store> {
   const url = options.url ?? (options.dataDir ? undefined : process.env.DATABASE_URL);
   let store: Store;
@@ -140,6 +173,7 @@ export async function openStore(options: OpenOptions = {}): Promise<Store> {
       const db = drizzle(client, { schema }) as unknown as StoreDb;
       const maintain = async () => {
         await client.exec(`VACUUM (ANALYZE) ${UPDATED_TABLES}`);
+        touchVacuumMark(dir);
       };
       store = {
         db,
@@ -148,7 +182,7 @@ export async function openStore(options: OpenOptions = {}): Promise<Store> {
         maintain,
         close: async () => {
           try {
-            await maintain().catch(() => {});
+            if (vacuumDue(dir)) await maintain().catch(() => {});
             await client.close();
           } finally {
             unlock();
