@@ -44,6 +44,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./firewall.ts")).registerFirewall,
   },
   {
+    name: "discover",
+    summary: "find OpenClaw / Clawdbot / Moltbot gateways announcing themselves over mDNS on the local network",
+    load: async () => (await import("./discover.ts")).registerDiscover,
+  },
+  {
     name: "skills",
     summary: "scan skills and plugins for malware and prompt-injection lures",
     load: async () => (await import("./skills.ts")).registerSkills,
