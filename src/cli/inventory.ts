@@ -15,6 +15,8 @@ interface InventoryFlags extends OutputFlags {
   state?: string;
   since?: string;
   until?: string;
+  country?: string;
+  asn?: string;
 }
 
 /** json: one JSON object per asset (NDJSON). */
@@ -50,6 +52,8 @@ export function registerInventory(program: Command): void {
     .option("--state <state>", "only open assets (seen by the latest scan that covered them) or closed ones")
     .option("--since <time>", "only assets last seen at or after this time")
     .option("--until <time>", "only assets first seen at or before this time")
+    .option("--country <cc>", "only addresses placed in this country (ISO 3166-1 alpha-2, e.g. DE)")
+    .option("--asn <n>", "only addresses routed by this AS number (24940 or AS24940)")
     .action(async (flags: InventoryFlags) => {
       const out = openCommandOutput(flags, INVENTORY_OUTPUT);
       if (flags.network !== undefined && !CIDR.test(flags.network))
@@ -60,7 +64,14 @@ export function registerInventory(program: Command): void {
         throw new UsageError(`--state: open or closed (got "${flags.state}")`);
       if (flags.product !== undefined && !PRODUCTS.includes(flags.product))
         throw new UsageError(`--product: one of ${PRODUCTS.join(", ")} (got "${flags.product}")`);
+      if (flags.country !== undefined && !/^[A-Za-z]{2}$/.test(flags.country))
+        throw new UsageError(`--country: a two-letter ISO 3166-1 code such as DE (got "${flags.country}")`);
+      const asn = flags.asn?.replace(/^AS/i, "");
+      if (asn !== undefined && !/^\d{1,10}$/.test(asn))
+        throw new UsageError(`--asn: an AS number such as 24940 or AS24940 (got "${flags.asn}")`);
       const filter = {
+        ...(flags.country ? { country: flags.country.toUpperCase() } : {}),
+        ...(asn !== undefined ? { asn: String(Number(asn)) } : {}),
         ...(flags.state ? { state: flags.state as "open" | "closed" } : {}),
         ...(flags.network ? { network: flags.network } : {}),
         ...(flags.product ? { product: flags.product } : {}),

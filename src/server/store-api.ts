@@ -55,7 +55,7 @@ export function registerStoreApi(app: Hono<SecurityEnv>, db: StoreDb): void {
   app.get("/api/store/assets", async (c) => {
     const q = c.req.query();
     const filter: AssetFilter = {};
-    for (const k of ["network", "product", "version", "auth", "advisory"] as const)
+    for (const k of ["network", "product", "version", "auth", "advisory", "country", "asn"] as const)
       if (q[k] !== undefined && q[k] !== "") filter[k] = q[k];
     if (q.state !== undefined && q.state !== "") {
       if (q.state !== "open" && q.state !== "closed") throw bad("state: open or closed");

@@ -22,6 +22,9 @@ export interface AssetFilter {
   since?: string;
   /** First seen at or before this instant. */
   until?: string;
+  /** ISO 3166-1 alpha-2 country / AS number of the asset's latest record (src/enrich/; set on export records). */
+  country?: string;
+  asn?: string;
   limit?: number;
 }
 
@@ -61,6 +64,11 @@ export async function listAssets(db: StoreDb, f: AssetFilter = {}): Promise<Asse
   if (f.state) where.push(eq(assets.state, f.state));
   if (f.since) where.push(gte(assets.lastSeen, f.since));
   if (f.until) where.push(lte(assets.firstSeen, f.until));
+  // Where an address is lives in the record (asn, country): the asset's latest record decides.
+  const placed = (field: string, value: string) =>
+    sql`EXISTS (SELECT 1 FROM ${observations} o WHERE o.ip = ${assets.ip} AND o.port = ${assets.port} AND o.run_id = ${assets.lastRunId} AND o.record->>${field} = ${value})`;
+  if (f.country) where.push(placed("country", f.country));
+  if (f.asn) where.push(placed("asn", f.asn));
   const q = db
     .select()
     .from(assets)

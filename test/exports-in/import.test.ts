@@ -96,6 +96,43 @@ describe("import of scan exports", { timeout: 120_000 }, () => {
     expect(inv.stdout).toMatch(/192\.0\.2\.45/);
   });
 
+  it("inventory filters imported gateways by country and AS number", async () => {
+    const db = new PlaceDb();
+    const ips = ["1.0.0.1", "8.8.8.8", "9.9.9.9"];
+    const places = ips.map((ip) => db.lookup(ip));
+    const file = join(home, "placed.json");
+    writeFileSync(
+      file,
+      ips
+        .map((ip) =>
+          JSON.stringify({ ip_str: ip, port: 18789, transport: "tcp", product: "OpenClaw", data: "" }),
+        )
+        .join("\n"),
+    );
+    expect((await run(["import", file])).code).toBe(0);
+    const listed = async (args: string[]) => {
+      const r = await run(["inventory", "--json", ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { ip: string }).ip)
+        .sort();
+    };
+    const country = places[1]!.country!;
+    expect(country).toMatch(/^[A-Z]{2}$/);
+    const inCountry = ips.filter((_, i) => places[i]!.country === country).sort();
+    expect(await listed(["--country", country.toLowerCase()])).toEqual(inCountry);
+    const asn = places[0]!.asn!;
+    const inAs = ips.filter((_, i) => places[i]!.asn === asn).sort();
+    expect(await listed(["--asn", `AS${asn}`])).toEqual(inAs);
+    expect(await listed(["--asn", "4294967295"])).toEqual([]);
+    const bad = await run(["inventory", "--country", "Germany"]);
+    expect(bad.code).toBe(2);
+    expect(isOneLineError(bad.stderr)).toBe(true);
+  });
+
   it("--input-format forces a reader; an unknown one is a one-line usage error", async () => {
     const file = join(home, "list.txt");
     // 1.0.0.1: a public address, looked up offline (import contacts no one).
