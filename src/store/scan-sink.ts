@@ -7,7 +7,8 @@ import { defaultDataDir, lockOwner, StoreBusyError } from "./db.ts";
 import type { RunSummary } from "./runs.ts";
 import type { RunScope } from "./schema.ts";
 import { readServeFile } from "./serve-file.ts";
-import { openSession, SessionRunWriter } from "./session.ts";
+import { SessionRunWriter } from "./session.ts";
+import { openThreadSession } from "./session-thread.ts";
 
 export interface ScanRunSink {
   runId: string;
@@ -51,7 +52,8 @@ export async function openScanRun(run: {
   const runId = `scan-${randomUUID()}`;
   const startedAt = new Date().toISOString();
   const ready = (async () => {
-    const session = await openSession();
+    // On its own thread: PGlite's work overlaps the scan instead of adding to it.
+    const session = await openThreadSession();
     try {
       await session.beginRun({
         id: runId,
