@@ -5,6 +5,7 @@ import { COMFYUI_PRODUCTS } from "./comfyui/meta.ts";
 import { LITELLM_PRODUCTS } from "./litellm/meta.ts";
 import { LLAMA_CPP_PRODUCTS } from "./llama-cpp/meta.ts";
 import { MCP_PRODUCTS } from "./mcp/meta.ts";
+import { N8N_PRODUCTS } from "./n8n/meta.ts";
 import { OLLAMA_PRODUCTS } from "./ollama/meta.ts";
 import { OPEN_WEBUI_PRODUCTS } from "./open-webui/meta.ts";
 import { OPENCLAW_FAMILY } from "./openclaw/meta.ts";
@@ -21,5 +22,6 @@ export const PRODUCTS = [
   ...VLLM_PRODUCTS,
   ...LLAMA_CPP_PRODUCTS,
   ...COMFYUI_PRODUCTS,
+  ...N8N_PRODUCTS,
 ] as const;
 export type Product = (typeof PRODUCTS)[number];

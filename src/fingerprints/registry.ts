@@ -6,6 +6,7 @@ import type { Fingerprinter } from "./contract.ts";
 import { litellm } from "./litellm/index.ts";
 import { llamaCpp } from "./llama-cpp/index.ts";
 import { mcp } from "./mcp/index.ts";
+import { n8n } from "./n8n/index.ts";
 import { ollama } from "./ollama/index.ts";
 import { openWebUi } from "./open-webui/index.ts";
 import { openclaw } from "./openclaw/index.ts";
@@ -21,6 +22,7 @@ export const FINGERPRINTERS: readonly Fingerprinter[] = [
   vllm,
   llamaCpp,
   comfyui,
+  n8n,
 ];
 
 /** The fingerprinter that may report `product`. */

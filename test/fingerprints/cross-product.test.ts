@@ -8,6 +8,7 @@ import { COMFYUI_RULES } from "../../src/fingerprints/comfyui/rules.ts";
 import { LITELLM_RULES } from "../../src/fingerprints/litellm/rules.ts";
 import { LLAMA_CPP_RULES } from "../../src/fingerprints/llama-cpp/rules.ts";
 import { MCP_RULES } from "../../src/fingerprints/mcp/rules.ts";
+import { N8N_RULES } from "../../src/fingerprints/n8n/rules.ts";
 import { OLLAMA_RULES } from "../../src/fingerprints/ollama/rules.ts";
 import { OPEN_WEBUI_RULES } from "../../src/fingerprints/open-webui/rules.ts";
 import { fingerprintTranscript } from "../../src/fingerprints/probe-endpoint.ts";
@@ -98,6 +99,7 @@ describe("the registry", () => {
       ...Object.values(VLLM_RULES),
       ...Object.values(LLAMA_CPP_RULES),
       ...Object.values(COMFYUI_RULES),
+      ...Object.values(N8N_RULES),
     ].map((r) => r.id);
     expect(new Set(rules).size).toBe(rules.length);
   });

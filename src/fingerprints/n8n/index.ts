@@ -1,0 +1,27 @@
+// n8n as a fingerprinter: its editor page claims the port; the public settings follow (never
+// a sign-in, an owner setup or a workflow run).
+import type { Fingerprinter } from "../contract.ts";
+import { askOnce } from "../service.ts";
+import { fingerprintN8n, isN8nPage } from "./fingerprint.ts";
+import { N8N_PRODUCTS } from "./meta.ts";
+import { n8nFindings } from "./rules.ts";
+
+export const n8n: Fingerprinter = {
+  id: "n8n",
+  meta: {
+    products: N8N_PRODUCTS,
+    displayName: "n8n",
+    defaultPorts: [5678],
+    advisories: { ecosystem: "npm", packages: ["n8n"] },
+    basis: "published-source",
+  },
+  triage(root) {
+    return isN8nPage(root) ? "claim" : "no";
+  },
+  async probe(s) {
+    await askOnce(s, ["/rest/settings"]);
+    return true;
+  },
+  fingerprint: fingerprintN8n,
+  findings: n8nFindings,
+};
