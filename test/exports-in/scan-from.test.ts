@@ -62,6 +62,8 @@ const records = (stdout: string) =>
 describe("scan --from", { timeout: 120_000 }, () => {
   it("probes exactly the listed pairs and says what each claim came to", async () => {
     const file = join(dir, "shodan.json");
+    const blocklist = join(dir, "blocklist.txt");
+    writeFileSync(blocklist, "127.0.0.10/32\n");
     writeFileSync(
       file,
       [
@@ -69,6 +71,7 @@ describe("scan --from", { timeout: 120_000 }, () => {
         banner("127.0.0.1", clawdbot.port, "OpenClaw"),
         banner("127.0.0.1", gonePort, null),
         banner("127.0.0.9", 80, null),
+        banner("127.0.0.10", 80, null),
         "{not json",
       ].join("\n"),
     );
@@ -78,6 +81,8 @@ describe("scan --from", { timeout: 120_000 }, () => {
       file,
       "--exclude",
       "127.0.0.9",
+      "--blocklist",
+      blocklist,
       "--format",
       "json",
       "--timeout",
@@ -105,12 +110,12 @@ describe("scan --from", { timeout: 120_000 }, () => {
     expect(by.get(gonePort)).toMatchObject({ reachable: false, sourceClaim: { outcome: "gone" } });
     // Nothing that the file does not list was touched, and the excluded pair was not probed.
     expect(unlisted.connections()).toBe(0);
-    expect(out.some((o) => o.ip === "127.0.0.9")).toBe(false);
-    expect(r.stderr).toMatch(/shodan\.json:5: skipped: not JSON/);
+    expect(out.some((o) => o.ip === "127.0.0.9" || o.ip === "127.0.0.10")).toBe(false);
+    expect(r.stderr).toMatch(/shodan\.json:6: skipped: not JSON/);
     expect(r.stderr).toMatch(
-      /shodan\.json \(shodan\): 5 lines read, 4 endpoints used, 0 skipped, 1 malformed/,
+      /shodan\.json \(shodan\): 6 lines read, 5 endpoints used, 0 skipped, 1 malformed/,
     );
-    expect(r.stderr).toMatch(/from: 1 confirmed, 1 changed, 1 gone, 1 excluded, 1 malformed lines/);
+    expect(r.stderr).toMatch(/from: 1 confirmed, 1 changed, 1 gone, 2 excluded, 1 malformed lines/);
   });
 
   it("a masscan list file is read the same way", async () => {
