@@ -2,6 +2,7 @@
 // its own ids in its meta.ts (no imports there); this list joins them. A record's `product`,
 // the schema's enum and the registry's coverage test all read it.
 import { COMFYUI_PRODUCTS } from "./comfyui/meta.ts";
+import { FLOWISE_PRODUCTS } from "./flowise/meta.ts";
 import { LITELLM_PRODUCTS } from "./litellm/meta.ts";
 import { LLAMA_CPP_PRODUCTS } from "./llama-cpp/meta.ts";
 import { MCP_PRODUCTS } from "./mcp/meta.ts";
@@ -23,5 +24,6 @@ export const PRODUCTS = [
   ...LLAMA_CPP_PRODUCTS,
   ...COMFYUI_PRODUCTS,
   ...N8N_PRODUCTS,
+  ...FLOWISE_PRODUCTS,
 ] as const;
 export type Product = (typeof PRODUCTS)[number];

@@ -3,6 +3,7 @@
 
 import { comfyui } from "./comfyui/index.ts";
 import type { Fingerprinter } from "./contract.ts";
+import { flowise } from "./flowise/index.ts";
 import { litellm } from "./litellm/index.ts";
 import { llamaCpp } from "./llama-cpp/index.ts";
 import { mcp } from "./mcp/index.ts";
@@ -23,6 +24,7 @@ export const FINGERPRINTERS: readonly Fingerprinter[] = [
   llamaCpp,
   comfyui,
   n8n,
+  flowise,
 ];
 
 /** The fingerprinter that may report `product`. */

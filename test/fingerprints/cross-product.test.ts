@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { COMFYUI_RULES } from "../../src/fingerprints/comfyui/rules.ts";
+import { FLOWISE_RULES } from "../../src/fingerprints/flowise/rules.ts";
 import { LITELLM_RULES } from "../../src/fingerprints/litellm/rules.ts";
 import { LLAMA_CPP_RULES } from "../../src/fingerprints/llama-cpp/rules.ts";
 import { MCP_RULES } from "../../src/fingerprints/mcp/rules.ts";
@@ -100,6 +101,7 @@ describe("the registry", () => {
       ...Object.values(LLAMA_CPP_RULES),
       ...Object.values(COMFYUI_RULES),
       ...Object.values(N8N_RULES),
+      ...Object.values(FLOWISE_RULES),
     ].map((r) => r.id);
     expect(new Set(rules).size).toBe(rules.length);
   });

@@ -30,7 +30,16 @@ const load = (name: string): Transcript =>
 describe("the source-derived specs", () => {
   it("cover every published-source product, each answer citing where it comes from", () => {
     const products = SPECS.map((s) => s.product).sort();
-    expect(products).toEqual(["comfyui", "litellm", "llama-cpp", "n8n", "ollama", "open-webui", "vllm"]);
+    expect(products).toEqual([
+      "comfyui",
+      "flowise",
+      "litellm",
+      "llama-cpp",
+      "n8n",
+      "ollama",
+      "open-webui",
+      "vllm",
+    ]);
     for (const spec of SPECS) {
       expect(fingerprinterOf(spec.product).meta.basis, spec.product).toBe("published-source");
       expect(spec.source.commit, spec.product).toMatch(/^[0-9a-f]{40}$/);
@@ -160,6 +169,13 @@ describe("lookalikes are not claimed", () => {
   it("a {data} settings document without n8n's userManagement is not n8n", () => {
     const body = JSON.stringify({ data: { settingsMode: "public", defaultLocale: "en" } });
     expect(of("n8n").fingerprint(transcript([exchange("/rest/settings", 200, body)])).product).toBeNull();
+  });
+  it("a bare {version} at /api/v1/version, without Flowise's page or settings, is not Flowise", () => {
+    const t = transcript([
+      exchange("/api/v1/version", 200, '{"version":"2.2.8"}'),
+      exchange("/api/v1/chatflows", 200, "[]"),
+    ]);
+    expect(of("flowise").fingerprint(t).product).toBeNull();
   });
   it("a page titled ComfyUI without ComfyUI's statistics is not ComfyUI", () => {
     const t = transcript([
