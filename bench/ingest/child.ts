@@ -4,8 +4,6 @@
 //   node bench/ingest/child.ts read FILE
 //   node bench/ingest/child.ts import FILE STORE_DIR
 import { createHash } from "node:crypto";
-import { openStore } from "../../src/store/db.ts";
-import { importNdjson } from "../../src/store/import.ts";
 import { unverifiedRecord } from "../../src/targets/exports/claim-record.ts";
 import { openExport } from "../../src/targets/exports/registry.ts";
 
@@ -21,6 +19,9 @@ if (mode === "read") {
     records++;
   }
 } else {
+  // Loaded only here, so the read measurement carries no database code.
+  const { openStore } = await import("../../src/store/db.ts");
+  const { importNdjson } = await import("../../src/store/import.ts");
   const store = await openStore({ dataDir: dir! });
   const r = await importNdjson(store.db, file!, { batchSize: 1000 });
   records = r.accepted;

@@ -9,6 +9,7 @@ import { once } from "node:events";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SCAN_HEAP_FLAGS } from "../../src/scan/relaunch.ts";
 
 const LINES = Number(process.env.CLAWPATROL_BENCH_LINES ?? "10000000");
 const IMPORT = Number(process.env.CLAWPATROL_BENCH_IMPORT ?? "100000");
@@ -34,8 +35,12 @@ async function writeList(path: string, lines: number): Promise<void> {
   await once(out, "finish");
 }
 
+/** Run in a child with the heap flags `scan --from` and `import` relaunch themselves with for large files. */
 function measure(args: string[]): { records: number; seconds: number; peakRssMb: number } {
-  const text = execFileSync(process.execPath, [child, ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const text = execFileSync(process.execPath, [...SCAN_HEAP_FLAGS, child, ...args], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(text.trim().split("\n").pop()!);
 }
 

@@ -42,6 +42,13 @@ export function registerImport(program: Command): void {
           throw new RunError(`cannot read "${f}": ${(err as NodeJS.ErrnoException).code}`);
         }
       }
+      // Large exports are read with the scan's heap flags, in a child (src/cli/scan-from.ts).
+      const { exportsAreLarge } = await import("./scan-from.ts");
+      const { canRelaunchWithHeapFlags, relaunchWithHeapFlags } = await import("../scan/relaunch.ts");
+      if (exportsAreLarge(files) && canRelaunchWithHeapFlags()) {
+        process.exitCode = await relaunchWithHeapFlags(null);
+        return;
+      }
       // The store itself, or the running dashboard's when `serve` holds it (src/store/session.ts).
       const store = await openCommandSession();
       let bad = 0;

@@ -29,7 +29,7 @@ import { resolveNames } from "../targets/resolve.ts";
 import { planTargets, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount } from "../targets/stream.ts";
 import { SCAN_OUTPUT, type ScanFlags } from "./scan-flags.ts";
-import { checkFromCount, fromFormat, scanFromExports } from "./scan-from.ts";
+import { checkFromCount, exportsAreLarge, fromFormat, scanFromExports } from "./scan-from.ts";
 
 export const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
 
@@ -111,7 +111,8 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   if (flags.from && !flags.allowLarge)
     await checkFromCount(flags.from, inputFormat, MAX_ADDRESSES_WITHOUT_FLAG);
   const planned = plannedEndpointCount(readPlan, ports);
-  if (planned >= RELAUNCH_FROM && canRelaunchWithHeapFlags()) return relaunchWithHeapFlags(stdinText);
+  if ((planned >= RELAUNCH_FROM || (flags.from && exportsAreLarge(flags.from))) && canRelaunchWithHeapFlags())
+    return relaunchWithHeapFlags(stdinText);
   const reservedLine = skippedRangesLine(reserved);
   if (reservedLine && !hasScannableTarget(readPlan))
     throw new UsageError(`nothing left to scan: ${reservedLine}`);

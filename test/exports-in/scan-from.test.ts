@@ -118,9 +118,10 @@ describe("scan --from", { timeout: 120_000 }, () => {
     expect(r.stderr).toMatch(/from: 1 confirmed, 1 changed, 1 gone, 2 excluded, 1 malformed lines/);
   });
 
-  it("a masscan list file is read the same way", async () => {
+  it("a masscan list file is read the same way (past 1 MiB, in a child with the scan's heap flags)", async () => {
     const file = join(dir, "sweep.list");
-    writeFileSync(file, `#masscan\nopen tcp ${openclaw.port} 127.0.0.1 1796669546\n# end\n`);
+    const padding = "# padding past the relaunch size\n".repeat(40_000);
+    writeFileSync(file, `#masscan\nopen tcp ${openclaw.port} 127.0.0.1 1796669546\n${padding}# end\n`);
     const r = await runClawpatrol(["scan", "--from", file, "--format", "json", "--fail-on", "none"]);
     expect(r.code, r.stderr).toBe(0);
     const [o] = records(r.stdout);
