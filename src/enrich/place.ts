@@ -39,7 +39,12 @@ const FILES = {
 
 export class PlaceDb {
   private tables = new Map<keyof typeof FILES, RangeTable | null>();
-  private readonly resolve = createRequire(import.meta.url).resolve;
+  /** `resolve` finds a package file (tests pass one that finds nothing: the packages absent). */
+  private readonly resolve: (id: string) => string;
+
+  constructor(resolve: (id: string) => string = createRequire(import.meta.url).resolve) {
+    this.resolve = resolve;
+  }
 
   /** Whether the ASN and country packages are installed. */
   get available(): boolean {

@@ -58,6 +58,16 @@ describe("offline place lookups", () => {
     expect(db.lookup("not an ip")).toEqual({ asn: null, asOrg: null, country: null, special: null });
   });
 
+  it("without the data packages every public address is unknown; special ranges are still labelled", () => {
+    const absent = new PlaceDb(() => {
+      throw new Error("Cannot find module");
+    });
+    expect(absent.available).toBe(false);
+    expect(absent.lookup("8.8.8.8")).toEqual({ asn: null, asOrg: null, country: null, special: null });
+    expect(absent.lookup("2001:4860:4860::8888").asn).toBeNull();
+    expect(absent.lookup("192.168.1.1").special).toBe("private use (RFC 1918)");
+  });
+
   it("reads quoted CSV fields with commas and doubled quotes", () => {
     expect(csvFields('1,2,13335,"Cloudflare, Inc."')).toEqual(["1", "2", "13335", "Cloudflare, Inc."]);
     expect(csvFields('1,2,3,"A ""quoted"" name",x')).toEqual(["1", "2", "3", 'A "quoted" name', "x"]);
