@@ -64,7 +64,7 @@ writeFileSync(
       description: `clawpatrol data of ${date}: OpenClaw/Clawdbot/Moltbot advisories (OSV), the Control UI release table and skill IOC lists. Installed by \`clawpatrol update\`.`,
       license: codePackage.license,
       ...(codePackage.repository ? { repository: codePackage.repository } : {}),
-      files: ["manifest.json", "advisories", "fingerprints", "skills", "README.md"],
+      files: ["manifest.json", "advisories", "audit-checks", "fingerprints", "skills", "README.md"],
     },
     null,
     2,

@@ -3,8 +3,9 @@
 // rule catalogue covers of them.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import { compareVersions } from "../advisories/calver.ts";
-import { shippedDataDir } from "../core/data-dir.ts";
+import { dataPath, shippedDataDir } from "../core/data-dir.ts";
 import { idCovers, RULES, type RuleEntry, rulesCovering } from "./rule-catalogue.ts";
 
 export interface ReleaseCheck {
@@ -58,9 +59,21 @@ export const EXPLAINED_EXTRAS: Record<string, string> = {
     "channel checks run through the channel plugin, not loaded in these recordings",
 };
 
+/** The catalogues of the active data (an update may carry newer releases'), else the shipped ones. */
 export function catalogueDir(): string {
-  return join(shippedDataDir(), "audit-checks");
+  const updated = dataPath("audit-checks");
+  return existsSync(updated) ? updated : join(shippedDataDir(), "audit-checks");
 }
+
+/** What `update` checks in a data package's audit-checks/ files before using them. */
+export const ReleaseCatalogueFile = z.object({
+  package: z.string().regex(/^[a-z]+$/),
+  version: z.string().regex(/^\d{4}\.\d{1,2}\.\d{1,2}(?:-[0-9A-Za-z.]+)?$/),
+  source: z.object({ kind: z.string(), integrity: z.string().nullable() }),
+  checks: z.array(
+    z.object({ id: z.string().min(1), severities: z.array(z.string()), files: z.array(z.string()) }).loose(),
+  ),
+});
 
 export function loadReleaseCatalogues(dir: string = catalogueDir()): ReleaseCatalogue[] {
   if (!existsSync(dir)) return [];

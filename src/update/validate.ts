@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ZodType } from "zod";
 import { checkShippedData } from "../advisories/check.ts";
+import { ReleaseCatalogueFile } from "../audit/check-catalogue.ts";
 import { type DataManifest, manifestProblems } from "../core/data-dir.ts";
 import { checkVersionTable } from "../fingerprints/openclaw/version-table.ts";
 import { IndicatorFile, IocFile, PopularNamesFile } from "../skills/indicators.ts";
@@ -66,6 +67,15 @@ export function checkDataDir(dir: string): DataCheck {
     checkVersionTable(JSON.parse(readFileSync(join(dir, table), "utf8")));
   } catch (err) {
     problems.push(`${table}: ${(err as Error).message}`);
+  }
+  for (const file of listed) {
+    if (!file.startsWith("audit-checks/")) continue;
+    try {
+      const parsed = ReleaseCatalogueFile.safeParse(JSON.parse(readFileSync(join(dir, file), "utf8")));
+      if (!parsed.success) problems.push(`${file}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    } catch (err) {
+      problems.push(`${file}: ${(err as Error).message}`);
+    }
   }
   for (const [file, schema] of Object.entries(SKILL_SCHEMAS)) {
     try {

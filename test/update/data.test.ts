@@ -10,6 +10,7 @@ import {
   dataAgeWarning,
   manifestProblems,
   resolveActiveData,
+  shippedDataDir,
   shippedDataInfo,
 } from "../../src/core/data-dir.ts";
 import { installDataTarball } from "../../src/update/install.ts";
@@ -132,6 +133,34 @@ describe("offline install", () => {
     expect(readFileSync(join(active.dir, "advisories", `${ADDED_ID}.json`), "utf8")).toContain(ADDED_ID);
   });
 
+  it("carries the audit check catalogues", () => {
+    const { env, root } = freshHome();
+    installDataTarball(readFileSync(good.tarball), { root, env, source: good.tarball });
+    const active = resolveActiveData(env);
+    const shipped = readdirSync(join(shippedDataDir(), "audit-checks")).sort();
+    expect(shipped.length).toBeGreaterThan(0);
+    expect(readdirSync(join(active.dir, "audit-checks")).sort()).toEqual(shipped);
+  });
+
+  it("refuses a package whose audit check catalogue is malformed", () => {
+    const { env, root } = freshHome();
+    const pkg = buildPackage(dataCopy(), "1.20261210.0");
+    const name = readdirSync(join(pkg.dir, "audit-checks"))[0]!;
+    const rel = `audit-checks/${name}`;
+    const broken = Buffer.from(JSON.stringify({ package: "openclaw", version: "2026.9.6", checks: "none" }));
+    const manifest = JSON.parse(readFileSync(join(pkg.dir, "manifest.json"), "utf8"));
+    manifest.files[rel] = { sha256: createHash("sha256").update(broken).digest("hex"), size: broken.length };
+    const files: Record<string, Uint8Array | string> = { "manifest.json": JSON.stringify(manifest) };
+    for (const f of Object.keys(manifest.files))
+      files[f] = f === rel ? broken : readFileSync(join(pkg.dir, f));
+    expect(() => installDataTarball(tarGz(files), { root, env, source: "cat.tgz" })).toThrow(
+      new RegExp(
+        `cat\\.tgz: data package refused, nothing changed: audit-checks/${name.replace(/\./g, "\\.")}`,
+      ),
+    );
+    expect(resolveActiveData(env).origin).toBe("shipped");
+  });
+
   it("refuses a package with an advisory that fails the strict schema, leaving nothing behind", () => {
     const { env, root } = freshHome();
     const bad = dataCopy();
@@ -224,7 +253,9 @@ describe("stale data warning", () => {
       NODE_OPTIONS: `--import=${clock}`,
       CLAWPATROL_NO_DATA_AGE_WARNING: "0",
     };
-    const r = await runClawpatrol(["advisories", "check", "2026.1.29", "--json", "--fail-on", "none"], { env });
+    const r = await runClawpatrol(["advisories", "check", "2026.1.29", "--json", "--fail-on", "none"], {
+      env,
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toBeTypeOf("object");
     expect(r.stderr.split("\n").filter((l) => l.includes("is 45 days old"))).toHaveLength(1);
