@@ -5,6 +5,7 @@ import { EXIT, UsageError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import type { ExportItem } from "../findings/export-item.ts";
 import { addOutputOptions } from "./output-options.ts";
+import { type PlaceFlags, placeFilter } from "./place-flags.ts";
 
 const EXPORT_OUTPUT: OutputSpec = {
   formats: ["ndjson", "json", "ocsf", "cef", "sarif", "stix"],
@@ -19,7 +20,7 @@ const EXPORT_OUTPUT: OutputSpec = {
   same: { json: "ndjson" },
 };
 
-interface ExportFlags extends OutputFlags {
+interface ExportFlags extends OutputFlags, PlaceFlags {
   run?: string;
   since?: string;
 }
@@ -32,9 +33,12 @@ export function registerExport(program: Command): void {
     )
     .option("--run <id>", "only this run (ndjson)")
     .option("--since <time>", "only records scanned / findings last seen at or after this time")
+    .option("--country <cc>", "only records placed in this country (ISO 3166-1 alpha-2; ndjson)")
+    .option("--asn <n>", "only records whose address this AS routes (24940 or AS24940; ndjson)")
     .action(async (flags: ExportFlags) => {
       const out = openCommandOutput(flags, EXPORT_OUTPUT);
       const format = out.format;
+      const place = placeFilter(flags);
       let since: string | undefined;
       if (flags.since !== undefined) {
         const ms = Date.parse(flags.since);
@@ -53,6 +57,7 @@ export function registerExport(program: Command): void {
           for await (const r of store.records({
             ...(flags.run ? { runId: flags.run } : {}),
             ...(since ? { since } : {}),
+            ...place,
           })) {
             // Through the schema again: jsonb does not keep key order, the schema's order is the documented one.
             out.write(`${JSON.stringify(observationSchema.parse(r))}\n`);

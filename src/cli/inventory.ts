@@ -5,6 +5,7 @@ import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/co
 import { EXIT, UsageError } from "../core/errors.ts";
 import { escapeForTerminal } from "../util/text.ts";
 import { addOutputOptions } from "./output-options.ts";
+import { placeFilter } from "./place-flags.ts";
 
 interface InventoryFlags extends OutputFlags {
   network?: string;
@@ -64,14 +65,8 @@ export function registerInventory(program: Command): void {
         throw new UsageError(`--state: open or closed (got "${flags.state}")`);
       if (flags.product !== undefined && !PRODUCTS.includes(flags.product))
         throw new UsageError(`--product: one of ${PRODUCTS.join(", ")} (got "${flags.product}")`);
-      if (flags.country !== undefined && !/^[A-Za-z]{2}$/.test(flags.country))
-        throw new UsageError(`--country: a two-letter ISO 3166-1 code such as DE (got "${flags.country}")`);
-      const asn = flags.asn?.replace(/^AS/i, "");
-      if (asn !== undefined && !/^\d{1,10}$/.test(asn))
-        throw new UsageError(`--asn: an AS number such as 24940 or AS24940 (got "${flags.asn}")`);
       const filter = {
-        ...(flags.country ? { country: flags.country.toUpperCase() } : {}),
-        ...(asn !== undefined ? { asn: String(Number(asn)) } : {}),
+        ...placeFilter(flags),
         ...(flags.state ? { state: flags.state as "open" | "closed" } : {}),
         ...(flags.network ? { network: flags.network } : {}),
         ...(flags.product ? { product: flags.product } : {}),

@@ -84,12 +84,16 @@ export function registerStoreApi(app: Hono<SecurityEnv>, db: StoreDb): void {
   app.get("/api/store/records", (c) => {
     const run = c.req.query("run");
     const since = instant("since", c.req.query("since"));
+    const country = c.req.query("country");
+    const asn = c.req.query("asn");
     c.header("Content-Type", "application/x-ndjson");
     return stream(c, async (s) => {
       let lines: string[] = [];
       for await (const r of streamRecords(db, {
         ...(run ? { runId: run } : {}),
         ...(since ? { since } : {}),
+        ...(country ? { country } : {}),
+        ...(asn ? { asn } : {}),
       })) {
         lines.push(`${JSON.stringify(r)}\n`);
         if (lines.length >= 200) {

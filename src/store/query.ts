@@ -118,7 +118,7 @@ export async function listFindings(db: StoreDb, f: { since?: string } = {}): Pro
 /** Records of complete runs (or one run), in run and sequence order, a page at a time. */
 export async function* streamRecords(
   db: StoreDb,
-  f: { runId?: string; since?: string } = {},
+  f: { runId?: string; since?: string; country?: string; asn?: string } = {},
   page = 1000,
 ): AsyncGenerator<Observation> {
   let after: { runId: string; seq: number } | null = null;
@@ -127,6 +127,8 @@ export async function* streamRecords(
     const where: SQL[] = [eq(runs.status, "complete")];
     if (f.runId) where.push(eq(observations.runId, f.runId));
     if (f.since) where.push(gte(observations.scannedAt, f.since));
+    if (f.country) where.push(sql`${observations.record}->>'country' = ${f.country}`);
+    if (f.asn) where.push(sql`${observations.record}->>'asn' = ${f.asn}`);
     if (after) where.push(sql`(${observations.runId}, ${observations.seq}) > (${after.runId}, ${after.seq})`);
     const rows = await db
       .select({

@@ -74,10 +74,17 @@ class ServedSession implements StoreSession {
     return r.exists;
   }
 
-  async *records(filter: { runId?: string; since?: string }): AsyncIterable<Observation> {
+  async *records(filter: {
+    runId?: string;
+    since?: string;
+    country?: string;
+    asn?: string;
+  }): AsyncIterable<Observation> {
     const q = new URLSearchParams();
     if (filter.runId) q.set("run", filter.runId);
     if (filter.since) q.set("since", filter.since);
+    if (filter.country) q.set("country", filter.country);
+    if (filter.asn) q.set("asn", filter.asn);
     const res = await this.#call("GET", `api/store/records?${q}`, "the export");
     if (!res.body) return;
     const decoder = new TextDecoder();

@@ -21,7 +21,12 @@ export interface StoreSession {
   listAssets(filter: AssetFilter): Promise<AssetRow[]>;
   listRuns(limit: number): Promise<RunListing[]>;
   runExists(id: string): Promise<boolean>;
-  records(filter: { runId?: string; since?: string }): AsyncIterable<Observation>;
+  records(filter: {
+    runId?: string;
+    since?: string;
+    country?: string;
+    asn?: string;
+  }): AsyncIterable<Observation>;
   findings(filter: { since?: string }): Promise<StoredFindingRow[]>;
   beginRun(run: RunInfo): Promise<RunState>;
   writeBatch(runId: string, batch: readonly Numbered[]): Promise<void>;

@@ -96,7 +96,7 @@ describe("import of scan exports", { timeout: 120_000 }, () => {
     expect(inv.stdout).toMatch(/192\.0\.2\.45/);
   });
 
-  it("inventory filters imported gateways by country and AS number", async () => {
+  it("inventory and export filter imported records by country and AS number", async () => {
     const db = new PlaceDb();
     const ips = ["1.0.0.1", "8.8.8.8", "9.9.9.9"];
     const places = ips.map((ip) => db.lookup(ip));
@@ -128,6 +128,17 @@ describe("import of scan exports", { timeout: 120_000 }, () => {
     const inAs = ips.filter((_, i) => places[i]!.asn === asn).sort();
     expect(await listed(["--asn", `AS${asn}`])).toEqual(inAs);
     expect(await listed(["--asn", "4294967295"])).toEqual([]);
+    // export takes the same filters, on each stored record.
+    const ex = await run(["export", "--format", "ndjson", "--country", country]);
+    expect(ex.code, ex.stderr).toBe(0);
+    const exported = ex.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Observation);
+    expect(exported.map((o) => o.ip).sort()).toEqual(inCountry);
+    expect(exported.every((o) => o.country === country)).toBe(true);
+    const byAs = await run(["export", "--format", "ndjson", "--asn", String(asn)]);
+    expect(byAs.stdout.trim().split("\n").length).toBe(inAs.length);
     const bad = await run(["inventory", "--country", "Germany"]);
     expect(bad.code).toBe(2);
     expect(isOneLineError(bad.stderr)).toBe(true);
