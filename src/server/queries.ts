@@ -195,6 +195,19 @@ export interface Breakdowns {
   advisories: AdvisoryCount[];
   /** Live gateways by /24 (IPv4) or /64 (IPv6). */
   networks: NetworkCount[];
+  /** Live gateways by the country of their latest record (records from scan --from and import carry one). */
+  countries: PlaceCount[];
+  /** Live gateways by the AS routing them, named by its organisation. */
+  organisations: PlaceCount[];
+}
+
+export interface PlaceCount {
+  /** ISO 3166-1 alpha-2 code, or the AS number as text. */
+  key: string;
+  /** The AS organisation (null for countries, or when unknown). */
+  name: string | null;
+  live: number;
+  unauthenticated: number;
 }
 
 export async function breakdowns(db: StoreDb, limit: number): Promise<Breakdowns> {
@@ -301,6 +314,36 @@ export async function breakdowns(db: StoreDb, limit: number): Promise<Breakdowns
     preauthAdvisories: top(preauth.values(), (a) => a.advisory),
     advisories: top(any.values(), (a) => a.advisory),
     networks,
+    ...(await placeBreakdowns(db, limit)),
+  };
+}
+
+/**
+ * Live gateways by country and by AS: read from each asset's latest record (src/enrich/ sets
+ * asn, asOrg and country there); assets whose record has none are not counted.
+ */
+async function placeBreakdowns(
+  db: StoreDb,
+  limit: number,
+): Promise<{ countries: PlaceCount[]; organisations: PlaceCount[] }> {
+  const by = async (key: SQL, name: SQL) =>
+    rowsOf(
+      await db.execute(sql`
+        SELECT ${key} AS key, max(${name}) AS name, count(*)::int AS live,
+               count(*) FILTER (WHERE a.auth = 'not-required')::int AS unauthenticated
+        FROM assets a JOIN observations o
+          ON o.ip = a.ip AND o.port = a.port AND o.run_id = a.last_run_id
+        WHERE a.state = 'open' AND a.product IS NOT NULL AND ${key} IS NOT NULL
+        GROUP BY 1 ORDER BY live DESC, 1 LIMIT ${limit}`),
+    ).map((r) => ({
+      key: String(r.key),
+      name: r.name === null || r.name === undefined ? null : String(r.name),
+      live: num(r.live),
+      unauthenticated: num(r.unauthenticated),
+    }));
+  return {
+    countries: await by(sql`o.record->>'country'`, sql`NULL::text`),
+    organisations: await by(sql`o.record->>'asn'`, sql`o.record->>'asOrg'`),
   };
 }
 

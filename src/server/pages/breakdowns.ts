@@ -2,7 +2,7 @@
 // asset table with that filter in the URL.
 import { html } from "hono/html";
 import { COUNT_LABELS } from "../../advisories/counts.ts";
-import type { AdvisoryCount, Breakdowns } from "../queries.ts";
+import type { AdvisoryCount, Breakdowns, PlaceCount } from "../queries.ts";
 import { assetsHref, count, type Html, layout, type PageContext, productFilter, shown } from "./layout.ts";
 
 const cap = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;
@@ -21,6 +21,20 @@ function advisoryTable(id: string, title: string, rows: AdvisoryCount[]): Html {
                 ? html` <span class="alias">${shown(r.aliases.join(", "), 120)}</span>`
                 : ""
             }</td><td class="n">${count(r.live)}</td><td class="n">${count(r.unauthenticated)}</td></tr>`,
+        )
+  }</tbody></table></section>`;
+}
+
+function placeTable(id: string, title: string, what: string, rows: PlaceCount[]): Html {
+  return html`<section><h2>${title}</h2>
+<table class="grid" id="${id}">
+<thead><tr><th>${what}</th><th class="n">Live</th><th class="n">Unauth</th></tr></thead>
+<tbody>${
+    rows.length === 0
+      ? html`<tr><td colspan="3" class="empty">none placed (records from scan --from and import carry a place)</td></tr>`
+      : rows.map(
+          (r) =>
+            html`<tr><td class="nw">${shown(r.name ? `AS${r.key} ${r.name}` : r.key, 120)}</td><td class="n">${count(r.live)}</td><td class="n">${count(r.unauthenticated)}</td></tr>`,
         )
   }</tbody></table></section>`;
 }
@@ -61,6 +75,10 @@ export function breakdownsPage(ctx: PageContext, b: Breakdowns): Html {
 <div class="columns">
 ${advisoryTable("by-preauth", `By ${COUNT_LABELS.preAuth} advisory (what makes a gateway vulnerable)`, b.preauthAdvisories)}
 ${advisoryTable("by-advisory", `By advisory ${COUNT_LABELS.affecting} it`, b.advisories)}
+</div>
+<div class="columns">
+${placeTable("by-country", "By country", "Country", b.countries)}
+${placeTable("by-organisation", "By AS organisation", "AS", b.organisations)}
 </div>`;
   return layout(ctx, "Breakdowns", "/breakdowns", body);
 }
