@@ -45,7 +45,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: "discover",
-    summary: "find OpenClaw / Clawdbot / Moltbot gateways announcing themselves over mDNS on the local network",
+    summary:
+      "find OpenClaw / Clawdbot / Moltbot gateways announcing themselves over mDNS on the local network",
     load: async () => (await import("./discover.ts")).registerDiscover,
   },
   {
