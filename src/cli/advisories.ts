@@ -28,15 +28,15 @@ import {
   firstStableAtOrAfter,
   loadAdvisoryDb,
 } from "../advisories/store.ts";
+import { EXIT, UsageError } from "../core/errors.ts";
+import { OPENCLAW_FAMILY } from "../fingerprints/openclaw/meta.ts";
+import { capText, escapeForTerminal, escapeOneLine } from "../util/text.ts";
 import {
   type CommandOutput,
   type OutputFlags,
   type OutputSpec,
   openCommandOutput,
-} from "../core/command-output.ts";
-import { EXIT, UsageError } from "../core/errors.ts";
-import { OPENCLAW_FAMILY } from "../fingerprints/openclaw/meta.ts";
-import { capText, escapeForTerminal, escapeOneLine } from "../util/text.ts";
+} from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 interface CommonOptions extends OutputFlags {

@@ -2,9 +2,9 @@
 import type { Command } from "commander";
 import { renderJson, renderSarif, renderText } from "../audit/report.ts";
 import { runAudit, verdict } from "../audit/run.ts";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { UsageError } from "../core/errors.ts";
 import { suppressedLines } from "../findings/suppress-text.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { type ReportFlags, reportTarget, sendReport } from "./fleet.ts";
 import { addOutputOptions } from "./output-options.ts";
 

@@ -1,11 +1,11 @@
 // `clawpatrol campaign create|status|list|pause|resume|cancel`: scans split into shards that any
 // number of `clawpatrol worker` processes take from pg-boss queues in DATABASE_URL's PostgreSQL.
 import type { Command } from "commander";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import type { CampaignSpec, CampaignStatus } from "../distributed/campaigns.ts";
 import type { CampaignDb } from "../distributed/connect.ts";
 import { escapeForTerminal } from "../util/text.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { collect, durationOption, intOption } from "./options.ts";
 import { addOutputOptions } from "./output-options.ts";
 

@@ -5,7 +5,6 @@
 // sshPort published) a medium one. Listens and asks only: nothing is sent to the gateways.
 import type { Command } from "commander";
 import { Option } from "commander";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { UsageError } from "../core/errors.ts";
 import { browseMdns, interfaceAddressOf } from "../discovery/mdns-browse.ts";
 import { mdnsFindings } from "../discovery/mdns-findings.ts";
@@ -13,6 +12,7 @@ import { assembleServices, GATEWAY_SERVICE_TYPES, type MdnsService } from "../di
 import type { Finding } from "../findings/model.ts";
 import { parseDuration } from "../monitor/config.ts";
 import { escapeOneLine } from "../util/text.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 export const DISCOVER_SCHEMA = "clawpatrol.discover/1";

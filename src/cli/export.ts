@@ -1,9 +1,9 @@
 // `clawpatrol export`: the store as NDJSON scan records, or its findings as OCSF, CEF, SARIF or STIX.
 import type { Command } from "commander";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, UsageError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import type { ExportItem } from "../findings/export-item.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 import { type PlaceFlags, placeFilter } from "./place-flags.ts";
 

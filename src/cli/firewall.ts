@@ -4,7 +4,6 @@
 
 import type { Command } from "commander";
 import { runAudit } from "../audit/run.ts";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { detectBackend, runRuleSet } from "../firewall/apply.ts";
 import { commentLines } from "../firewall/quote.ts";
@@ -18,6 +17,7 @@ import {
   renderRules,
   type Shell,
 } from "../firewall/rules.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 export interface FirewallCliOptions {

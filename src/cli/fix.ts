@@ -3,7 +3,6 @@
 import type { Command } from "commander";
 import { runAudit, runAuditDetailed } from "../audit/run.ts";
 import type { AuditFinding } from "../audit/types.ts";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import type { Severity } from "../findings/model.ts";
 import { applyPlan, rollback } from "../fix/apply.ts";
@@ -11,6 +10,7 @@ import { configRefusal } from "../fix/config-problems.ts";
 import { FIX_IDS, isFixId } from "../fix/fix-ids.ts";
 import { EditError } from "../fix/json5-edit.ts";
 import { immutableReason, planFixes, renderPlan } from "../fix/plan.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 export interface FixCliOptions {

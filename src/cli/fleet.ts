@@ -5,9 +5,9 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Command } from "commander";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { RunError, UsageError } from "../core/errors.ts";
 import { escapeOneLine } from "../util/text.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 const HOSTS_OUTPUT: OutputSpec = { formats: ["text", "json"] };

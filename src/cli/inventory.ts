@@ -1,9 +1,9 @@
 // `clawpatrol inventory`: the assets in the store, filtered.
 import type { Command } from "commander";
 import { type AdvisoryCounts, COUNT_LABELS } from "../advisories/counts.ts";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT, UsageError } from "../core/errors.ts";
 import { escapeForTerminal } from "../util/text.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 import { placeFilter } from "./place-flags.ts";
 

@@ -6,14 +6,14 @@
 //   (neither)    stay running; one line per run on stderr; SIGINT/SIGTERM stop cleanly
 // Exit codes: 0 ok, 2 bad config or flags, 3 a run or an alert delivery failed (retried next run).
 import type { Command } from "commander";
+import { EXIT, UsageError } from "../core/errors.ts";
+import { escapeOneLine } from "../util/text.ts";
 import {
   type CommandOutput,
   type OutputFlags,
   type OutputSpec,
   openCommandOutput,
-} from "../core/command-output.ts";
-import { EXIT, UsageError } from "../core/errors.ts";
-import { escapeOneLine } from "../util/text.ts";
+} from "./command-output.ts";
 import { collect } from "./options.ts";
 import { addOutputOptions } from "./output-options.ts";
 

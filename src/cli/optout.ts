@@ -1,10 +1,10 @@
 // `clawpatrol optout add|list|remove`: the standing opt-out list every campaign honours, kept in
 // the store (DATABASE_URL's PostgreSQL, or the embedded store).
 import type { Command } from "commander";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { RunError, UsageError } from "../core/errors.ts";
 import type { StoreDb } from "../store/rows.ts";
 import { escapeForTerminal } from "../util/text.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 const OPTOUT_OUTPUT: OutputSpec = { formats: ["text", "json"], meaning: { json: "one JSON array" } };

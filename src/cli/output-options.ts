@@ -1,9 +1,9 @@
 // The output flags every results-printing command declares the same way: -f/--format, the
 // --json and --sarif shorthands, -o/--output and (for commands that report findings) --fail-on.
-// What they do is src/core/command-output.ts.
+// What they do is src/cli/command-output.ts.
 import type { Command } from "commander";
-import { DEFAULT_FAIL_ON, type OutputSpec, parseFailOn } from "../core/command-output.ts";
 import { formatOption } from "../core/formats.ts";
+import { DEFAULT_FAIL_ON, type OutputSpec, parseFailOn } from "./command-output.ts";
 
 export function addOutputOptions(cmd: Command, spec: OutputSpec): Command {
   const [first] = spec.formats;

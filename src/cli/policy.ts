@@ -4,7 +4,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { RunError, UsageError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import { type ResultsFile, ResultsFileError, readResultsFile } from "../findings/baseline-sources.ts";
@@ -15,6 +14,7 @@ import { policyFindings, renderCheckSarif, renderCheckText } from "../policy/rep
 import { policyJsonSchema } from "../policy/schema.ts";
 import { STARTER_POLICY } from "../policy/starter.ts";
 import { type Subject, subjectsOf } from "../policy/subjects.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 
 export const POLICY_CHECK_OUTPUT: OutputSpec = {

@@ -1,8 +1,8 @@
 // `clawpatrol runs`: the runs in the store, newest first (the ids `export --run` takes).
 import type { Command } from "commander";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { EXIT } from "../core/errors.ts";
 import { escapeForTerminal } from "../util/text.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { intOption } from "./options.ts";
 import { addOutputOptions } from "./output-options.ts";
 

@@ -1,6 +1,6 @@
 // The flags of `clawpatrol scan` and what it prints: shared by the command's declaration
 // (scan.ts, loaded for --help) and the code that runs it (scan-run.ts, loaded only to scan).
-import type { OutputFlags, OutputSpec } from "../core/command-output.ts";
+import type { OutputFlags, OutputSpec } from "./command-output.ts";
 
 export const SCAN_OUTPUT: OutputSpec = {
   formats: ["text", "json", "ndjson", "sarif", "ocsf", "cef", "stix"],

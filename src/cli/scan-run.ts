@@ -1,7 +1,6 @@
 // The work behind `clawpatrol scan`: read targets, guard the scope, run the pipeline, write records.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openCommandOutput } from "../core/command-output.ts";
 import { checkDestination } from "../core/destination.ts";
 import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import { chooseFormat } from "../core/formats.ts";
@@ -28,6 +27,7 @@ import { hasScannableTarget, reportProblems } from "../targets/problems.ts";
 import { resolveNames } from "../targets/resolve.ts";
 import { planTargets, splitTargetText } from "../targets/spec.ts";
 import { plannedEndpointCount } from "../targets/stream.ts";
+import { openCommandOutput } from "./command-output.ts";
 import { SCAN_OUTPUT, type ScanFlags } from "./scan-flags.ts";
 import { checkFromCount, exportsAreLarge, fromFormat, scanFromExports } from "./scan-from.ts";
 

@@ -1,7 +1,6 @@
 // `clawpatrol skills scan [paths...]` and `clawpatrol skills rules`.
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type OutputFlags, type OutputSpec, openCommandOutput } from "../core/command-output.ts";
 import { RunError, UsageError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import { type IocEntry, parseIocFile } from "../skills/indicators.ts";
@@ -13,6 +12,7 @@ import { RULES } from "../skills/rules.ts";
 import { defaultIocs, scanUnit } from "../skills/scan.ts";
 import { suggestSuppressions } from "../skills/suppressions.ts";
 import type { SkillReport } from "../skills/types.ts";
+import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { type ReportFlags, reportTarget, sendReport } from "./fleet.ts";
 import { addOutputOptions } from "./output-options.ts";
 

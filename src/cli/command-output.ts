@@ -2,11 +2,12 @@
 // older --json / --sarif spellings), checks and opens the -o destination before any work
 // starts, and turns findings into the exit code under --fail-on. Commands only render text;
 // where it goes and what the exit code is are decided here, the same way for all of them.
+
+import { EXIT, UsageError } from "../core/errors.ts";
+import { chooseFormat, type OutputFormat } from "../core/formats.ts";
+import { type OutputChunk, type OutputSink, openOutput } from "../core/output.ts";
 import { type Finding, isSeverity, reachesThreshold, type Severity } from "../findings/model.ts";
 import { FindingGate, type GateFlags } from "../findings/suppress-gate.ts";
-import { EXIT, UsageError } from "./errors.ts";
-import { chooseFormat, type OutputFormat } from "./formats.ts";
-import { type OutputChunk, type OutputSink, openOutput } from "./output.ts";
 
 /** The --fail-on default of every command that reports findings. */
 export const DEFAULT_FAIL_ON: Severity = "high";
