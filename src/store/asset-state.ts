@@ -9,6 +9,7 @@
 import { sql } from "./drizzle.ts";
 import { rowsOf, type StoreDb } from "./rows.ts";
 import type { AssetEventKind, assetEvents, assets, RunScope } from "./schema.ts";
+import { MAX_SCOPE_RANGES } from "./scope.ts";
 
 type Tx = Parameters<Parameters<StoreDb["transaction"]>[0]>[0];
 type AssetInsert = typeof assets.$inferInsert;
@@ -159,9 +160,6 @@ export function assetEventsFor(
   }
   return events;
 }
-
-/** Above this many ranges a scope is not kept (each range is two query parameters). */
-export const MAX_SCOPE_RANGES = 5000;
 
 /**
  * Close the open assets inside a completed scan's scope that it did not see (last seen before

@@ -1,14 +1,15 @@
 // `scan --store`: one scan becomes one run (a fresh id) whose records stream into the store in batches.
 import { randomUUID } from "node:crypto";
 import type { Observation } from "../fingerprints/observation.ts";
-import { formatIp, type Interval } from "../targets/ip.ts";
-import { MAX_SCOPE_RANGES } from "./asset-state.ts";
-import { defaultDataDir, lockOwner, StoreBusyError } from "./db.ts";
+import { defaultDataDir, lockOwner, StoreBusyError } from "./lock.ts";
 import type { RunSummary } from "./runs.ts";
 import type { RunScope } from "./schema.ts";
+import { scopeOf } from "./scope.ts";
 import { readServeFile } from "./serve-file.ts";
-import { SessionRunWriter } from "./session.ts";
 import { openThreadSession } from "./session-thread.ts";
+import { SessionRunWriter } from "./session-writer.ts";
+
+export { scopeOf };
 
 export interface ScanRunSink {
   runId: string;
@@ -19,19 +20,6 @@ export interface ScanRunSink {
   finish(): Promise<RunSummary>;
   /** Write the rest but leave the run incomplete (interrupted), close the store; what it stored. */
   close(): Promise<RunSummary>;
-}
-
-/**
- * A scan's scope for the store: its address intervals (excludes already cut out) and ports.
- * Hostnames and URLs are left out (what they resolve to can change), so their assets are never
- * closed by absence; a scope too large to keep is none at all.
- */
-export function scopeOf(intervals: readonly Interval[], ports: readonly number[]): RunScope | null {
-  if (intervals.length === 0 || intervals.length > MAX_SCOPE_RANGES) return null;
-  return {
-    ranges: intervals.map((i) => [formatIp(i.family, i.start), formatIp(i.family, i.end)]),
-    ports: [...ports],
-  };
 }
 
 /**

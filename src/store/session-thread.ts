@@ -4,7 +4,7 @@
 // The calls are the StoreSession's own, carried as messages (records are plain JSON).
 import { Worker } from "node:worker_threads";
 import { MODULE_EXT } from "../core/module-ext.ts";
-import { StoreBusyError } from "./db.ts";
+import { StoreBusyError } from "./lock.ts";
 import type { StoreSession } from "./session-types.ts";
 
 /** The session methods a thread session carries (all but the record stream). */

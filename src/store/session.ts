@@ -1,13 +1,8 @@
-// What the store commands (inventory, export, runs, import, scan --store) need from the store,
-// wherever it is: opened here (PGlite or PostgreSQL), or, when a running `clawpatrol serve`
-// holds the PGlite store (one process only), through that dashboard's local API (remote.ts).
-// The commands never learn which: they get a StoreSession.
-import type { Observation } from "../fingerprints/observation.ts";
 import { openStore, type Store, StoreBusyError, type StoreDb } from "./db.ts";
 import { listAssets, listFindings, streamRecords } from "./query.ts";
-import { listRunSummaries, type RunSummary, runExists, runSummary } from "./runs.ts";
+import { listRunSummaries, runExists, runSummary } from "./runs.ts";
 import type { StoreSession } from "./session-types.ts";
-import { beginRun, completeRun, type Numbered, writeBatch } from "./write.ts";
+import { beginRun, completeRun, writeBatch } from "./write.ts";
 
 export type { StoredFindingRow, StoreSession } from "./session-types.ts";
 
@@ -67,34 +62,4 @@ export async function openCommandSession(): Promise<StoreSession> {
   }
 }
 
-/** Streams one run's observations through a session in batches (RunWriter's job, for any session). */
-export class SessionRunWriter {
-  readonly #session: StoreSession;
-  readonly runId: string;
-  readonly #batchSize: number;
-  #pending: Numbered[] = [];
-  #seq = 0;
-
-  constructor(session: StoreSession, runId: string, batchSize = 500) {
-    this.#session = session;
-    this.runId = runId;
-    this.#batchSize = batchSize;
-  }
-
-  async add(observation: Observation, seq = this.#seq): Promise<void> {
-    this.#seq = seq + 1;
-    this.#pending.push({ seq, observation });
-    if (this.#pending.length >= this.#batchSize) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    const batch = this.#pending;
-    this.#pending = [];
-    if (batch.length > 0) await this.#session.writeBatch(this.runId, batch);
-  }
-
-  async finish(finishedAt = new Date().toISOString()): Promise<RunSummary> {
-    await this.flush();
-    return this.#session.completeRun(this.runId, finishedAt);
-  }
-}
+export { SessionRunWriter } from "./session-writer.ts";
