@@ -25,6 +25,8 @@ interface Job {
   name: string;
   build: string;
   m: Materialized;
+  /** Environment the real audit runs with (a case's SecretRef values), as the recording did. */
+  env?: Record<string, string>;
   ours: () => Promise<{ openclawCheckId: string | null }[]>;
 }
 
@@ -94,6 +96,7 @@ function caseJobs(): Job[] {
       return {
         name: `case ${name}`,
         build: readCase(name).build,
+        env: readCase(name).env ?? {},
         get m() {
           return m!;
         },
@@ -119,7 +122,7 @@ describeLive("coverage of the real OpenClaw audit (live, zoo builds)", zooAvaila
         try {
           const ours = await j.ours(); // materializes handmade cases
           void ours;
-          const real = await runRealAudit(j.build, j.m);
+          const real = await runRealAudit(j.build, j.m, j.env ?? {});
           results.set(j.name, real.report.findings);
         } catch (err) {
           results.set(j.name, err as Error);
