@@ -1,7 +1,7 @@
 // `clawpatrol optout add|list|remove`: the standing opt-out list every campaign honours, kept in
 // the store (DATABASE_URL's PostgreSQL, or the embedded store).
 import type { Command } from "commander";
-import { RunError, UsageError } from "../core/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import type { StoreDb } from "../store/rows.ts";
 import { escapeForTerminal } from "../util/text.ts";
 import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
@@ -10,18 +10,8 @@ import { addOutputOptions } from "./output-options.ts";
 const OPTOUT_OUTPUT: OutputSpec = { formats: ["text", "json"], meaning: { json: "one JSON array" } };
 
 async function withStore<T>(work: (db: StoreDb) => Promise<T>): Promise<T> {
-  const { openStore } = await import("../store/db.ts");
-  let store: Awaited<ReturnType<typeof openStore>>;
-  try {
-    store = await openStore();
-  } catch (err) {
-    throw new RunError(`cannot open the store: ${(err as Error).message}`);
-  }
-  try {
-    return await work(store.db);
-  } finally {
-    await store.close();
-  }
+  const { withStore: withOpenStore } = await import("../store/db.ts");
+  return withOpenStore((store) => work(store.db));
 }
 
 export function registerOptout(program: Command): void {

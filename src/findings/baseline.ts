@@ -4,7 +4,7 @@
 // Findings are matched by their stable identity (identity.ts: rule, asset, evidence), so a
 // finding whose evidence changed is new again.
 import { existsSync } from "node:fs";
-import { RunError, UsageError } from "../core/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import {
   BASELINE_SCHEMA,
   type BaselineEntry,
@@ -54,15 +54,9 @@ export function loadBaselineFile(path: string): Baseline {
  * the side of accepting).
  */
 export async function loadBaselineRun(runId: string): Promise<Baseline> {
-  const { openStore, rowsOf } = await import("../store/db.ts");
+  const { withStore, rowsOf } = await import("../store/db.ts");
   const { sql } = await import("../store/drizzle.ts");
-  let store: Awaited<ReturnType<typeof openStore>>;
-  try {
-    store = await openStore();
-  } catch (err) {
-    throw new RunError(`cannot open the store: ${(err as Error).message}`);
-  }
-  try {
+  return withStore(async (store) => {
     const [run] = rowsOf<{ kind: string; started_at: unknown }>(
       await store.db.execute(sql`SELECT kind, started_at FROM runs WHERE id = ${runId}`),
     );
@@ -87,9 +81,7 @@ export async function loadBaselineRun(runId: string): Promise<Baseline> {
       for (const r of rows) ids.add(r.id);
     }
     return { source: `run ${runId}`, ids };
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** The baseline file `--write-baseline` writes: every finding given, by identity, sorted. */

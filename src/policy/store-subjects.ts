@@ -1,8 +1,3 @@
-// `policy check --from-store`: the subjects from the store instead of results files. Gateways
-// are the store's open assets; audit and skills findings are grouped by their asset. A finding
-// is open when its last sighting is its asset's latest; its first sighting starts the clock of
-// an exposure service level.
-import { RunError } from "../core/errors.ts";
 import type { Finding } from "../findings/model.ts";
 import type { StoreDb } from "../store/rows.ts";
 import type { Subject } from "./subjects.ts";
@@ -11,18 +6,8 @@ const endpoint = (host: string, port: number) =>
   host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 
 export async function subjectsFromStore(): Promise<{ subjects: Subject[]; location: string }> {
-  const { openStore } = await import("../store/db.ts");
-  let store: Awaited<ReturnType<typeof openStore>>;
-  try {
-    store = await openStore();
-  } catch (err) {
-    throw new RunError(`cannot open the store: ${(err as Error).message}`);
-  }
-  try {
-    return { subjects: await subjectsOfDb(store.db), location: store.location };
-  } finally {
-    await store.close();
-  }
+  const { withStore } = await import("../store/db.ts");
+  return withStore(async (store) => ({ subjects: await subjectsOfDb(store.db), location: store.location }));
 }
 
 /** The subjects of an open store (serve's compliance page uses its own handle). */

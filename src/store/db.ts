@@ -3,6 +3,7 @@
 // through the same Drizzle schema and the same SQL migrations.
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { RunError } from "../core/errors.ts";
 import { pgliteDriver, postgresDriver } from "./drizzle.ts";
 import { defaultDataDir, lockDataDir } from "./lock.ts";
 import { migrate } from "./migrate.ts";
@@ -122,4 +123,22 @@ export async function openStore(options: OpenOptions = {}): Promise<Store> {
     throw err;
   }
   return store;
+}
+
+/**
+ * Open the store, run `work` on it and close it, whatever happens. A store that cannot be
+ * opened is the RunError every command reports the same way ("cannot open the store: ...").
+ */
+export async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  let store: Store;
+  try {
+    store = await openStore();
+  } catch (err) {
+    throw new RunError(`cannot open the store: ${(err as Error).message}`);
+  }
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
 }
