@@ -3,7 +3,7 @@
 
 import { compareText } from "../util/text.ts";
 import { analyzeOpaque, type FileKind, sniff } from "./analyzers/binary.ts";
-import { analyzeCode } from "./analyzers/code.ts";
+import { analyzeCode } from "./analyzers/code/index.ts";
 import {
   analyzePackageJson,
   analyzeSkillMd,

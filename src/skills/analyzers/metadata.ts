@@ -5,7 +5,7 @@ import JSON5 from "json5";
 import YAML from "yaml";
 import type { FileContext, SkillContext } from "../context.ts";
 import { judgeUrlIn, popularNames } from "../indicators.ts";
-import { SECRET_ENV } from "./code.ts";
+import { SECRET_ENV } from "./code/patterns.ts";
 
 export interface SkillMeta {
   name?: string;

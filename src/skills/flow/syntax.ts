@@ -1,0 +1,27 @@
+// Small helpers over ast-grep nodes shared by the per-language code analyzers: field access
+// without per-grammar static typing, offsets and enclosing scopes.
+import type { SgNode } from "@ast-grep/napi";
+
+/** `field()` without ast-grep's per-language static typing (we handle several grammars). */
+export function fieldOf(n: SgNode, name: string): SgNode | null {
+  return (n.field as unknown as (this: SgNode, f: string) => SgNode | null).call(n, name);
+}
+
+export function kindOf(n: SgNode): string {
+  return String(n.kind());
+}
+
+export function offsetOf(n: SgNode): number {
+  return n.range().start.index;
+}
+
+export function isStringNode(n: SgNode | null): boolean {
+  if (!n) return false;
+  const k = n.kind();
+  return k === "string" || k === "template_string" || k === "string_literal" || k === "raw_string";
+}
+
+export function enclosingScope(n: SgNode, kinds: Set<string>): SgNode | null {
+  for (const a of n.ancestors()) if (kinds.has(kindOf(a))) return a;
+  return null;
+}
