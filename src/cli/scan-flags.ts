@@ -39,4 +39,8 @@ export interface ScanFlags extends OutputFlags {
   contact?: string;
   progress: boolean;
   store?: boolean;
+  /** Add the gateways heard over multicast DNS (src/cli/scan-mdns.ts). */
+  mdns?: boolean;
+  mdnsTimeout: number;
+  interface?: string;
 }

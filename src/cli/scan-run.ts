@@ -84,7 +84,10 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   const inputFormat = fromFormat(flags.inputFormat);
   if (flags.from && targets.length > 0)
     throw new UsageError("--from probes exactly the endpoints its files list: give no other targets with it");
-  if (targets.length === 0 && !flags.from)
+  if (flags.from && flags.mdns)
+    throw new UsageError("--from probes exactly the endpoints its files list: it does not take --mdns");
+  if (flags.interface !== undefined && !flags.mdns) throw new UsageError("--interface needs --mdns");
+  if (targets.length === 0 && !flags.from && !flags.mdns)
     throw new UsageError("no targets: give addresses, CIDRs, ranges, hostnames or URLs (or -iL FILE)");
   const excludes = (flags.exclude ?? []).flatMap((e) =>
     e
@@ -98,7 +101,7 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   const { plan: typedPlan, rejected } = planTargets(targets, excludes);
   // The IANA special-purpose ranges are left out of a CIDR or range that spans them, unless a
   // target lies inside one (every loopback or LAN scan names its range); --blocklist FILE too.
-  const { plan: readPlan, skipped: reserved } = applyBlocklists(
+  let { plan: readPlan, skipped: reserved } = applyBlocklists(
     typedPlan,
     namedIntervals(targets),
     (flags.blocklist ?? []).flatMap((f) => readBlocklistFile(f)),
@@ -117,6 +120,15 @@ export async function scanCommand(targetArgs: string[], flags: ScanFlags): Promi
   if (reservedLine && !hasScannableTarget(readPlan))
     throw new UsageError(`nothing left to scan: ${reservedLine}`);
   if (reservedLine) process.stderr.write(`clawpatrol: ${reservedLine}\n`);
+  // --mdns: the beacons heard join as address:port endpoints, inside the scope (scan-mdns.ts).
+  if (flags.mdns) {
+    const { mdnsTargets } = await import("./scan-mdns.ts");
+    const found = await mdnsTargets(flags, readPlan, ports, targets.length > 0, (line) =>
+      process.stderr.write(`clawpatrol: ${line}\n`),
+    );
+    readPlan = { ...readPlan, endpoints: [...readPlan.endpoints, ...found] };
+    targets.push(...found.map((e) => (e.family === 6 ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`)));
+  }
   // Names are resolved now, so every target that cannot be scanned is said (one line each) before
   // the scan starts, and a scan with nothing left to connect to stops here with exit 2.
   const { plan, failures } = await resolveNames(readPlan);

@@ -53,6 +53,16 @@ export function registerScan(program: Command): void {
         .argParser(durationOption("--timeout", 100, 120_000))
         .default(5000, "5s"),
     )
+    .option(
+      "--mdns",
+      "also scan the gateways that announce themselves over multicast DNS (as discover --mdns), within scope: the targets given, else the browsed interfaces' networks",
+    )
+    .addOption(
+      new Option("--mdns-timeout <duration>", "how long --mdns listens before the scan starts")
+        .argParser(durationOption("--mdns-timeout", 200, 600_000))
+        .default(3000, "3s"),
+    )
+    .option("--interface <if>", "with --mdns: browse on this interface (name or IPv4 address)")
     .option("--all", "also report endpoints that did not answer")
     .option("--record <dir>", "save every probe transcript (raw bytes) as JSON in DIR")
     .option("--seed <n>", "seed of the target order permutation", intOption("--seed", 0, 2 ** 52))
