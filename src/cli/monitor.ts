@@ -22,6 +22,7 @@ interface MonitorFlags extends OutputFlags {
   once?: boolean;
   dryRun?: boolean;
   profile?: string[];
+  policy?: string;
 }
 
 /** Run reports (or, with --dry-run, the plan): text, or JSON (one report per line). */
@@ -43,6 +44,10 @@ export function registerMonitor(program: Command): void {
     .option("--once", "run the profiles once now and exit")
     .option("--profile <name>", "only this profile (repeatable)", collect)
     .option("--dry-run", "check the config; print the profiles and their next run times")
+    .option(
+      "--policy <file>",
+      "alert when this policy's exposure service levels are breached (instead of the config's policy:)",
+    )
     .action(async (flags: MonitorFlags) => {
       if (flags.once && flags.dryRun) throw new UsageError("choose one of --once and --dry-run");
       const out = openCommandOutput(flags, MONITOR_OUTPUT);
@@ -56,6 +61,10 @@ async function monitorCommand(flags: MonitorFlags, out: CommandOutput): Promise<
   const json = out.format === "json";
   const { loadMonitorConfig } = await import("../monitor/config.ts");
   const config = loadMonitorConfig(flags.config);
+  if (flags.policy !== undefined) {
+    const { policyFor } = await import("../monitor/config.ts");
+    config.policy = policyFor(flags.policy, "--policy");
+  }
   let profiles = config.profiles;
   if (flags.profile && flags.profile.length > 0) {
     for (const n of flags.profile)

@@ -84,6 +84,17 @@ export interface Alert {
   advisories: { id: string; aliases: string[]; severity: Severity; fixed: string | null; summary: string }[];
   upgradeTo: string | null;
   flapping?: { flips: number; windowStart: string; quietUntil: string };
+  /** sla-breach / sla-resolved: the policy clause, the exposure's first-seen time and its deadline (sla.ts). */
+  sla?: {
+    clause: string;
+    asset: string;
+    firstSeen: string;
+    deadline: string;
+    limitHours: number;
+    openHours: number;
+    rules: string[];
+    resolvedAt?: string;
+  };
 }
 
 const MAX_ADVISORIES = 20;
@@ -521,6 +532,7 @@ const ALERT_KEYS: (keyof Alert)[] = [
   "advisories",
   "upgradeTo",
   "flapping",
+  "sla",
 ];
 const ASSET_KEYS = [
   "address",

@@ -4,6 +4,7 @@
 //   dedupeWindow: 24h          # the same alert (asset + kind + what changed) once per window per sink
 //   flapThreshold: 2           # the Nth open/closed flip of an asset within the window becomes one "flapping" alert
 //   retryFor: 7d               # failed deliveries are retried by later runs for this long
+//   policy: policy.yml         # alert when its exposure service levels are breached (sla-breach, sla-resolved)
 //   sinks:
 //     soc: { type: webhook, url: https://hooks.example.net/clawpatrol, secretEnv: CLAWPATROL_WEBHOOK_SECRET }
 //     siem: { type: syslog, transport: tls, host: siem.example.net, port: 6514, ca: /etc/ssl/siem-ca.pem }
@@ -29,13 +30,23 @@ import { z } from "zod";
 import { UsageError } from "../core/errors.ts";
 import { readTextFile } from "../core/text-file.ts";
 import { SEVERITIES, type Severity } from "../findings/model.ts";
+import { loadPolicy } from "../policy/load.ts";
+import type { Policy } from "../policy/schema.ts";
 import { parsePorts } from "../targets/ports.ts";
 import { buildPlan, planIsEmpty, type TargetPlan } from "../targets/spec.ts";
 
 /** The same scope guard as `scan --allow-large`. */
 const MAX_ADDRESSES_WITHOUT_FLAG = 65_536n;
 
-export const ALERT_KINDS = ["new", "closed", "reopened", "changed", "flapping"] as const;
+export const ALERT_KINDS = [
+  "new",
+  "closed",
+  "reopened",
+  "changed",
+  "flapping",
+  "sla-breach",
+  "sla-resolved",
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -203,6 +214,8 @@ const fileSchema = z.strictObject({
   flapThreshold: z.int().min(1).max(1000).default(2),
   retryFor: duration(0, 90 * 86_400_000).default(7 * 86_400_000),
   sinks: z.record(name, sinkSchema).default({}),
+  /** A policy file (relative to this config) whose exposure service levels each run checks. */
+  policy: nonEmpty.optional(),
   profiles: z.array(profileSchema).min(1, "must list at least one profile"),
 });
 
@@ -243,6 +256,8 @@ export interface MonitorConfig {
   retryForMs: number;
   sinks: Map<string, SinkConfig>;
   profiles: Profile[];
+  /** The policy whose exposure service levels are alerted on (`policy:` or `monitor --policy`). */
+  policy: { policy: Policy; file: string } | null;
 }
 
 /** $CLAWPATROL_HOME/monitor.yml, or ~/.clawpatrol/monitor.yml. */
@@ -411,7 +426,18 @@ export function parseMonitorConfig(
     retryForMs: data.retryFor,
     sinks,
     profiles,
+    policy: data.policy ? policyFor(resolve(dirname(file), data.policy), `${file}: policy`) : null,
   };
+}
+
+/** The policy file a monitor config or `--policy` names, read and checked now (exit 2 on a problem). */
+export function policyFor(path: string, named: string): { policy: Policy; file: string } {
+  try {
+    return { policy: loadPolicy(path), file: path };
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${named}: ${err.message}`);
+    throw err;
+  }
 }
 
 /**

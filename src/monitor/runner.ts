@@ -7,6 +7,7 @@ import type { Severity } from "../findings/model.ts";
 import { openStore, type Store } from "../store/db.ts";
 import {
   assetContexts,
+  type Db,
   endMonitorRun,
   eventsOfRun,
   flipsBetween,
@@ -32,6 +33,7 @@ import type { MonitorConfig, Profile } from "./config.ts";
 import { runMonitorScan } from "./run-scan.ts";
 import { createSink } from "./sinks/index.ts";
 import { errorText } from "./sinks/types.ts";
+import { slaAlerts } from "./sla.ts";
 
 export const RUN_SCHEMA = "clawpatrol.monitor-run/v1";
 
@@ -88,6 +90,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** How to open the store; defaults to DATABASE_URL or the PGlite store under CLAWPATROL_HOME. */
   open?: () => Promise<Store>;
+  /** The clock service levels are timed by (tests pin it). */
+  now?: () => Date;
 }
 
 type Matcher = (q: { product: string; version: string }) => {
@@ -160,6 +164,77 @@ const reportedEvent = (e: AssetEvent): ReportedEvent => ({
   changes: e.changes,
 });
 
+/**
+ * Dedupe alerts against the log (and within this list), queue each for the sinks its profile's
+ * routes send it to, and note them in the run's report.
+ */
+async function routeAlerts(
+  tx: Db,
+  alerts: readonly Alert[],
+  profile: Profile,
+  report: RunReport,
+  byId: Map<string, ReportedAlert>,
+  now: string,
+  W: number,
+): Promise<void> {
+  const handled = await handledKeys(
+    tx,
+    alerts.map((a) => a.key),
+    now,
+    W,
+  );
+  const queue: { alert: Alert; sink: string }[] = [];
+  for (const alert of alerts) {
+    const reported: ReportedAlert = {
+      id: alert.id,
+      key: alert.key,
+      kind: alert.kind,
+      severity: alert.severity,
+      title: alert.title,
+      summary: alert.summary,
+      address: alert.asset.address,
+      runId: alert.runId,
+      sinks: {},
+    };
+    for (const route of profile.alerts) {
+      if (!routeTakes(route, alert) || reported.sinks[route.sink]) continue;
+      const k = `${alert.key}\u0000${route.sink}`;
+      if (handled.has(k)) {
+        reported.sinks[route.sink] = "suppressed";
+        report.deliveries.suppressed++;
+        continue;
+      }
+      handled.add(k);
+      queue.push({ alert, sink: route.sink });
+      reported.sinks[route.sink] = "pending";
+    }
+    report.alerts.push(reported);
+    byId.set(alert.id, reported);
+  }
+  await queueDeliveries(tx, queue, now);
+}
+
+/**
+ * The policy's exposure service levels (monitor --policy): breaches that began since the last
+ * cycle and breaches that closed, as alerts through the same routes (sla.ts).
+ */
+async function queueSlaAlerts(
+  store: Store,
+  config: MonitorConfig,
+  profile: Profile,
+  runId: string,
+  report: RunReport,
+  byId: Map<string, ReportedAlert>,
+  now: Date,
+): Promise<void> {
+  if (!config.policy) return;
+  const policy = config.policy.policy;
+  await store.db.transaction(async (tx) => {
+    const alerts = await slaAlerts(tx, policy, { profile: profile.name, runId, now });
+    await routeAlerts(tx, alerts, profile, report, byId, now.toISOString(), config.dedupeWindowMs);
+  });
+}
+
 /** Turn the events of every run still owed alerts into queued deliveries (deduplicated). */
 async function queueAlerts(
   store: Store,
@@ -207,42 +282,7 @@ async function queueAlerts(
         }
         alerts.push(alert);
       }
-      // Dedupe against the log (and within this list), then queue everything in a few statements.
-      const handled = await handledKeys(
-        tx,
-        alerts.map((a) => a.key),
-        now,
-        W,
-      );
-      const queue: { alert: Alert; sink: string }[] = [];
-      for (const alert of alerts) {
-        const reported: ReportedAlert = {
-          id: alert.id,
-          key: alert.key,
-          kind: alert.kind,
-          severity: alert.severity,
-          title: alert.title,
-          summary: alert.summary,
-          address: alert.asset.address,
-          runId: alert.runId,
-          sinks: {},
-        };
-        for (const route of profile.alerts) {
-          if (!routeTakes(route, alert) || reported.sinks[route.sink]) continue;
-          const k = `${alert.key}\u0000${route.sink}`;
-          if (handled.has(k)) {
-            reported.sinks[route.sink] = "suppressed";
-            report.deliveries.suppressed++;
-            continue;
-          }
-          handled.add(k);
-          queue.push({ alert, sink: route.sink });
-          reported.sinks[route.sink] = "pending";
-        }
-        report.alerts.push(reported);
-        byId.set(alert.id, reported);
-      }
-      await queueDeliveries(tx, queue, now);
+      await routeAlerts(tx, alerts, profile, report, byId, now, W);
       await markAlerted(tx, r.runId, now);
     });
   }
@@ -338,6 +378,15 @@ export async function runProfile(
     }
     await endMonitorRun(store.db, scan.runId, "complete", scan.finishedAt, {});
     const made = await queueAlerts(store, config, profile, scan.runId, report);
+    await queueSlaAlerts(
+      store,
+      config,
+      profile,
+      scan.runId,
+      report,
+      made,
+      (options.now ?? (() => new Date()))(),
+    );
     await deliver(store, config, profile, report, made);
     report.status = "complete";
     await endMonitorRun(store.db, scan.runId, "complete", scan.finishedAt, summaryOf(report));

@@ -308,3 +308,31 @@ export const CLAUSES: readonly Clause[] = [
 export function rulesInWords(c: Clause): string {
   return list([...c.rules]);
 }
+
+/** An exposure service level of the policy: which open findings it times, and the limit. */
+export interface ServiceLevel {
+  clause: string;
+  hours: number;
+  rules: readonly string[];
+  counts: (o: OpenFinding) => boolean;
+}
+
+/** The policy's exposure service levels (what `monitor --policy` watches between checks). */
+export function serviceLevels(p: Policy): ServiceLevel[] {
+  const out: ServiceLevel[] = [];
+  if (p.exposure?.noAuthHours !== undefined)
+    out.push({
+      clause: "exposure.noAuthHours",
+      hours: p.exposure.noAuthHours,
+      rules: NO_AUTH_RULES,
+      counts: () => true,
+    });
+  if (p.exposure?.preAuthAdvisoryHours !== undefined)
+    out.push({
+      clause: "exposure.preAuthAdvisoryHours",
+      hours: p.exposure.preAuthAdvisoryHours,
+      rules: PRE_AUTH_RULES,
+      counts: preAuthOnly,
+    });
+  return out;
+}

@@ -214,7 +214,9 @@ export const alertLog = pgTable(
     key: text("key").notNull(),
     profile: text("profile").notNull(),
     runId: text("run_id").notNull(),
-    kind: text("kind").$type<"new" | "closed" | "reopened" | "changed" | "flapping">().notNull(),
+    kind: text("kind")
+      .$type<"new" | "closed" | "reopened" | "changed" | "flapping" | "sla-breach" | "sla-resolved">()
+      .notNull(),
     severity: text("severity").notNull(),
     ip: inet("ip").notNull(),
     port: integer("port").notNull(),

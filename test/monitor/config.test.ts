@@ -74,7 +74,11 @@ describe("monitor config", () => {
     });
     expect(office!.plan.addressCount).toBe(768n);
     expect(office!.alerts).toEqual([
-      { sink: "file", minSeverity: "info", kinds: ["new", "closed", "reopened", "changed", "flapping"] },
+      {
+        sink: "file",
+        minSeverity: "info",
+        kinds: ["new", "closed", "reopened", "changed", "flapping", "sla-breach", "sla-resolved"],
+      },
       { sink: "pager", minSeverity: "high", kinds: ["new", "reopened", "changed", "flapping"] },
     ]);
     expect(lab).toMatchObject({ ports: [18789, 18790], timeoutMs: 2000, targets: ["127.0.0.1"], alerts: [] });
@@ -188,7 +192,11 @@ describe("monitor config", () => {
     ],
     [
       'profiles: [{ name: a, schedule: "* * * * *", targets: [127.0.0.1], alerts: [{ sink: x, kinds: [opened] }] }]',
-      /monitor\.yml: profiles\[0\]\.alerts\[0\]\.kinds\[0\]: must be one of new, closed, reopened, changed, flapping$/,
+      /monitor\.yml: profiles\[0\]\.alerts\[0\]\.kinds\[0\]: must be one of new, closed, reopened, changed, flapping, sla-breach, sla-resolved$/,
+    ],
+    [
+      'policy: /nonexistent/policy.yml\nprofiles: [{ name: a, schedule: "* * * * *", targets: [127.0.0.1] }]',
+      /monitor\.yml: policy: \/nonexistent\/policy\.yml: .*$/,
     ],
     [
       'profiles: [{ name: a, schedule: "* * * * *", targets: [127.0.0.1] }, { name: a, schedule: "@daily", targets: [127.0.0.1] }]',
