@@ -21,6 +21,7 @@ describe("monitor --policy: exposure service levels", () => {
   let fleet: Fleet;
   let config: MonitorConfig;
   let store: Store;
+  let real: Store | undefined;
   const sinkFile = join(work, "alerts.ndjson");
   const open = async () => store;
   let t0 = 0;
@@ -53,12 +54,12 @@ profiles:
 `,
     );
     config = loadMonitorConfig(join(work, "monitor.yml"));
-    const real = await openStore({ dataDir: join(work, "pglite") });
+    real = await openStore({ dataDir: join(work, "pglite") });
     // runProfile closes the store it opened after each run; keep one open for the whole test.
     store = { ...real, close: async () => {} };
-    afterAll(() => real.close());
   });
   afterAll(async () => {
+    await real?.close();
     await fleet?.close();
     rmSync(work, { recursive: true, force: true });
   });
