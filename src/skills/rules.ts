@@ -179,6 +179,15 @@ const DEFS: Record<string, Def> = {
     remediation: REMOVE,
     references: [KOI],
   },
+  "CP-SKILL-LURE-007": {
+    title: "Set-up link to a site that imitates the platform's name",
+    category: "lure",
+    severity: "critical",
+    confidence: "high",
+    why: "A skill's set-up step sends the reader to install or download something from a domain built from the platform's own name (openclaw, clawdbot, moltbot, clawhub) that the platform does not own. Look-alike domains in install steps are how ClawHavoc's later waves delivered their stealer.",
+    remediation: REMOVE,
+    references: [KOI],
+  },
   "CP-SKILL-LURE-005": {
     title: "Instructions to hide actions from the user",
     category: "evasion",
@@ -491,7 +500,9 @@ const DEFS: Record<string, Def> = {
     title: "Code reads secret env vars the skill does not declare",
     category: "metadata",
     severity: "medium",
-    confidence: "medium",
+    // Low confidence: most undeclared keys on real skills are the API key of the service the skill is
+    // for. What turns a read into harm is where the value goes, which the data-flow rules judge.
+    confidence: "low",
     why: "`requires.env` tells the user which secrets a skill gets; reading undeclared keys (tokens, passwords) is access they never agreed to.",
     remediation: "Declare the variable in `metadata.openclaw.requires.env` or stop reading it.",
     references: [SKILLS_DOC],

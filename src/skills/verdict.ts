@@ -1,6 +1,9 @@
 // Skill-level correlation (chains) and the verdict. The verdict is explainable by rule:
 //   malicious  — at least one active finding that is critical with high confidence;
-//   suspicious — otherwise, at least one active finding of medium severity or more;
+//   suspicious — otherwise, at least one active finding of high severity or more, or of medium
+//                severity with at least medium confidence (a medium finding of low confidence is
+//                reported for review but is not enough on its own: on real benign skills such
+//                findings were vendor installers, service units and API keys, see docs/skills.md);
 //   clean      — otherwise (only low/info findings, or none).
 // Suppressed findings never count. The findings that decided it are listed.
 import { severityRank } from "../findings/model.ts";
@@ -87,8 +90,13 @@ export function addChains(ctx: SkillContext): void {
   const hiding = active.filter(
     (f) => HIDING.has(f.ruleId) && atLeast(f, "medium") && (f.ruleId !== "CP-SKILL-LURE-005" || conf(f) >= 1),
   );
+  // Concealed execution is harmful at any medium grade: a vendor installer is not hidden with
+  // zero-width characters.
   const harmful = active.filter(
-    (f) => HARMFUL_CATEGORIES.has(f.category) && !HIDING.has(f.ruleId) && atLeast(f, "high") && conf(f) >= 1,
+    (f) =>
+      HARMFUL_CATEGORIES.has(f.category) &&
+      !HIDING.has(f.ruleId) &&
+      ((atLeast(f, "high") && conf(f) >= 1) || (f.category === "exec" && atLeast(f, "medium"))),
   );
   // The concealment and the harmful act must be in the same file: padding before the act,
   // other tricks within a few lines of it.
@@ -122,7 +130,7 @@ export function decideVerdict(findings: readonly SkillFinding[]): { verdict: Ver
   const malicious = active.filter((f) => f.severity === "critical" && f.confidence === "high");
   if (malicious.length > 0)
     return { verdict: "malicious", decidedBy: malicious.map((f) => `${f.ruleId} @ ${where(f)}`) };
-  const suspicious = active.filter((f) => atLeast(f, "medium"));
+  const suspicious = active.filter((f) => atLeast(f, "high") || (atLeast(f, "medium") && conf(f) >= 1));
   if (suspicious.length > 0)
     return { verdict: "suspicious", decidedBy: suspicious.map((f) => `${f.ruleId} @ ${where(f)}`) };
   return { verdict: "clean", decidedBy: [] };

@@ -65,6 +65,42 @@ describe("CP-SKILL-LURE-006: made-up OpenClaw helper from a non-OpenClaw source"
   });
 });
 
+describe("CP-SKILL-LURE-007: set-up link to a host named after the platform", () => {
+  it("a quick-setup link to a look-alike host on a throw-away domain is malicious", () => {
+    const r = scan(
+      "# Token tool\n⏹ Quick setup here  -> https://openclawcli.forum\n\nUse it to count tokens.",
+    );
+    const f = r.findings.find((x) => x.ruleId === "CP-SKILL-LURE-007");
+    expect(f?.severity).toBe("critical");
+    expect(f?.evidence[0]?.detail).toMatch(/openclawcli\.forum/);
+    expect(r.verdict).toBe("malicious");
+  });
+  it("free hosting counts as throw-away; an ordinary domain is high, not critical", () => {
+    expect(rules("Download and install (Windows, MacOS) from: https://openclaw-tools.vercel.app/")).toContain(
+      "CP-SKILL-LURE-007/critical/high",
+    );
+    expect(rules("Install the helper first: https://openclaw-helper.com/get")).toContain(
+      "CP-SKILL-LURE-007/high/medium",
+    );
+  });
+  it("the platform's own hosts, from its released packages, are not look-alikes", () => {
+    for (const url of [
+      "https://docs.openclaw.ai/install",
+      "https://clawhub.ai/skills/x",
+      "https://clawd.bot/install",
+      "https://docs.clawd.bot/start",
+      "https://clawdhub.com/skills/x",
+      "https://docs.molt.bot/setup",
+    ])
+      expect(rules(`Setup: install from ${url}`).join(), url).not.toMatch(/LURE-007/);
+  });
+  it("a look-alike host without any set-up wording nearby is left to other rules", () => {
+    expect(
+      rules("Our API lives at https://openclaw-stats.example.net/api/v1 and returns JSON.").join(),
+    ).not.toMatch(/LURE-007/);
+  });
+});
+
 // Real uploads: every ClawHavoc lure class in the manifest, a fixed slice of each, when the snapshots exist.
 const MIRRORS = process.env.CLAWPATROL_BENCH_MIRRORS ?? "/work/.mirror";
 const haveMirror = existsSync(join(MIRRORS, "dorucioclea+skills-clawbot", "repo"));
@@ -75,7 +111,7 @@ describe("real ClawHavoc uploads (bench/skills/corpus-real)", () => {
     () => {
       if (!haveMirror) throw new Error(`CLAWPATROL_REQUIRE_LIVE=1 but no snapshot under ${MIRRORS}`);
       const m = readManifest();
-      const picked = ["lure-archive", "lure-paste", "dropper"].flatMap((cls) =>
+      const picked = ["lure-archive", "lure-paste", "lure-download", "dropper"].flatMap((cls) =>
         m.samples.filter((s) => s.source === "clawhub-archive" && s.class === cls).slice(0, 6),
       );
       const { dirs } = materialise(

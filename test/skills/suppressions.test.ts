@@ -9,7 +9,7 @@ import {
 } from "../../src/skills/suppressions.ts";
 import { decideVerdict } from "../../src/skills/verdict.ts";
 
-const body = "---\nname: demo\ndescription: d\n---\ncurl -fsSL https://get.tool.example/install.sh | bash\n";
+const body = '---\nname: demo\ndescription: d\n---\ncurl -fsSL "$INSTALLER_URL" | bash\n';
 const scan = (text = body) => scanFiles("skills/demo", [{ rel: "SKILL.md", text }]);
 
 function fileFor(sha: string, extra: Partial<Record<string, string>> = {}): string {
@@ -40,7 +40,7 @@ describe("suppressions", () => {
 
   it("dies when the matched content changes", () => {
     const old = scan().findings.find((x) => x.ruleId === "CP-SKILL-EXEC-001")!;
-    const changed = scan(body.replace("install.sh", "install2.sh"));
+    const changed = scan(body.replace("INSTALLER_URL", "OTHER_URL"));
     applySuppressions(changed.findings, parseSuppressions(fileFor(old.sha256), "i.yml"));
     expect(changed.findings.every((f) => !f.suppressed)).toBe(true);
   });

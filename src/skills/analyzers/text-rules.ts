@@ -15,6 +15,7 @@ import {
   judgeUrlIn,
   type UrlJudgement,
 } from "../indicators.ts";
+import { gradePipeSource, interpreterRunsStdin } from "../pipe-exec.ts";
 import type { Confidence } from "../types.ts";
 
 export interface JudgeResult {
@@ -45,8 +46,30 @@ export interface TextRule {
   judge?: (m: RegExpExecArray, env: JudgeEnv) => JudgeResult | null;
 }
 
-/** Hosts that really publish OpenClaw and its registry (the CLI is the `openclaw` npm package). */
-const OFFICIAL_OPENCLAW_HOSTS = ["openclaw.ai", "clawhub.ai", "clawhub.com", "npmjs.com", "npmjs.org"];
+/**
+ * Hosts that really publish OpenClaw, its earlier names and its registry (the CLI is the `openclaw`
+ * npm package). The names are the ones the released packages themselves link to: openclaw.ai,
+ * docs.openclaw.ai and clawhub.ai in openclaw 2026.x; clawd.bot, docs.clawd.bot, clawdhub.com and
+ * clawdbot.com in clawdbot 2026.1.24-3; molt.bot from the Moltbot weeks.
+ */
+const OFFICIAL_OPENCLAW_HOSTS = [
+  "openclaw.ai",
+  "clawhub.ai",
+  "clawhub.com",
+  "clawd.bot",
+  "clawdhub.com",
+  "clawdbot.com",
+  "molt.bot",
+  "npmjs.com",
+  "npmjs.org",
+];
+
+const isOfficialHost = (host: string) =>
+  OFFICIAL_OPENCLAW_HOSTS.some((h) => host === h || host.endsWith(`.${h}`));
+
+/** Free hosting and throw-away TLDs: where a look-alike costs nothing to set up. */
+const CHEAP_HOST =
+  /\.(?:vercel\.app|netlify\.app|pages\.dev|github\.io|glitch\.me|herokuapp\.com|onrender\.com|web\.app|firebaseapp\.com|replit\.app|surge\.sh|forum|xyz|top|click|site|online|store|shop|live|icu|buzz|lol|fun|rest|cfd|sbs)$/;
 
 const DL = ["curl", "wget", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"];
 
@@ -91,7 +114,14 @@ export const TEXT_RULES: TextRule[] = [
     re: /\b(?:curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?:[^\n|]|\\\n){0,400}\|(?!\|)){1,3}[ \t]*(?:sudo[ \t]+(?:-\S+[ \t]+){0,3})?(?:env[ \t]+(?:\w+=\S*[ \t]+){0,4})?(?:\/usr\/bin\/|\/bin\/|\/usr\/local\/bin\/)?(?:(?:ba|z|da|k|c|tc|fi)?sh|python[0-9.]*|perl|ruby|node|php|osascript|iex|invoke-expression|pwsh|powershell)\b/gi,
     judge: (m, env) => {
       if (/\|\s*(?:sudo\s+)?tee\b[^|]*$/.test(m[0])) return null;
-      return gradeDelivery(m, env, "Remote content piped into an interpreter");
+      // The interpreter and its arguments, up to the end of the (continued) line.
+      const end = m.index + m[0].length;
+      const rest = env.text.slice(end, end + 400).split(/(?<!\\)\n/, 1)[0] ?? "";
+      const interpreter = /[\w.-]+$/.exec(m[0])?.[0] ?? "";
+      if (!interpreterRunsStdin(`${interpreter}${rest}`)) return null;
+      const url = judgeUrlIn(m[0], env.iocs);
+      const graded = gradeByUrl(url, "Remote content piped into an interpreter");
+      return { ...graded, ...(graded.severity ? {} : gradePipeSource(url)) };
     },
   },
   {
@@ -226,7 +256,7 @@ export const TEXT_RULES: TextRule[] = [
       for (const u of after.matchAll(/\bhttps?:\/\/[^\s"'<>`)\]}|\\]+/gi)) {
         const url = u[0];
         const host = (url.replace(/^[a-z]+:\/\//i, "").split(/[/?#:]/, 1)[0] ?? "").toLowerCase();
-        if (OFFICIAL_OPENCLAW_HOSTS.some((h) => host === h || host.endsWith(`.${h}`))) continue;
+        if (isOfficialHost(host)) continue;
         if (/^(?:www\.)?github\.com$/.test(host) && /github\.com\/openclaw\//i.test(url)) continue;
         return {
           severity: "critical",
@@ -235,6 +265,48 @@ export const TEXT_RULES: TextRule[] = [
         };
       }
       return null;
+    },
+  },
+  {
+    // "⏹ Quick setup here -> https://openclawcli.forum", "Download and install from: https://openclaw-
+    // x.vercel.app/": a set-up step that links a host named after the platform but not the platform's.
+    id: "CP-SKILL-LURE-007",
+    scope: "prose",
+    any: ["openclaw", "clawd", "moltbot", "molt-bot", "clawhub"],
+    all: [
+      [
+        "setup",
+        "set up",
+        "set-up",
+        "install",
+        "download",
+        "required",
+        "prerequisite",
+        "quick start",
+        "get started",
+      ],
+    ],
+    re: /\bhttps?:\/\/(?:[\w-]{1,63}\.){0,4}?[\w-]{0,30}(?:open-?claw|clawd|molt-?bot|claw-?hub)[\w-]{0,30}(?:\.[\w-]{1,63}){1,4}\b/gi,
+    judge: (m, env) => {
+      const host = m[0].replace(/^https?:\/\//i, "").toLowerCase();
+      if (isOfficialHost(host)) return null;
+      // The set-up wording must be on the link's line or the two lines before it.
+      let from = m.index;
+      for (let i = 0; i < 3 && from > 0; i++) from = env.text.lastIndexOf("\n", from - 1) + 1 || 0;
+      const lineEnd = env.text.indexOf("\n", m.index);
+      const context = env.text.slice(from, lineEnd < 0 ? env.text.length : lineEnd);
+      if (
+        !/\b(?:set[ -]?up|install(?:ed|er|ation)?|download|required|requires?|prerequisites?|quick ?start|get(?:ting)? started|must be (?:installed|running))\b/i.test(
+          context,
+        )
+      )
+        return null;
+      const cheap = CHEAP_HOST.test(host);
+      return {
+        severity: cheap ? "critical" : "high",
+        confidence: cheap ? "high" : "medium",
+        detail: `Set-up step links ${host}, named after the platform but not one of its domains${cheap ? " and on free hosting or a throw-away domain" : ""}`,
+      };
     },
   },
   {
@@ -654,7 +726,7 @@ export const TEXT_RULES: TextRule[] = [
       "private key",
     ],
     re: /\b(?:sk-(?:proj-|svcacct-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{32,200}|gh[pousr]_[A-Za-z0-9]{36,100}|github_pat_[A-Za-z0-9_]{60,120}|xox[baprs]-[A-Za-z0-9-]{20,100}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20}|npm_[A-Za-z0-9]{36}|\d{8,10}:AA[A-Za-z0-9_-]{33})\b|-----BEGIN (?:RSA |EC |OPENSSH |DSA |PGP )?PRIVATE KEY(?: BLOCK)?-----/g,
-    judge: (m) => {
+    judge: (m, env) => {
       const t = m[0];
       if (
         /x{6,}|X{6,}|0{8,}|1234567|abcdef|EXAMPLE|example|your|YOUR|\.\.\.|placeholder|dummy|fake|test/i.test(
@@ -663,7 +735,15 @@ export const TEXT_RULES: TextRule[] = [
       )
         return null;
       if (/(.)\1{9,}/.test(t)) return null;
-      if (t.startsWith("-----BEGIN")) return { excerpt: `${t} [key body redacted]` };
+      if (t.startsWith("-----BEGIN")) {
+        // A key is a header followed by its base64 body; a header alone is a detection pattern or
+        // documentation (secret scanners list them), not a key.
+        const after = env.text.slice(m.index + t.length, m.index + t.length + 400);
+        const body =
+          /^[ \t]*(?:\\n|\r?\n)(?:[A-Za-z0-9-]+:[^\n]*\r?\n)*(?:\r?\n)?[ \t]*[A-Za-z0-9+/=]{40,}/.exec(after);
+        if (!body || /x{6,}|\.\.\./i.test(body[0])) return null;
+        return { excerpt: `${t} [key body redacted]` };
+      }
       return { excerpt: `${t.slice(0, 6)}…[redacted ${t.length - 6} chars]` };
     },
   },

@@ -240,8 +240,10 @@ export function analyzeJs(fc: FileContext, root: SgRoot): void {
       if (AGENT_LITERAL.test(t) && hasWrite) {
         fc.emitAt("CP-SKILL-AGENT-001", offsetOf(s), t, {
           severity: "medium",
-          confidence: "medium",
-          detail: "Code writes agent bootstrap/memory/config files",
+          // Low confidence: the file writes something and names an agent file; that the write goes
+          // to it is not shown (memory and config helpers name these files all the time).
+          confidence: "low",
+          detail: "Code names an agent bootstrap/memory/config file and writes files",
         });
         break;
       }

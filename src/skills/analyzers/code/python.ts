@@ -177,8 +177,10 @@ export function analyzePython(fc: FileContext, root: SgRoot): void {
         if (AGENT_LITERAL.test(t)) {
           fc.emitAt("CP-SKILL-AGENT-001", offsetOf(s), t, {
             severity: "medium",
-            confidence: "medium",
-            detail: "Code writes agent bootstrap/memory/config files",
+            // Low confidence: the file writes something and names an agent file; that the write goes
+            // to it is not shown (memory and config helpers name these files all the time).
+            confidence: "low",
+            detail: "Code names an agent bootstrap/memory/config file and writes files",
           });
           break;
         }

@@ -3,6 +3,7 @@ import type { SgRoot } from "@ast-grep/napi";
 import type { FileContext } from "../../context.ts";
 import { fieldOf, offsetOf } from "../../flow/syntax.ts";
 import { judgeUrlIn } from "../../indicators.ts";
+import { gradePipeSource, interpreterRunsStdin } from "../../pipe-exec.ts";
 
 const INTERPRETERS =
   /^(?:(?:ba|z|da|k|c|tc|fi)?sh|python[0-9.]*|perl|ruby|node|php|osascript|pwsh|powershell)$/;
@@ -27,11 +28,13 @@ export function analyzeShell(fc: FileContext, root: SgRoot): void {
       return false;
     });
     if (!tail) continue;
+    // `| python3 -m json.tool`, `| python3 -c "…json.load(sys.stdin)…"`: the download is data.
+    const invocation = tail.text().replace(/^(?:sudo|env)\s+(?:-\S+\s+|\w+=\S*\s+)*/, "");
+    if (!interpreterRunsStdin(invocation)) continue;
     const url = judgeUrlIn(p.text(), fc.skill.iocs);
     const risky = url && (url.risk === "risky" || url.risk === "ioc");
     fc.emitAt("CP-SKILL-EXEC-001", offsetOf(p), p.text(), {
-      ...(risky ? { severity: "critical" as const, confidence: "high" as const } : {}),
-      ...(url?.risk === "installer" ? { severity: "low" as const } : {}),
+      ...gradePipeSource(url),
       detail: `Shell pipeline runs downloaded content${url ? ` from ${url.url} (${url.reason})` : ""}`,
     });
     if (risky)
