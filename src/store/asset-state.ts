@@ -237,4 +237,17 @@ export async function recomputeDailyStats(tx: Tx | StoreDb, at: string): Promise
       live = excluded.live, unauthenticated = excluded.unauthenticated, vulnerable = excluded.vulnerable,
       ever_seen = excluded.ever_seen, new = excluded.new, closed = excluded.closed,
       reopened = excluded.reopened, changed = excluded.changed, computed_at = excluded.computed_at`);
+  // The country table's trend: live gateways per country as of this run (verified ones: an
+  // import's claims are not what is exposed now). One GROUP BY over the assets per completed run;
+  // the '' row (no country known) is always written, so a day with nothing live still has a row.
+  await tx.execute(sql`DELETE FROM daily_countries WHERE day = ${day}::date`);
+  await tx.execute(sql`
+    INSERT INTO daily_countries (day, country, live, unauthenticated, vulnerable)
+    SELECT ${day}::date, coalesce(country, ''), count(*)::int,
+           count(*) FILTER (WHERE auth = 'not-required')::int,
+           count(*) FILTER (WHERE cardinality(preauth_advisories) > 0)::int
+    FROM assets WHERE product IS NOT NULL AND state = 'open' AND verified
+    GROUP BY 2
+    UNION ALL SELECT ${day}::date, '', 0, 0, 0
+    ON CONFLICT (day, country) DO NOTHING`);
 }

@@ -15,7 +15,19 @@ export const { and, asc, desc, eq, gte, inArray, isNull, lt, lte, sql } = core;
 export type { SQL } from "drizzle-orm";
 
 const pg = require("drizzle-orm/pg-core") as typeof import("drizzle-orm/pg-core");
-export const { boolean, customType, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } = pg;
+export const {
+  bigint,
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} = pg;
 
 /** The PGlite driver (and PGlite itself, from the same module system, so drizzle sees one class). */
 export function pgliteDriver(): {

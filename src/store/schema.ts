@@ -2,6 +2,7 @@
 // The DDL that creates them lives in src/store/migrations/*.sql (applied in order by
 // src/store/migrate.ts); this file must describe the same columns.
 import {
+  bigint,
   boolean,
   customType,
   date,
@@ -90,6 +91,12 @@ export const assets = pgTable(
     reopenCount: integer("reopen_count").notNull().default(0),
     /** Advisories that apply for certain and need no auth: what makes an exposed gateway "vulnerable". */
     preauthAdvisories: text("preauth_advisories").array().notNull().default(sql`'{}'`),
+    /** Where the latest record that had a place put it (src/enrich/): ISO 3166-1 alpha-2, AS number, AS organisation. */
+    country: text("country"),
+    asn: bigint("asn", { mode: "number" }),
+    asOrg: text("as_org"),
+    /** false: the latest record was stored from a third-party export alone (import), not probed. */
+    verified: boolean("verified").notNull().default(true),
   },
   (t) => [primaryKey({ columns: [t.ip, t.port] }), index("assets_last_seen").on(t.lastSeen)],
 );
@@ -132,6 +139,19 @@ export const dailyStats = pgTable("daily_stats", {
   changed: integer("changed").notNull(),
   computedAt: timestamp("computed_at", { withTimezone: true, mode: "string" }).notNull(),
 });
+
+/** Live gateways per country ('' when unknown) as of each day's last completed scan run: the trend of the country table. */
+export const dailyCountries = pgTable(
+  "daily_countries",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    country: text("country").notNull(),
+    live: integer("live").notNull(),
+    unauthenticated: integer("unauthenticated").notNull(),
+    vulnerable: integer("vulnerable").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.country] })],
+);
 
 export const findings = pgTable(
   "findings",

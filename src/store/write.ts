@@ -75,6 +75,12 @@ const laterWins = (col: string) =>
     `CASE WHEN excluded.last_seen >= ${col.split(".")[0]}.last_seen THEN excluded.${col.split(".")[1]} ELSE ${col} END`,
   );
 
+/** The later sighting's place when it has one, else the place already known. */
+const placeWins = (col: string) =>
+  sql.raw(
+    `CASE WHEN excluded.last_seen >= assets.last_seen THEN coalesce(excluded.${col}, assets.${col}) ELSE coalesce(assets.${col}, excluded.${col}) END`,
+  );
+
 type Tx = Parameters<Parameters<StoreDb["transaction"]>[0]>[0];
 
 /** A finding and when it was seen, as the findings table folds it in. */
@@ -177,6 +183,10 @@ function assetRow(o: Observation, runId: string): typeof assets.$inferInsert {
     advisories: [],
     advisorySet: advisorySetHash(o.advisories),
     preauthAdvisories: preAuthIds(o.advisories),
+    country: o.country ?? null,
+    asn: o.asn ?? null,
+    asOrg: o.asOrg ?? null,
+    verified: o.source?.verified !== false,
     firstSeen: o.scannedAt,
     lastSeen: o.scannedAt,
     lastRunId: runId,
@@ -254,6 +264,11 @@ export async function writeBatch(db: StoreDb, runId: string, batch: readonly Num
             advisorySet: laterWins("assets.advisory_set"),
             preauthAdvisories: laterWins("assets.preauth_advisories"),
             lastRunId: laterWins("assets.last_run_id"),
+            verified: laterWins("assets.verified"),
+            // An address's place does not change with a sighting: a record without one keeps the known place.
+            country: placeWins("country"),
+            asn: placeWins("asn"),
+            asOrg: placeWins("as_org"),
             // Seen after it was closed: open again (a late import of an older run changes nothing).
             state: sql.raw(
               "CASE WHEN assets.state = 'closed' AND excluded.last_seen > assets.closed_at THEN 'open' ELSE assets.state END",
