@@ -32,6 +32,13 @@ import { EXIT, UsageError } from "../core/errors.ts";
 import { OPENCLAW_FAMILY } from "../fingerprints/openclaw/meta.ts";
 import { capText, escapeForTerminal, escapeOneLine } from "../util/text.ts";
 import {
+  otherProductNames,
+  parseProductCheck,
+  productCheckAction,
+  productListAction,
+  productShowAction,
+} from "./advisories-product.ts";
+import {
   type CommandOutput,
   type OutputFlags,
   type OutputSpec,
@@ -132,11 +139,28 @@ function listEntry(db: AdvisoryDb, a: Advisory) {
 interface ListOptions extends CommonOptions {
   preAuth?: boolean;
   minSeverity?: string;
+  product?: string;
 }
 
 function listAction(opts: ListOptions, sink: CommandOutput): number {
-  const db = openDb(opts);
   const min = opts.minSeverity ? parseSeverity("--min-severity", opts.minSeverity) : null;
+  if (opts.product !== undefined && !(PRODUCTS as string[]).includes(opts.product.trim().toLowerCase())) {
+    const code = productListAction(
+      opts.product,
+      {
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        preAuth: opts.preAuth ?? false,
+        minRank: (s) => !min || SEVERITY_RANK[s] >= SEVERITY_RANK[min],
+      },
+      sink,
+    );
+    if (code === null)
+      throw new UsageError(
+        `--product must be one of ${[...PRODUCTS, ...otherProductNames()].join(", ")}; got "${escapeOneLine(opts.product)}"`,
+      );
+    return code;
+  }
+  const db = openDb(opts);
   const rows = db.advisories.filter(
     (a) => (!opts.preAuth || a.preAuth) && (!min || SEVERITY_RANK[a.severity] >= SEVERITY_RANK[min]),
   );
@@ -163,6 +187,10 @@ function listAction(opts: ListOptions, sink: CommandOutput): number {
 function showAction(id: string, opts: CommonOptions, sink: CommandOutput): number {
   const db = openDb(opts);
   const a = findAdvisory(db, id);
+  if (!a) {
+    const other = productShowAction(id, opts.dataDir ? { dataDir: opts.dataDir } : {}, sink);
+    if (other !== null) return other;
+  }
   if (!a)
     throw new UsageError(`no advisory ${escapeOneLine(id.slice(0, 80))} (try: clawpatrol advisories list)`);
   if (sink.format === "json") {
@@ -310,6 +338,13 @@ interface CheckOptions extends CommonOptions {
 }
 
 function checkAction(input: string, opts: CheckOptions, sink: CommandOutput): number {
+  const other = parseProductCheck(input, opts.product);
+  if (other)
+    return productCheckAction(
+      other,
+      { ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), preAuth: opts.preAuth ?? false },
+      sink,
+    );
   const parsed = parseCheckQuery(input, opts.product);
   const db = openDb(opts);
   const full: MatchResult = createMatcher(db)(parsed.query);
@@ -404,7 +439,9 @@ function importAction(path: string, opts: ImportOptions, sink: CommandOutput): n
 export function registerAdvisories(program: Command): void {
   const adv = program
     .command("advisories")
-    .description("List, show and match OpenClaw/Clawdbot/Moltbot security advisories; import OSV updates");
+    .description(
+      "List, show and match security advisories of OpenClaw/Clawdbot/Moltbot and the other products clawpatrol finds (n8n, Flowise, Ollama, LiteLLM, Open WebUI, vLLM); import OSV updates",
+    );
   const common = (c: Command, spec: OutputSpec = LISTING_OUTPUT) =>
     addOutputOptions(c, spec)
       .option("--data-dir <dir>", "read shipped advisories from this directory instead of the bundled data")
@@ -414,6 +451,10 @@ export function registerAdvisories(program: Command): void {
       );
 
   common(adv.command("list").description("list every advisory clawpatrol matches on"))
+    .option(
+      "--product <name>",
+      "another product's advisories (n8n, flowise, ollama, litellm, open-webui, vllm, ...)",
+    )
     .option("--pre-auth", "only advisories reachable over the network without credentials")
     .option("--min-severity <severity>", "only advisories at or above this severity")
     .action((opts: ListOptions) => {
@@ -437,11 +478,14 @@ export function registerAdvisories(program: Command): void {
       )
       .argument(
         "<version-or-range>",
-        "e.g. 2026.3.13, clawdbot@2026.1.24-3, 2026.3.1..2026.3.31, 2026.3.11,2026.3.12",
+        "e.g. 2026.3.13, clawdbot@2026.1.24-3, 2026.3.1..2026.3.31, 2026.3.11,2026.3.12, n8n@1.64.0, ollama@0.1.33",
       ),
     CHECK_OUTPUT,
   )
-    .option("--product <name>", "openclaw, clawdbot or moltbot (default: openclaw, or the name@ prefix)")
+    .option(
+      "--product <name>",
+      "openclaw, clawdbot, moltbot, or another product with advisory data (n8n, flowise, ollama, litellm, open-webui, vllm); default: openclaw, or the name@ prefix",
+    )
     .option("--pre-auth", "only show advisories reachable over the network without credentials")
     .action((input: string, opts: CheckOptions) => {
       process.exitCode = withOutput(opts, CHECK_OUTPUT, (sink) => checkAction(input, opts, sink));

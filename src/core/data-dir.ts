@@ -25,7 +25,7 @@ export const DATA_MAX_AGE_DAYS = 30;
 
 /** The files the data set consists of, relative to its root; anything else is refused. */
 export const DATA_FILE_PATTERN =
-  /^(?:advisories\/(?:[A-Za-z0-9_][A-Za-z0-9._-]*\.json|UNVERIFIED\.md)|fingerprints\/[a-z0-9-]+\.json|skills\/[a-z0-9-]+\.json|audit-checks\/[a-z]+-\d{4}\.\d{1,2}\.\d{1,2}(?:-[0-9A-Za-z.]+)?\.json)$/;
+  /^(?:advisories\/(?:[A-Za-z0-9_][A-Za-z0-9._-]*\.json|UNVERIFIED\.md)|product-advisories\/[A-Za-z0-9][A-Za-z0-9._-]*\.json|fingerprints\/[a-z0-9-]+\.json|skills\/[a-z0-9-]+\.json|audit-checks\/[a-z]+-\d{4}\.\d{1,2}\.\d{1,2}(?:-[0-9A-Za-z.]+)?\.json)$/;
 
 export interface DataVersion {
   schema: number;

@@ -9,12 +9,13 @@ import {
 import type { Evidence, Finding, Severity } from "../findings/model.ts";
 import { maxSeverity } from "../findings/model.ts";
 import type { Fingerprinter } from "../fingerprints/contract.ts";
-import { type FamilyProduct, isFamilyProduct } from "../fingerprints/products.ts";
+import { isFamilyProduct, type Product } from "../fingerprints/products.ts";
 import type { AdvisorySummary, Observation, Verdict } from "./record.ts";
 import { SCAN_RULES, type ScanRule } from "./rules.ts";
 
 export interface AdvisoryQuery {
-  product: FamilyProduct;
+  /** The OpenClaw family matches versions, ranges and candidates; other products an exact version. */
+  product: Product;
   version?: string;
   range?: { min: string | null; max: string | null };
   candidates?: string[];
@@ -80,6 +81,57 @@ function recordAdvisories(list: MatchedAdvisory[]): AdvisorySummary[] {
   return out;
 }
 
+/** The advisory findings of an endpoint: the ones usable on this port, then one line for the rest. */
+function advisoryFindings(
+  answer: AdvisoryAnswer,
+  auth: Verdict["auth"],
+  asset: string,
+  network: boolean,
+): Finding[] {
+  const findings: Finding[] = [];
+  const distinct = distinctAdvisories(answer.advisories);
+  const usable = distinct.filter((a) => isUsableHere(a, auth));
+  const other = distinct.filter((a) => !isUsableHere(a, auth));
+  const upgrade = answer.upgradeTo ? `Upgrade to ${answer.upgradeTo} or later.` : undefined;
+  if (usable.length > 0) {
+    // A pre-auth hole matters most where an attacker can reach the port.
+    const worst = worstOf(usable);
+    const severity: Severity = network ? worst : worst === "critical" ? "high" : worst;
+    findings.push(
+      finding(
+        SCAN_RULES.preAuthAdvisory,
+        severity,
+        asset,
+        usable.map((a) => ({
+          source: "advisories",
+          detail: `${a.id}${a.aliases.length ? ` (${a.aliases.join(", ")})` : ""}: ${a.entries[0]!.summary}${a.certainty === "possibly-affected" ? " [possibly affected]" : ""}`,
+        })),
+        upgrade,
+      ),
+    );
+  }
+  if (other.length > 0) {
+    // Not usable on this port: one summary line, the ids are in `advisories`.
+    const worst = worstOf(other);
+    const certain = other.filter((a) => a.certainty === "affected").length;
+    findings.push(
+      finding(
+        SCAN_RULES.advisory,
+        certain > 0 ? "medium" : "low",
+        asset,
+        [
+          {
+            source: "advisories",
+            detail: `${other.length} advisories (${certain} certain, worst ${worst}) not usable on this port (they need credentials or another exposure: webhook, channel, browser relay, local); ids in the record's advisories`,
+          },
+        ],
+        upgrade,
+      ),
+    );
+  }
+  return findings;
+}
+
 export function assess(
   verdict: Verdict,
   where: { asset: string; exposure: "loopback" | "network" },
@@ -87,20 +139,30 @@ export function assess(
   by: Fingerprinter | null = null,
 ): Pick<Observation, "advisories" | "advisoryCounts" | "upgradeTo" | "findings" | "severity"> {
   if (verdict.product === null) return { advisories: [], upgradeTo: null, findings: [], severity: null };
-  if (!isFamilyProduct(verdict.product)) {
-    // Other products: their fingerprinter's findings (no advisory data covers them yet).
-    const findings = by?.findings?.(verdict, where) ?? [];
+  const { asset, exposure } = where;
+  const network = exposure === "network";
+  const product = verdict.product;
+  if (!isFamilyProduct(product)) {
+    // Other products: their fingerprinter's findings, and the advisories of the exact
+    // version, counted and reported as the OpenClaw family's are.
+    // Counted only where advisory data covers the product and the version is known.
+    const matched = verdict.version !== null && (by?.meta.advisories ?? null) !== null;
+    const answer: AdvisoryAnswer = matched
+      ? advise({ product, version: verdict.version! })
+      : { advisories: [], upgradeTo: null };
+    const findings = [
+      ...(by?.findings?.(verdict, where) ?? []),
+      ...advisoryFindings(answer, verdict.auth, asset, network),
+    ];
     return {
-      advisories: [],
-      upgradeTo: null,
+      advisories: recordAdvisories(answer.advisories),
+      ...(matched ? { advisoryCounts: countAdvisories(answer.advisories, verdict.auth) } : {}),
+      upgradeTo: answer.upgradeTo,
       findings,
       severity: maxSeverity(findings.map((f) => f.severity)),
     };
   }
-  const product: FamilyProduct = verdict.product;
   const findings: Finding[] = [];
-  const { asset, exposure } = where;
-  const network = exposure === "network";
 
   let answer: AdvisoryAnswer = { advisories: [], upgradeTo: null };
   if (verdict.version) answer = advise({ product, version: verdict.version });
@@ -141,46 +203,7 @@ export function assess(
   // What an attacker can use on the port we reached is the "usable here" number of
   // src/advisories/counts.ts; each advisory once, however many ids (GHSA, CVE) it has.
   const advisoryCounts = countAdvisories(answer.advisories, verdict.auth);
-  const distinct = distinctAdvisories(answer.advisories);
-  const usable = distinct.filter((a) => isUsableHere(a, verdict.auth));
-  const other = distinct.filter((a) => !isUsableHere(a, verdict.auth));
-  const upgrade = answer.upgradeTo ? `Upgrade to ${answer.upgradeTo} or later.` : undefined;
-  if (usable.length > 0) {
-    // A pre-auth hole matters most where an attacker can reach the port.
-    const worst = worstOf(usable);
-    const severity: Severity = network ? worst : worst === "critical" ? "high" : worst;
-    findings.push(
-      finding(
-        SCAN_RULES.preAuthAdvisory,
-        severity,
-        asset,
-        usable.map((a) => ({
-          source: "advisories",
-          detail: `${a.id}${a.aliases.length ? ` (${a.aliases.join(", ")})` : ""}: ${a.entries[0]!.summary}${a.certainty === "possibly-affected" ? " [possibly affected]" : ""}`,
-        })),
-        upgrade,
-      ),
-    );
-  }
-  if (other.length > 0) {
-    // Not usable on this port: one summary line, the ids are in `advisories`.
-    const worst = worstOf(other);
-    const certain = other.filter((a) => a.certainty === "affected").length;
-    findings.push(
-      finding(
-        SCAN_RULES.advisory,
-        certain > 0 ? "medium" : "low",
-        asset,
-        [
-          {
-            source: "advisories",
-            detail: `${other.length} advisories (${certain} certain, worst ${worst}) not usable on this port (they need credentials or another exposure: webhook, channel, browser relay, local); ids in the record's advisories`,
-          },
-        ],
-        upgrade,
-      ),
-    );
-  }
+  findings.push(...advisoryFindings(answer, verdict.auth, asset, network));
   if (verdict.conflicts.length > 0) {
     findings.push(
       finding(

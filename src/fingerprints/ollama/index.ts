@@ -12,7 +12,8 @@ export const ollama: Fingerprinter = {
     products: OLLAMA_PRODUCTS,
     displayName: "Ollama",
     defaultPorts: [11434],
-    advisories: { ecosystem: "Go", packages: ["github.com/ollama/ollama"] },
+    // The module was github.com/jmorganca/ollama before it moved; advisories name both.
+    advisories: { ecosystem: "Go", packages: ["github.com/ollama/ollama", "github.com/jmorganca/ollama"] },
     basis: "published-source",
   },
   triage(root) {

@@ -1,0 +1,310 @@
+// Advisories of the products beside OpenClaw: version orders per ecosystem, the shipped
+// records (real: Ollama's, from the Go vulnerability database), boundary versions at every
+// range end, the regeneration script, the scan record and the CLI.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ecosystemOrder } from "../../src/advisories/ecosystem-order.ts";
+import { comparePep440, parsePep440 } from "../../src/advisories/pep440.ts";
+import { matchProductAdvisories } from "../../src/advisories/product-match.ts";
+import { loadProductAdvisories } from "../../src/advisories/product-store.ts";
+import { compareSemVer, parseSemVer } from "../../src/advisories/semver-order.ts";
+import { fingerprinterOf } from "../../src/fingerprints/registry.ts";
+import { NOT_A_GATEWAY } from "../../src/fingerprints/verdict.ts";
+import { scanAdvisor } from "../../src/scan/advise.ts";
+import { assess } from "../../src/scan/assess.ts";
+
+const ROOT = join(import.meta.dirname, "../..");
+const SHIPPED = join(ROOT, "data/product-advisories");
+const FIXTURES = join(ROOT, "test/fixtures/product-advisories");
+const OLLAMA = fingerprinterOf("ollama").meta.advisories!;
+
+describe("PEP 440 order", () => {
+  it("sorts the specification's own example sequence", () => {
+    // PEP 440, "Summary of permitted suffixes and relative ordering".
+    const seq = [
+      "1.dev0",
+      "1.0.dev456",
+      "1.0a1",
+      "1.0a2.dev456",
+      "1.0a12.dev456",
+      "1.0a12",
+      "1.0b1.dev456",
+      "1.0b2",
+      "1.0b2.post345.dev456",
+      "1.0b2.post345",
+      "1.0rc1.dev456",
+      "1.0rc1",
+      "1.0",
+      "1.0+abc.5",
+      "1.0+abc.7",
+      "1.0+5",
+      "1.0.post456.dev34",
+      "1.0.post456",
+      "1.0.15",
+      "1.1.dev1",
+    ];
+    const parsed = seq.map((v) => parsePep440(v)!);
+    for (const [i, p] of parsed.entries()) expect(p, seq[i]).not.toBeNull();
+    for (let i = 0; i + 1 < parsed.length; i++)
+      expect(comparePep440(parsed[i]!, parsed[i + 1]!), `${seq[i]} < ${seq[i + 1]}`).toBe(-1);
+  });
+  it("normalises equivalent spellings and refuses what is not a version", () => {
+    const eq = (a: string, b: string) => comparePep440(parsePep440(a)!, parsePep440(b)!);
+    expect(eq("1.0", "1.0.0")).toBe(0);
+    expect(eq("1.0-alpha.1", "1.0a1")).toBe(0);
+    expect(eq("1.0.RC1", "1.0rc1")).toBe(0);
+    expect(eq("1.0-1", "1.0.post1")).toBe(0);
+    expect(eq("1!0.1", "2.0")).toBe(1); // epoch first
+    expect(parsePep440("1.0.beta.x")).toBeNull();
+    expect(parsePep440("latest")).toBeNull();
+  });
+});
+
+describe("SemVer order (npm, Go)", () => {
+  it("orders pre-releases by identifiers, before their release", () => {
+    const seq = [
+      "1.0.0-alpha",
+      "1.0.0-alpha.1",
+      "1.0.0-alpha.beta",
+      "1.0.0-beta.2",
+      "1.0.0-beta.11",
+      "1.0.0-rc.1",
+      "1.0.0",
+      "1.0.1",
+      "1.10.0",
+    ];
+    for (let i = 0; i + 1 < seq.length; i++)
+      expect(
+        compareSemVer(parseSemVer(seq[i]!)!, parseSemVer(seq[i + 1]!)!),
+        `${seq[i]} < ${seq[i + 1]}`,
+      ).toBe(-1);
+    expect(compareSemVer(parseSemVer("1.0.0+build.5")!, parseSemVer("1.0.0")!)).toBe(0);
+  });
+  it("Go takes the v prefix, npm does not", () => {
+    expect(ecosystemOrder("Go")!.compare("v0.1.34", "0.1.34")).toBe(0);
+    expect(ecosystemOrder("npm")!.valid("v1.2.3")).toBe(false);
+    expect(ecosystemOrder("npm")!.valid("01.2.3")).toBe(false);
+    expect(ecosystemOrder("RubyGems")).toBeNull();
+  });
+});
+
+describe("shipped product advisories", () => {
+  const db = loadProductAdvisories(SHIPPED);
+  const ids = (version: string) =>
+    matchProductAdvisories(db, { ...OLLAMA, version }).affected.map((m) => m.id);
+
+  it("load without problems, each with provenance and the GHSA it was reviewed from", () => {
+    expect(db.problems).toEqual([]);
+    expect(db.advisories.length).toBeGreaterThanOrEqual(16);
+    for (const a of db.advisories) {
+      expect(
+        a.aliases.some((x) => x.startsWith("GHSA-")),
+        a.id,
+      ).toBe(true);
+      expect(a.modified.startsWith("0001"), a.id).toBe(false);
+      const rec = JSON.parse(readFileSync(a.file, "utf8"));
+      expect(rec.database_specific.clawpatrol.fixed_source.evidence).toMatch(/at commit [0-9a-f]{40}/);
+    }
+  });
+
+  it("match exactly at the real range ends: just below, at and above each fixed version", () => {
+    let checked = 0;
+    for (const a of db.advisories)
+      for (const iv of a.intervals) {
+        if (iv.fixed === null || parseSemVer(iv.fixed)!.pre.length > 0) continue;
+        const f = parseSemVer(iv.fixed)!;
+        const below = `${iv.fixed}-0`; // the smallest SemVer version below the fix
+        const above = `${f.major}.${f.minor}.${f.patch + 1}`;
+        const q = { ecosystem: "Go", packages: [iv.pkg], version: "" };
+        const hit = (v: string) =>
+          matchProductAdvisories(db, { ...q, version: v }).affected.some((m) => m.id === a.id);
+        expect(hit(below), `${a.id} at ${below}`).toBe(true);
+        expect(hit(iv.fixed), `${a.id} at ${iv.fixed}`).toBe(false);
+        expect(hit(above), `${a.id} at ${above}`).toBe(false);
+        checked++;
+      }
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+
+  it("names real versions right: Probllama (GO-2024-2901, CVE-2024-37032) is fixed in 0.1.34", () => {
+    expect(ids("0.1.33")).toContain("GO-2024-2901");
+    expect(ids("0.1.34")).not.toContain("GO-2024-2901");
+    expect(ids("v0.1.33")).toContain("GO-2024-2901");
+    // The DoS fixed in 0.4.0-ci1: a 0.4.0 beta sorts before it, 0.4.0 after it.
+    expect(ids("0.4.0-beta")).toContain("GO-2025-3548");
+    expect(ids("0.4.0")).not.toContain("GO-2025-3548");
+    // The old module path's advisory applies through the product's second package name.
+    expect(ids("0.1.28")).toContain("GO-2024-2699");
+    expect(ids("0.1.29")).not.toContain("GO-2024-2699");
+    // No fix named: every version is affected, and the pre-auth flag follows the advisory's words.
+    const r = matchProductAdvisories(db, { ...OLLAMA, version: "0.17.1" });
+    const unauth = r.affected.find((m) => m.id === "GO-2025-4251")!;
+    expect(unauth.preAuth).toBe(true);
+    expect(unauth.fixed).toBeNull();
+    expect(r.affected.some((m) => m.id === "GO-2026-5748")).toBe(false);
+    expect(matchProductAdvisories(db, { ...OLLAMA, version: "not-a-version" }).notes[0]).toMatch(
+      /not a Go version/,
+    );
+  });
+
+  it("upgrade target clears every affected advisory that has a fix", () => {
+    const r = matchProductAdvisories(db, { ...OLLAMA, version: "0.1.30" });
+    expect(r.upgradeTo).not.toBeNull();
+    const after = matchProductAdvisories(db, { ...OLLAMA, version: r.upgradeTo! });
+    const fixable = r.affected.filter((m) => m.fixed !== null).map((m) => m.id);
+    expect(fixable.length).toBeGreaterThan(0);
+    for (const id of fixable) expect(after.affected.map((m) => m.id)).not.toContain(id);
+  });
+});
+
+describe("scan records of other products carry advisories", () => {
+  it("an Ollama record with a version gets its advisories, counts and findings", () => {
+    const verdict = {
+      ...NOT_A_GATEWAY,
+      product: "ollama" as const,
+      version: "0.1.33",
+      auth: "not-required" as const,
+    };
+    const out = assess(
+      verdict,
+      { asset: "127.0.0.1:11434", exposure: "network" },
+      scanAdvisor(),
+      fingerprinterOf("ollama"),
+    );
+    expect(out.advisories.map((a) => a.id)).toContain("GO-2024-2901");
+    expect(out.advisoryCounts!.affecting).toBe(out.advisories.length);
+    expect(out.advisoryCounts!.usableHere).toBe(out.advisories.length); // no auth: all of the port's
+    expect(
+      out.findings.some(
+        (f) => f.ruleId.length > 0 && f.evidence.some((e) => e.detail.includes("GO-2025-4251")),
+      ),
+    ).toBe(true);
+    expect(out.upgradeTo).not.toBeNull();
+  });
+  it("a product no ecosystem covers has none, and no counts", () => {
+    const verdict = {
+      ...NOT_A_GATEWAY,
+      product: "comfyui" as const,
+      version: "0.3.10",
+      auth: "not-required" as const,
+    };
+    const out = assess(
+      verdict,
+      { asset: "127.0.0.1:8188", exposure: "network" },
+      scanAdvisor(),
+      fingerprinterOf("comfyui"),
+    );
+    expect(out.advisories).toEqual([]);
+    expect(out.advisoryCounts).toBeUndefined();
+  });
+});
+
+describe("build:product-advisories regenerates from an advisory-database checkout", () => {
+  it("keeps the registered products' reviewed records, with the clawpatrol block and provenance", () => {
+    const repo = mkdtempSync(join(tmpdir(), "cp-ghsa-"));
+    const git = (...a: string[]) => execFileSync("git", ["-C", repo, ...a], { encoding: "utf8" });
+    git("init", "-q");
+    for (const name of readdirSync(FIXTURES)) {
+      const rec = JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
+      const dir = join(repo, "advisories/github-reviewed/2026/05", rec.id);
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(join(FIXTURES, name), join(dir, `${rec.id}.json`));
+    }
+    // A record of a package no product registers is left out.
+    const other = join(repo, "advisories/github-reviewed/2026/05/GHSA-xxxx-yyyy-zzzz");
+    mkdirSync(other, { recursive: true });
+    writeFileSync(
+      join(other, "GHSA-xxxx-yyyy-zzzz.json"),
+      JSON.stringify({
+        id: "GHSA-xxxx-yyyy-zzzz",
+        modified: "2026-01-01T00:00:00Z",
+        affected: [
+          {
+            package: { ecosystem: "npm", name: "left-pad" },
+            ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "1.0.0" }] }],
+          },
+        ],
+        database_specific: { severity: "LOW" },
+      }),
+    );
+    git("add", ".");
+    git("-c", "user.email=t@t.invalid", "-c", "user.name=t", "commit", "-q", "-m", "fixture");
+    const commit = git("rev-parse", "HEAD").trim();
+    const out = mkdtempSync(join(tmpdir(), "cp-prodadv-"));
+    const log = execFileSync(
+      process.execPath,
+      [join(ROOT, "scripts/build-product-advisories.ts"), "--ghsa", repo, "--out", out],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(log).toMatch(/2 written/);
+    expect(readdirSync(out).sort()).toEqual(["GHSA-c2c9-mfw7-p8hw.json", "GHSA-pppp-qqqq-rrrr.json"]);
+    const db = loadProductAdvisories(out);
+    expect(db.problems).toEqual([]);
+    const flowise = db.advisories.find((a) => a.id === "GHSA-c2c9-mfw7-p8hw")!;
+    expect(flowise.severity).toBe("medium");
+    expect(flowise.preAuth).toBe(false);
+    expect(flowise.modified).toBe("2026-05-20T15:45:00Z");
+    const rec = JSON.parse(readFileSync(join(out, "GHSA-c2c9-mfw7-p8hw.json"), "utf8"));
+    expect(rec.database_specific.clawpatrol.fixed_source.evidence).toContain(commit);
+
+    // npm boundaries of the real range (<= 3.1.1, patched 3.1.2).
+    const npm = (version: string) =>
+      matchProductAdvisories(db, { ...fingerprinterOf("flowise").meta.advisories!, version }).affected.map(
+        (m) => m.id,
+      );
+    expect(npm("3.1.1")).toEqual(["GHSA-c2c9-mfw7-p8hw"]);
+    expect(npm("3.1.2-beta.1")).toEqual([]); // above the last affected release
+    expect(npm("3.1.2")).toEqual([]);
+    expect(npm("3.0.0")).toEqual(["GHSA-c2c9-mfw7-p8hw"]);
+
+    // PyPI boundaries, PEP 440 rules, package name normalised (LiteLLM == litellm).
+    const pypi = (version: string) =>
+      matchProductAdvisories(db, { ...fingerprinterOf("litellm").meta.advisories!, version }).affected.map(
+        (m) => m.id,
+      );
+    expect(pypi("1.40.0b9")).toEqual([]);
+    expect(pypi("1.40.0rc1")).toEqual(["GHSA-pppp-qqqq-rrrr"]);
+    expect(pypi("1.52.3")).toEqual(["GHSA-pppp-qqqq-rrrr"]);
+    expect(pypi("1.52.3.post1.dev0")).toEqual(["GHSA-pppp-qqqq-rrrr"]);
+    expect(pypi("1.52.3.post1")).toEqual([]);
+    expect(pypi("1.52.4")).toEqual([]);
+    expect(db.advisories.find((a) => a.id === "GHSA-pppp-qqqq-rrrr")!.preAuth).toBe(true);
+  });
+});
+
+describe("advisories CLI takes the product", () => {
+  const cli = (...args: string[]) => {
+    try {
+      return {
+        code: 0,
+        out: execFileSync(process.execPath, [join(ROOT, "bin/clawpatrol.mjs"), ...args], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        }),
+      };
+    } catch (err) {
+      const e = err as { status: number; stdout: string; stderr: string };
+      return { code: e.status, out: `${e.stdout}${e.stderr}` };
+    }
+  };
+  it("check ollama@VERSION and --product, list --product, show by GHSA alias", () => {
+    const check = JSON.parse(cli("advisories", "check", "ollama@0.1.33", "--json", "--fail-on", "none").out);
+    expect(check.product).toBe("ollama");
+    expect(check.affected.map((m: { id: string }) => m.id)).toContain("GO-2024-2901");
+    const same = JSON.parse(
+      cli("advisories", "check", "0.1.34", "--product", "ollama", "--json", "--fail-on", "none").out,
+    );
+    expect(same.affected.map((m: { id: string }) => m.id)).not.toContain("GO-2024-2901");
+    expect(cli("advisories", "list", "--product", "ollama").out).toMatch(/^\d+ ollama advisories/);
+    expect(cli("advisories", "show", "GHSA-8hqg-whrw-pv92").out).toContain("GO-2024-2901");
+    const none = cli("advisories", "check", "comfyui@0.3.10");
+    expect(none.code).toBe(2);
+    expect(none.out).toMatch(/no advisory ecosystem covers comfyui/);
+    expect(cli("advisories", "check", "n8n@1.2.3..1.3.0").code).toBe(2);
+  });
+});
