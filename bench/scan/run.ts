@@ -4,7 +4,11 @@
 //      `nmap -sT -sV --version-light --script http-title` (the least nmap needs to say what answers).
 //   2. 127.2.0.0/16 with 1,000 live endpoints: clawpatrol's rate and peak RSS.
 //   3. 127.0.0.0/8 streamed with --allow-large for N seconds: rate and RSS over time.
-// Usage: npm run bench:scan [-- --skip-nmap-sv] [--stream-seconds 60] [--runs 5] [--parts 1,2,3]
+//   4. (--mixed, or --parts 4) the same /20 size with 200 endpoints of mixed products (OpenClaw
+//      variants and every other product's recorded transcripts from test/fixtures/products)
+//      against 200 OpenClaw-only endpoints in the same run; every endpoint's product and
+//      version is checked against what its transcript says (target: mixed within 1.2x).
+// Usage: npm run bench:scan [-- --skip-nmap-sv] [--stream-seconds 60] [--runs 5] [--parts 1,2,3] [--mixed]
 // Part 1 runs clawpatrol and the bare nmap sweep --runs times each, alternating, and compares
 // medians: on a small VM one run of either varies by ±20%. nmap -sV (minutes) runs once.
 // Everything connects only to 127.0.0.0/8. On loopback every connect completes at once, so a
@@ -13,7 +17,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
+import { fingerprintTranscript } from "../../src/fingerprints/probe-endpoint.ts";
+import { type Transcript, transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { SCAN_HEAP_FLAGS } from "../../src/scan/relaunch.ts";
 import { type ReplayServer, startReplayServer } from "../../test/support/replay-server.ts";
 import { REPO_ROOT } from "../../test/support/zoo.ts";
@@ -23,7 +28,14 @@ const skipSv = args.includes("--skip-nmap-sv");
 const streamSeconds = Number(args[args.indexOf("--stream-seconds") + 1] ?? 60) || 60;
 const runs = args.includes("--runs") ? Math.max(1, Number(args[args.indexOf("--runs") + 1]) || 5) : 5;
 const parts = new Set(
-  (args.includes("--parts") ? (args[args.indexOf("--parts") + 1] ?? "") : "1,2,3").split(",").map(Number),
+  (args.includes("--parts")
+    ? (args[args.indexOf("--parts") + 1] ?? "")
+    : args.includes("--mixed")
+      ? "4"
+      : "1,2,3"
+  )
+    .split(",")
+    .map(Number),
 );
 const BIN = join(REPO_ROOT, "bin/clawpatrol.mjs");
 const work = mkdtempSync(join(tmpdir(), "clawpatrol-bench-"));
@@ -62,12 +74,28 @@ function addressesIn(prefix: [number, number], bits: number, count: number, seed
   );
 }
 
-async function startEndpoints(addresses: string[]): Promise<ReplayServer[]> {
+async function startEndpoints(
+  addresses: string[],
+  pick: (i: number) => Transcript = (i) => gatewayFixtures[i % gatewayFixtures.length]!,
+): Promise<ReplayServer[]> {
   const servers: ReplayServer[] = [];
-  for (let i = 0; i < addresses.length; i++) {
-    servers.push(await startReplayServer(gatewayFixtures[i % gatewayFixtures.length]!, addresses[i], 18789));
-  }
+  for (let i = 0; i < addresses.length; i++)
+    servers.push(await startReplayServer(pick(i), addresses[i], 18789));
   return servers;
+}
+
+/** Every other product's recorded transcripts (live recordings and the source-derived ones). */
+function productFixtures(): Transcript[] {
+  const dirs = [
+    join(REPO_ROOT, "test/fixtures/products"),
+    join(REPO_ROOT, "test/fixtures/products/source-derived"),
+  ];
+  return dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((f) => transcriptFromJson(readFileSync(join(d, f), "utf8"))),
+  );
 }
 
 interface Timed {
@@ -224,6 +252,66 @@ if (parts.has(2)) {
   );
   await Promise.all(servers.map((s) => s.close()));
   process.stdout.write("\n");
+}
+
+// --- 4. Mixed products against OpenClaw only, same run ---------------------------------
+if (parts.has(4)) {
+  const others = productFixtures();
+  // Same host parts in two /20s of their own (part 1's 127.1.0.0/20 may be in use by another
+  // run): 127.5.0.0/20 serves OpenClaw only, 127.6.0.0/20 the mix.
+  const onlyAddrs = addressesIn([5, 0], 20, 200, 20);
+  const mixedAddrs = onlyAddrs.map((a) => a.replace(/^127\.5\./, "127.6."));
+  const mixedPick = (i: number) =>
+    i % 2 === 0 ? gatewayFixtures[(i / 2) % gatewayFixtures.length]! : others[((i - 1) / 2) % others.length]!;
+  const expected = new Map<string, { product: string | null; version: string | null }>();
+  mixedAddrs.forEach((a, i) => {
+    const { verdict } = fingerprintTranscript(mixedPick(i));
+    expected.set(a, { product: verdict.product, version: verdict.version });
+  });
+  const servers = [...(await startEndpoints(onlyAddrs)), ...(await startEndpoints(mixedAddrs, mixedPick))];
+  const products = new Set([...expected.values()].map((e) => e.product));
+  process.stdout.write(
+    `4. 200 endpoints of mixed products (${products.size} products: ${[...products].join(", ")}; ${gatewayFixtures.length} OpenClaw and ${others.length} other transcripts) vs 200 OpenClaw-only, /20 each, port 18789\n`,
+  );
+  const outOnly = join(work, "only.ndjson");
+  const outMixed = join(work, "mixed.ndjson");
+  const onlyRuns: Timed[] = [];
+  const mixedRuns: Timed[] = [];
+  for (let i = 0; i < runs; i++) {
+    onlyRuns.push(await clawpatrolScan("127.5.0.0/20", outOnly));
+    mixedRuns.push(await clawpatrolScan("127.6.0.0/20", outMixed));
+  }
+  const median = (list: Timed[]) =>
+    [...list].sort((a, b) => a.seconds - b.seconds)[Math.floor(list.length / 2)]!;
+  // Every endpoint: the product and version its transcript says, nothing else, none missing.
+  const seen = new Map<string, { product: string | null; version: string | null }>();
+  for (const line of readFileSync(outMixed, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const r = JSON.parse(line) as { host?: string; product?: string | null; version?: string | null };
+    if (r.host && expected.has(r.host))
+      seen.set(r.host, { product: r.product ?? null, version: r.version ?? null });
+  }
+  const wrong = [...expected].filter(([a, e]) => {
+    const got = seen.get(a);
+    return !got || got.product !== e.product || got.version !== e.version;
+  });
+  const all = (list: Timed[]) => `runs: ${list.map((t) => t.seconds.toFixed(3)).join(" ")}`;
+  const only = median(onlyRuns);
+  const mixed = median(mixedRuns);
+  row(`clawpatrol scan, 200 OpenClaw endpoints, median of ${runs}`, only, all(onlyRuns));
+  row(
+    `clawpatrol scan, 200 mixed-product endpoints, median of ${runs}`,
+    mixed,
+    `${expected.size - wrong.length}/${expected.size} identified; ${all(mixedRuns)}`,
+  );
+  for (const [a, e] of wrong.slice(0, 10))
+    process.stdout.write(
+      `   MISSED ${a}: expected ${e.product} ${e.version}, got ${JSON.stringify(seen.get(a) ?? null)}\n`,
+    );
+  process.stdout.write(
+    `   ratio mixed / OpenClaw-only: ${(mixed.seconds / only.seconds).toFixed(2)}x (target <= 1.2x); every product identified: ${wrong.length === 0 ? "yes" : `no (${wrong.length} wrong)`}\n\n`,
+  );
+  await Promise.all(servers.map((s) => s.close()));
 }
 
 // --- 3. Stream 127.0.0.0/8 -------------------------------------------------------------
