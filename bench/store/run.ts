@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import type { Observation } from "../../src/fingerprints/observation.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { openStore, rowsOf, type Store } from "../../src/store/db.ts";
 import { scopeOf } from "../../src/store/scan-sink.ts";
 import { beginRun, RunWriter } from "../../src/store/write.ts";

@@ -53,7 +53,7 @@ export function registerExport(program: Command): void {
         if (flags.run !== undefined && !(await store.runExists(flags.run)))
           throw new UsageError(`--run: no run ${flags.run} in the store; \`clawpatrol runs\` lists them`);
         if (format === "ndjson") {
-          const { observationSchema } = await import("../fingerprints/observation-schema.ts");
+          const { observationSchema } = await import("../scan/record-schema.ts");
           for await (const r of store.records({
             ...(flags.run ? { runId: flags.run } : {}),
             ...(since ? { since } : {}),

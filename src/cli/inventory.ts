@@ -36,7 +36,7 @@ function instant(flag: string, value: string): string {
   return new Date(ms).toISOString();
 }
 
-/** The products the store knows (src/fingerprints/observation.ts). */
+/** The products the store knows (src/scan/record.ts). */
 const PRODUCTS = ["openclaw", "clawdbot", "moltbot"];
 
 const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:\/\d{1,3})?$/;

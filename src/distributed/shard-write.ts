@@ -5,7 +5,7 @@
 // lease expired while it was still writing) adds nothing the second time. The campaign row's
 // lock also makes the last shard's writer the only one that sees every shard done: it completes
 // the run, which closes unseen assets and counts the day once for the whole campaign.
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import { sql } from "../store/drizzle.ts";
 import { rowsOf, type StoreDb } from "../store/rows.ts";
 import { completeRun, writeBatch } from "../store/write.ts";

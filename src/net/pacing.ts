@@ -68,16 +68,16 @@ export class KeyedSemaphore {
       s = { active: 0, waiters: [] };
       this.slots.set(key, s);
     }
+    // As in Semaphore: a released slot goes straight to the oldest waiter.
     if (s.active >= this.limit) await new Promise<void>((r) => s!.waiters.push(r));
-    s.active++;
+    else s.active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      s!.active--;
       const next = s!.waiters.shift();
       if (next) next();
-      else if (s!.active === 0) this.slots.delete(key);
+      else if (--s!.active === 0) this.slots.delete(key);
     };
   }
 
@@ -97,14 +97,17 @@ export class Semaphore {
   }
 
   async acquire(): Promise<() => void> {
+    // A released slot is handed straight to the oldest waiter (it stays counted): a newcomer
+    // arriving before that waiter runs cannot take it too and go past the limit.
     if (this.active >= this.limit) await new Promise<void>((r) => this.waiters.push(r));
-    this.active++;
+    else this.active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.active--;
-      this.waiters.shift()?.();
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.active--;
     };
   }
 }
@@ -238,6 +241,31 @@ export class CongestionController {
   }
 }
 
+/**
+ * The start for destinations on this machine or a private network (loopback, RFC 1918,
+ * link-local, IPv6 ULA and link-local): the scanner's own side of the internet, where 2,000/s
+ * at the start only made a default /20 scan of a LAN wait (the rate controller was still
+ * growing when the sweep was done). The controller starts at once at this rate and still halves
+ * on timeouts and resets; the per-network cap still spaces connections to one private /24.
+ */
+export const NEAR_ADAPTIVE: AdaptivePolicy = { ...DEFAULT_ADAPTIVE, initialRate: 50_000 };
+
+/** Whether `ip` (text, as the sweep has it) is loopback, private, link-local or IPv6 ULA. */
+export function isNearAddress(ip: string): boolean {
+  if (ip.includes(":")) {
+    const v = ip.toLowerCase();
+    if (v === "::1") return true;
+    if (v.startsWith("::ffff:")) return isNearAddress(v.slice(7));
+    // fc00::/7 (ULA) and fe80::/10 (link-local).
+    return /^f[cd][0-9a-f]{0,2}:/.test(v) || /^fe[89ab][0-9a-f]?:/.test(v);
+  }
+  const dot = ip.indexOf(".");
+  const a = Number(ip.slice(0, dot));
+  if (a === 127 || a === 10) return true;
+  const b = Number(ip.slice(dot + 1, ip.indexOf(".", dot + 1)));
+  return (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+
 /** The key of an address's destination network: its /24 (IPv4) or /48 (IPv6). */
 export function networkKey(ip: string): string {
   if (ip.includes(":")) return ip.split(":").slice(0, 3).join(":");
@@ -251,18 +279,27 @@ export interface Pacer {
   readonly limited: boolean;
   /** Waits for a slot for a new connection (to `ip`, when known: its network's cap applies). */
   take(ip?: string): Promise<void>;
-  /** What the connection said about the path (only the adaptive pacer listens). */
-  report?(signal: PathSignal): void;
+  /** What a connection to `ip` said about the path (only the adaptive pacer listens). */
+  report?(signal: PathSignal, ip?: string): void;
+}
+
+/** One controller and the next free slot it allows. */
+interface Lane {
+  controller: CongestionController;
+  next: number;
 }
 
 /**
  * The adaptive pacer: a CongestionController's rate for the scan as a whole, and a cap per
- * destination network. Clock and sleep are injectable for tests.
+ * destination network. With a `near` policy, destinations on loopback or private networks
+ * (isNearAddress) are paced by a controller of their own, started by that policy, so a scan that
+ * mixes a LAN with the internet starts fast on the one and politely on the other. Clock and
+ * sleep are injectable for tests.
  */
 export class AdaptivePacer implements Pacer {
   readonly limited = true;
-  readonly controller: CongestionController;
-  private next = 0;
+  private readonly far: Lane;
+  private readonly near: Lane | null;
   private readonly networks = new Map<string, number>();
   private readonly policy: AdaptivePolicy;
   private readonly clock: () => number;
@@ -272,17 +309,34 @@ export class AdaptivePacer implements Pacer {
     policy: AdaptivePolicy = DEFAULT_ADAPTIVE,
     clock: () => number = () => performance.now(),
     sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    near: AdaptivePolicy | null = null,
   ) {
     this.policy = policy;
     this.clock = clock;
     this.sleep = sleep;
-    this.controller = new CongestionController(policy, clock);
+    this.far = { controller: new CongestionController(policy, clock), next: 0 };
+    this.near = near ? { controller: new CongestionController(near, clock), next: 0 } : null;
+  }
+
+  /** The controller of destinations on the internet (of every destination without `near`). */
+  get controller(): CongestionController {
+    return this.far.controller;
+  }
+
+  /** The controller of loopback and private destinations; null without a `near` policy. */
+  get nearController(): CongestionController | null {
+    return this.near?.controller ?? null;
+  }
+
+  private laneOf(ip?: string): Lane {
+    return this.near && ip !== undefined && isNearAddress(ip) ? this.near : this.far;
   }
 
   /** The slot a connection to `ip` may start at, claimed now (ms on the pacer's clock). */
   claim(ip?: string): number {
     const now = this.clock();
-    let slot = Math.max(now, this.next);
+    const lane = this.laneOf(ip);
+    let slot = Math.max(now, lane.next);
     const perNet = this.policy.perNetworkRate;
     if (ip && perNet > 0 && !isLoopbackText(ip)) {
       const key = networkKey(ip);
@@ -293,8 +347,8 @@ export class AdaptivePacer implements Pacer {
         for (const [k, t] of this.networks) if (t <= now) this.networks.delete(k);
     }
     // A later slot for one network does not hold back the others beyond the global spacing.
-    this.next = Math.max(now, this.next) + 1000 / this.controller.rate;
-    this.controller.took();
+    lane.next = Math.max(now, lane.next) + 1000 / lane.controller.rate;
+    lane.controller.took();
     return slot;
   }
 
@@ -304,12 +358,15 @@ export class AdaptivePacer implements Pacer {
     if (wait >= 1) await this.sleep(wait);
   }
 
-  report(signal: PathSignal): void {
-    this.controller.record(signal);
+  /** What a connect to `ip` said; without `ip`, it counts for the internet's controller. */
+  report(signal: PathSignal, ip?: string): void {
+    this.laneOf(ip).controller.record(signal);
   }
 }
 
 /** The pacer for a scan's rate option: a number is a hard cap (0 = none), "adaptive" adapts. */
 export function pacerFor(rate: number | "adaptive", shared?: SharedArrayBuffer): Pacer {
-  return rate === "adaptive" ? new AdaptivePacer() : new RateLimiter(rate, shared);
+  return rate === "adaptive"
+    ? new AdaptivePacer(DEFAULT_ADAPTIVE, undefined, undefined, NEAR_ADAPTIVE)
+    : new RateLimiter(rate, shared);
 }

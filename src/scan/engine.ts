@@ -41,6 +41,16 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** The probes' User-Agent (scan --contact); the default one when absent. */
   userAgent?: string;
+  /**
+   * Endpoint slots shared with other scans of this process (a campaign worker scanning two
+   * shards at once): each endpoint in flight holds one, so together they stay within it.
+   */
+  sweepSlots?: EndpointSlots;
+}
+
+/** Slots a scan's endpoints in flight hold (a Semaphore). */
+export interface EndpointSlots {
+  acquire(): Promise<() => void>;
 }
 
 export interface ScanProgress {
@@ -141,7 +151,7 @@ export function sweepHere(items: AsyncIterable<TargetItem>, options: ScanOptions
       // (Unlimited: no await at all; a sweep of millions pays for every promise.)
       if (rate.limited) await rate.take(e.ip);
       const swept = await sweeper.connect(e.ip, e.port, options.limits.connectTimeoutMs);
-      rate.report?.(signalOf(swept.ok ? "open" : swept.error));
+      rate.report?.(signalOf(swept.ok ? "open" : swept.error), e.ip);
       progress.swept++;
       if (!swept.ok) return stage.closed(e, `${swept.error}: ${swept.detail}`, swept.ms);
       progress.open++;
@@ -152,13 +162,20 @@ export function sweepHere(items: AsyncIterable<TargetItem>, options: ScanOptions
       try {
         for (;;) {
           if (options.signal?.aborted) return;
-          const next = await iterator.next();
-          if (next.done) return;
-          progress.inFlight++;
+          // A shared slot is taken before the next endpoint, so none waits half-started.
+          const release = options.sweepSlots ? await options.sweepSlots.acquire() : null;
           try {
-            await handle(next.value, sweeper);
+            if (options.signal?.aborted) return;
+            const next = await iterator.next();
+            if (next.done) return;
+            progress.inFlight++;
+            try {
+              await handle(next.value, sweeper);
+            } finally {
+              progress.inFlight--;
+            }
           } finally {
-            progress.inFlight--;
+            release?.();
           }
         }
       } finally {

@@ -67,7 +67,7 @@ async function sweeper(): Promise<void> {
       const e = item.endpoint;
       if (rate.limited) await rate.take(e.ip);
       const r = await s.connect(e.ip, e.port, job.connectTimeoutMs);
-      rate.report?.(signalOf(r.ok ? "open" : r.error));
+      rate.report?.(signalOf(r.ok ? "open" : r.error), e.ip);
       swept++;
       if (r.ok) {
         r.socket.destroy();

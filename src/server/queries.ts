@@ -16,7 +16,7 @@ import {
   distinctAdvisories,
   isUsableHere,
 } from "../advisories/counts.ts";
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import { AdvisorySetReader, storedAdvisoryFacts } from "../store/advisory-sets.ts";
 import type { AssetRow } from "../store/query.ts";
 import { rowsOf, type StoreDb } from "../store/rows.ts";

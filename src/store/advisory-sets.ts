@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { type AdvisoryFacts, factsOfIds } from "../advisories/counts.ts";
 import { defaultFactsResolver } from "../advisories/resolve.ts";
-import type { AdvisorySummary, Observation } from "../fingerprints/observation.ts";
+import type { AdvisorySummary, Observation } from "../scan/record.ts";
 import type { StoreDb } from "./db.ts";
 import { inArray } from "./drizzle.ts";
 import { advisorySetIds, advisorySets } from "./schema.ts";

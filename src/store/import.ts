@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { placeDb } from "../enrich/place.ts";
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import { unverifiedRecord } from "../targets/exports/claim-record.ts";
 import { checkRecord } from "../targets/exports/clawpatrol.ts";
 import { detectFormat, openExport, type ReadTally, readHead } from "../targets/exports/registry.ts";

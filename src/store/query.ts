@@ -2,7 +2,7 @@
 
 import { type AdvisoryCounts, authState, countAdvisories } from "../advisories/counts.ts";
 import type { Finding } from "../findings/model.ts";
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import { AdvisorySetReader, advisoryIdsOf, storedAdvisoryFacts } from "./advisory-sets.ts";
 import type { StoreDb } from "./db.ts";
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "./drizzle.ts";

@@ -2,7 +2,7 @@
 // store-api.ts), for when that dashboard holds the PGlite store. Found through the file serve
 // leaves in the data directory (serve-file.ts); authenticated with the secret in it.
 import { RunError } from "../core/errors.ts";
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import type { AssetFilter, AssetRow } from "./query.ts";
 import type { RunListing, RunSummary } from "./runs.ts";
 import { readServeFile, type ServeEndpoint } from "./serve-file.ts";

@@ -1,6 +1,6 @@
 // `scan --store`: one scan becomes one run (a fresh id) whose records stream into the store in batches.
 import { randomUUID } from "node:crypto";
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import { defaultDataDir, lockOwner, StoreBusyError } from "./lock.ts";
 import type { RunSummary } from "./runs.ts";
 import type { RunScope } from "./schema.ts";

@@ -1,7 +1,7 @@
 // The shape of a store session, apart from the code that opens one (session.ts) and the one
 // that reaches a store through a running serve (remote.ts), so neither imports the other.
 import type { Finding } from "../findings/model.ts";
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import type { AssetFilter, AssetRow } from "./query.ts";
 import type { RunListing, RunSummary } from "./runs.ts";
 import type { Numbered, RunInfo, RunState } from "./write.ts";

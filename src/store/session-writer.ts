@@ -1,7 +1,7 @@
 // Writes one run's observations through any store session, in batches. Apart from session.ts
 // (which opens stores and loads the database code) so the scan's own thread can use it while
 // the store itself lives on another thread (session-thread.ts).
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import type { RunSummary } from "./runs.ts";
 import type { StoreSession } from "./session-types.ts";
 import type { Numbered } from "./write.ts";

@@ -7,7 +7,7 @@
 import { preAuthIds } from "../advisories/counts.ts";
 import { evidenceHash, findingId } from "../findings/identity.ts";
 import type { Finding } from "../findings/model.ts";
-import type { Observation } from "../fingerprints/observation.ts";
+import type { Observation } from "../scan/record.ts";
 import { advisoryIdsOf, advisorySetHash, saveAdvisorySets, splitRecord } from "./advisory-sets.ts";
 import {
   assetEventsFor,

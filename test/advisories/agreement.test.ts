@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { matchAdvisories } from "../../src/advisories/match.ts";
 import { runAudit } from "../../src/audit/run.ts";
-import type { Observation } from "../../src/fingerprints/observation.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { probeOpenClaw } from "../../src/fingerprints/openclaw/probe.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { assetContexts, eventsOfRun } from "../../src/monitor/alert-log.ts";

@@ -5,8 +5,8 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Observation } from "../../src/fingerprints/observation.ts";
-import { observationSchema } from "../../src/fingerprints/observation-schema.ts";
+import type { Observation } from "../../src/scan/record.ts";
+import { observationSchema } from "../../src/scan/record-schema.ts";
 import { REPO_ROOT } from "../support/zoo.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { expectHonestVersion, expectSafeRecord, TERMINAL_UNSAFE } from "./invariants.ts";

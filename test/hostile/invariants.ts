@@ -2,8 +2,8 @@
 // schema, it is bounded, truncation is visible, and its terminal rendering carries no raw
 // control or escape bytes.
 import { expect } from "vitest";
-import type { Observation } from "../../src/fingerprints/observation.ts";
-import { observationSchema } from "../../src/fingerprints/observation-schema.ts";
+import type { Observation } from "../../src/scan/record.ts";
+import { observationSchema } from "../../src/scan/record-schema.ts";
 import type { Transcript } from "../../src/fingerprints/transcript.ts";
 import { tableRow } from "../../src/scan/render.ts";
 

@@ -6,7 +6,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Observation } from "../../src/fingerprints/observation.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { limitsForTimeout } from "../../src/net/limits.ts";
 import { NO_ADVISORIES } from "../../src/scan/assess.ts";
 import { runScan } from "../../src/scan/engine.ts";

@@ -3,7 +3,7 @@
 // gateways at 198.18.0.1). Same assertions as the replay tests.
 import { execFileSync } from "node:child_process";
 import { beforeAll, expect, it } from "vitest";
-import type { Observation } from "../../src/fingerprints/observation.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { expectZooObservation } from "../support/expect-zoo.ts";
 import { describeLive } from "../support/live.ts";
 import {

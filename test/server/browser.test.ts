@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Observation } from "../../src/fingerprints/observation.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { probeOpenClaw } from "../../src/fingerprints/openclaw/probe.ts";
 import { DEFAULT_LIMITS } from "../../src/net/limits.ts";
 import { NO_ADVISORIES } from "../../src/scan/assess.ts";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Observation } from "../../src/fingerprints/observation.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { type Exposure, type ExposureCount, exposure } from "../../src/server/exposure.ts";
 import { openStore, type Store } from "../../src/store/db.ts";
 import type { RunScope } from "../../src/store/schema.ts";

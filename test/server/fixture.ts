@@ -5,7 +5,7 @@
 // HTML, script, javascript: URLs, terminal escapes or 100 KB of text. `model` recomputes the
 // expected numbers from the plan alone (no SQL), so the dashboard is checked against it.
 import type { Finding } from "../../src/findings/model.ts";
-import type { AdvisorySummary, Observation } from "../../src/fingerprints/observation.ts";
+import type { AdvisorySummary, Observation } from "../../src/scan/record.ts";
 import type { StoreDb } from "../../src/store/db.ts";
 import type { RunScope } from "../../src/store/schema.ts";
 import { beginRun, RunWriter } from "../../src/store/write.ts";

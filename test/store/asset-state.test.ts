@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Observation } from "../../src/fingerprints/observation.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { openStore, rowsOf, type Store } from "../../src/store/db.ts";
 import { listAssets } from "../../src/store/query.ts";
 import { scopeOf } from "../../src/store/scan-sink.ts";

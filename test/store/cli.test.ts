@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { observationSchema } from "../../src/fingerprints/observation-schema.ts";
+import { observationSchema } from "../../src/scan/record-schema.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { isOneLineError, runClawpatrol } from "../support/cli.ts";
 import { type ReplayServer, startReplayServer } from "../support/replay-server.ts";

@@ -1,6 +1,6 @@
 // The assertions shared by replay and live tests: one zoo instance seen from one vantage.
 import { expect } from "vitest";
-import type { Observation } from "../../src/fingerprints/observation.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import type { Vantage, ZooExpectation } from "./zoo.ts";
 
 export function expectZooObservation(o: Observation, z: ZooExpectation, vantage: Vantage): void {

@@ -6,9 +6,13 @@ import {
   type AdaptivePolicy,
   CongestionController,
   DEFAULT_ADAPTIVE,
+  isNearAddress,
+  KeyedSemaphore,
+  NEAR_ADAPTIVE,
   networkKey,
   pacerFor,
   RateLimiter,
+  Semaphore,
   signalOf,
 } from "../../src/net/pacing.ts";
 
@@ -151,6 +155,63 @@ describe("AdaptivePacer", () => {
   });
 });
 
+describe("a fast start on loopback and private networks", () => {
+  const near: AdaptivePolicy = { ...policy, initialRate: 8000 };
+
+  it("tells loopback, private, link-local and ULA destinations from the internet", () => {
+    for (const ip of ["127.0.0.1", "127.1.2.3", "10.9.8.7", "172.16.0.1", "172.31.255.254", "192.168.1.1"])
+      expect(isNearAddress(ip), ip).toBe(true);
+    for (const ip of ["169.254.10.1", "::1", "fd12:3456::1", "fc00::5", "fe80::1", "::ffff:10.0.0.1"])
+      expect(isNearAddress(ip), ip).toBe(true);
+    for (const ip of ["8.8.8.8", "172.15.0.1", "172.32.0.1", "192.169.0.1", "11.0.0.1", "198.51.100.7"])
+      expect(isNearAddress(ip), ip).toBe(false);
+    for (const ip of ["2001:db8::1", "fe00::1", "::ffff:8.8.8.8", "1.127.0.1"])
+      expect(isNearAddress(ip), ip).toBe(false);
+  });
+
+  it("paces near destinations by the near start and the internet by the polite one", () => {
+    const clock = fakeClock();
+    const pacer = new AdaptivePacer(policy, clock.now, async () => {}, near);
+    // 8,000/s near: 0.125 ms apart; 1,000/s far: 1 ms apart, each lane on its own spacing.
+    const nearSlots = Array.from({ length: 8 }, (_, i) => pacer.claim(`127.0.0.${i + 1}`));
+    expect(nearSlots[7]).toBeCloseTo(7 * 0.125);
+    const farSlots = Array.from({ length: 3 }, (_, i) => pacer.claim(`198.51.${100 + i}.1`));
+    expect(farSlots).toEqual([0, 1, 2]);
+    expect(pacer.nearController?.rate).toBe(8000);
+    expect(pacer.controller.rate).toBe(1000);
+  });
+
+  it("still backs off near: losses halve the near rate and leave the internet's alone", () => {
+    const clock = fakeClock();
+    const pacer = new AdaptivePacer(policy, clock.now, async () => {}, near);
+    const round = (lostEvery: number) => {
+      for (let i = 0; i < 1000; i++) {
+        pacer.claim("10.0.0.1");
+        pacer.report(i % lostEvery === 0 ? "lost" : "answered", "10.0.0.1");
+      }
+      for (let i = 0; i < 100; i++) {
+        pacer.claim("203.0.113.1");
+        pacer.report("answered", "203.0.113.1");
+      }
+      clock.advance(policy.epochMs);
+    };
+    round(1000);
+    expect(pacer.nearController?.rate).toBe(16_000);
+    expect(pacer.controller.rate).toBe(2000);
+    round(2);
+    expect(pacer.nearController?.rate).toBe(8000);
+    expect(pacer.nearController?.inSlowStart).toBe(false);
+    expect(pacer.controller.rate).toBe(4000);
+  });
+
+  it("is what a scan without --rate gets", () => {
+    const pacer = pacerFor("adaptive") as AdaptivePacer;
+    expect(pacer.nearController?.rate).toBe(NEAR_ADAPTIVE.initialRate);
+    expect(pacer.controller.rate).toBe(DEFAULT_ADAPTIVE.initialRate);
+    expect(NEAR_ADAPTIVE.initialRate).toBeGreaterThanOrEqual(10 * DEFAULT_ADAPTIVE.initialRate);
+  });
+});
+
 describe("networkKey and pacerFor", () => {
   it("keys IPv4 by /24 and IPv6 by its first three groups", () => {
     expect(networkKey("203.0.113.77")).toBe("203.0.113");
@@ -161,5 +222,36 @@ describe("networkKey and pacerFor", () => {
     expect(pacerFor(500)).toBeInstanceOf(RateLimiter);
     expect(pacerFor(0).limited).toBe(false);
     expect(pacerFor("adaptive")).toBeInstanceOf(AdaptivePacer);
+  });
+});
+
+describe("Semaphore and KeyedSemaphore", () => {
+  it("hand a released slot to the oldest waiter, never also to a newcomer", async () => {
+    const sem = new Semaphore(1);
+    const keyed = new KeyedSemaphore(1);
+    for (const acquire of [() => sem.acquire(), () => keyed.acquire("10.0.0.1")]) {
+      let held = 0;
+      let peak = 0;
+      const hold = async (order: string[], name: string) => {
+        const release = await acquire();
+        held++;
+        peak = Math.max(peak, held);
+        order.push(name);
+        await Promise.resolve();
+        held--;
+        release();
+      };
+      const order: string[] = [];
+      const first = await acquire();
+      const waiter = hold(order, "waiter");
+      await Promise.resolve();
+      // Released, and at once a newcomer asks: the waiter was first and gets the slot alone.
+      first();
+      const newcomer = hold(order, "newcomer");
+      await Promise.all([waiter, newcomer]);
+      expect(order).toEqual(["waiter", "newcomer"]);
+      expect(peak).toBe(1);
+    }
+    expect(keyed.keys).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
 // The NDJSON line of a scan record is byte-for-byte JSON.stringify(record), also when a
 // long advisory list is spliced in and target text imitates the splice point.
 import { describe, expect, it } from "vitest";
-import type { AdvisorySummary, Observation } from "../../src/fingerprints/observation.ts";
-import { NOT_A_GATEWAY, SCAN_SCHEMA } from "../../src/fingerprints/observation.ts";
+import type { AdvisorySummary, Observation } from "../../src/scan/record.ts";
+import { NOT_A_GATEWAY, SCAN_SCHEMA } from "../../src/scan/record.ts";
 import { recordLine } from "../../src/scan/record-json.ts";
 
 const advisories: AdvisorySummary[] = Array.from({ length: 40 }, (_, i) => ({

@@ -6,7 +6,7 @@
 import { html } from "hono/html";
 import { COUNT_LABELS } from "../../advisories/counts.ts";
 import type { Evidence, Finding } from "../../findings/model.ts";
-import type { Observation } from "../../fingerprints/observation.ts";
+import type { Observation } from "../../scan/record.ts";
 import type { AssetAdvisory, AssetDetail, AssetEvent } from "../queries.ts";
 import {
   address,
