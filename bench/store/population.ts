@@ -4,10 +4,10 @@
 // gateways go away and come back, some upgrade, new ones appear: the churn that makes new /
 // closed / re-opened / changed non-trivial.
 import { readdirSync, readFileSync } from "node:fs";
-import type { Observation } from "../../src/scan/record.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { scanAdvisor } from "../../src/scan/advise.ts";
 import { observe } from "../../src/scan/engine.ts";
+import type { Observation } from "../../src/scan/record.ts";
 
 const REMOTE = new URL("../../test/fixtures/zoo/remote/", import.meta.url);
 

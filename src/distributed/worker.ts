@@ -10,11 +10,11 @@
 // Database down (a restart): every step is retried until it answers again; a shard already
 // scanned is kept in memory and written once the database is back.
 import type { PgBoss } from "pg-boss";
-import type { Observation } from "../scan/record.ts";
 import { userAgentWith } from "../net/http.ts";
 import { limitsForTimeout } from "../net/limits.ts";
 import type { AdviseFn } from "../scan/assess.ts";
 import { runScan, type ScanOptions } from "../scan/engine.ts";
+import type { Observation } from "../scan/record.ts";
 import { sql } from "../store/drizzle.ts";
 import { rowsOf, type StoreDb } from "../store/rows.ts";
 import { planTargets } from "../targets/spec.ts";

@@ -2,9 +2,9 @@
 // schema, it is bounded, truncation is visible, and its terminal rendering carries no raw
 // control or escape bytes.
 import { expect } from "vitest";
+import type { Transcript } from "../../src/fingerprints/transcript.ts";
 import type { Observation } from "../../src/scan/record.ts";
 import { observationSchema } from "../../src/scan/record-schema.ts";
-import type { Transcript } from "../../src/fingerprints/transcript.ts";
 import { tableRow } from "../../src/scan/render.ts";
 
 /** C0 (but TAB/LF), DEL, C1, and the bidi overrides/isolates: never raw on a terminal. */

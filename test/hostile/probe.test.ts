@@ -5,12 +5,12 @@
 // into a confident wrong version. Then a whole scan of the harness: the tarpits do not stop
 // the others, and the real gateway among them is still found exactly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Observation } from "../../src/scan/record.ts";
 import { probeOpenClaw } from "../../src/fingerprints/openclaw/probe.ts";
 import type { Transcript } from "../../src/fingerprints/transcript.ts";
 import { DEFAULT_LIMITS, type ExchangeLimits } from "../../src/net/limits.ts";
 import { NO_ADVISORIES } from "../../src/scan/assess.ts";
 import { observe, runScan } from "../../src/scan/engine.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { tableRow } from "../../src/scan/render.ts";
 import type { Endpoint, TargetItem } from "../../src/targets/stream.ts";
 import { type Behaviour, behaviours, type Harness, startHarness } from "./harness.ts";

@@ -1,10 +1,10 @@
 // Realistic scan records for store tests: the recorded zoo transcripts run through the real
 // fingerprint (observe), then re-addressed and re-timed to make as many endpoints and days as needed.
 import { readdirSync, readFileSync } from "node:fs";
-import type { Observation } from "../../src/scan/record.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { NO_ADVISORIES } from "../../src/scan/assess.ts";
 import { observe } from "../../src/scan/engine.ts";
+import type { Observation } from "../../src/scan/record.ts";
 
 const ZOO = new URL("../fixtures/zoo/", import.meta.url);
 

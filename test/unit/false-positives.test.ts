@@ -4,10 +4,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import type { Observation } from "../../src/scan/record.ts";
 import { limitsForTimeout } from "../../src/net/limits.ts";
 import { NO_ADVISORIES } from "../../src/scan/assess.ts";
 import { runScan } from "../../src/scan/engine.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { buildPlan } from "../../src/targets/spec.ts";
 import { streamEndpoints } from "../../src/targets/stream.ts";
 

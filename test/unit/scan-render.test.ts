@@ -2,11 +2,11 @@
 // rows sort worst first then by address (IPv4 before IPv6, numerically), counts agree in number.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Observation } from "../../src/scan/record.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { scanAdvisor } from "../../src/scan/advise.ts";
 import { NO_ADVISORIES } from "../../src/scan/assess.ts";
 import { observe } from "../../src/scan/engine.ts";
+import type { Observation } from "../../src/scan/record.ts";
 import { progressLine, ScanTable, summaryLine, tableRow } from "../../src/scan/render.ts";
 
 const seen = (vantage: string, name: string, advise = NO_ADVISORIES): Observation =>
