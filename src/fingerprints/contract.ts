@@ -59,4 +59,6 @@ export interface Fingerprinter {
    * made by scan/assess.ts (they predate the contract), so it has none here.
    */
   findings?(verdict: Verdict, where: FindingContext): Finding[];
+  /** The scan rules those findings use (ids must be unique across products; the registry test checks). */
+  rules?: Readonly<Record<string, { id: string }>>;
 }

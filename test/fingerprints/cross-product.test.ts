@@ -1,24 +1,18 @@
 // Zero false positives across products: every registered fingerprinter runs on every
 // recorded transcript of every product (the OpenClaw zoo from both vantages, its side ports,
-// the product zoo) and names a product only on its own. And the registry covers the product
-// list exactly once.
+// the product zoo, the source-derived transcripts) and on the generic lookalikes (probed
+// here with every fingerprinter's plan), and names a product only on its own. And the
+// registry covers the product list exactly once.
 import { readdirSync, readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { COMFYUI_RULES } from "../../src/fingerprints/comfyui/rules.ts";
-import { FLOWISE_RULES } from "../../src/fingerprints/flowise/rules.ts";
-import { LITELLM_RULES } from "../../src/fingerprints/litellm/rules.ts";
-import { LLAMA_CPP_RULES } from "../../src/fingerprints/llama-cpp/rules.ts";
-import { MCP_RULES } from "../../src/fingerprints/mcp/rules.ts";
-import { N8N_RULES } from "../../src/fingerprints/n8n/rules.ts";
-import { OLLAMA_RULES } from "../../src/fingerprints/ollama/rules.ts";
-import { OPEN_WEBUI_RULES } from "../../src/fingerprints/open-webui/rules.ts";
-import { fingerprintTranscript } from "../../src/fingerprints/probe-endpoint.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fingerprintTranscript, probeEndpoint } from "../../src/fingerprints/probe-endpoint.ts";
 import { PRODUCTS } from "../../src/fingerprints/products.ts";
 import { FINGERPRINTERS, fingerprinterOf } from "../../src/fingerprints/registry.ts";
 import { type Transcript, transcriptFromJson } from "../../src/fingerprints/transcript.ts";
-import { VLLM_RULES } from "../../src/fingerprints/vllm/rules.ts";
+import { limitsForTimeout } from "../../src/net/limits.ts";
 import { SCAN_RULES } from "../../src/scan/rules.ts";
 import { loadSpecs, SOURCE_FIXTURE_DIR } from "../products/source-server.ts";
+import { type Lookalikes, startLookalikes } from "../support/lookalikes.ts";
 import { PRODUCT_ZOO } from "../support/product-zoo.ts";
 
 interface Case {
@@ -55,6 +49,35 @@ for (const spec of loadSpecs())
   }
 
 describe("every fingerprinter on every product's transcripts", () => {
+  // The generic lookalikes, probed as a scan probes them (every fingerprinter's plan).
+  let lookalikes: Lookalikes;
+  beforeAll(async () => {
+    lookalikes = await startLookalikes();
+    for (const [port, name] of lookalikes.ports) {
+      const t = await probeEndpoint(
+        {
+          host: "127.0.0.1",
+          ip: "127.0.0.1",
+          family: 4,
+          port,
+          tls: null,
+          basePath: "",
+          hostHeader: `127.0.0.1:${port}`,
+          servername: null,
+        },
+        { limits: limitsForTimeout(3000), beforeConnect: async () => {} },
+        true,
+      );
+      cases.push({ name: `lookalike: ${name}`, t, owner: null });
+    }
+  });
+  afterAll(() => lookalikes.close());
+
+  it("includes every generic lookalike, each answered over HTTP", () => {
+    const probed = cases.filter((c) => c.name.startsWith("lookalike: "));
+    expect(probed.length).toBe(lookalikes.ports.size);
+    for (const c of probed) expect(c.t.http[0]?.response, c.name).toBeTruthy();
+  });
   it("has transcripts of every registered fingerprinter's product (nothing tested only on itself)", () => {
     for (const f of FINGERPRINTERS)
       expect(
@@ -93,16 +116,10 @@ describe("the registry", () => {
     expect(new Set(ids).size).toBe(ids.length);
     const rules = [
       ...Object.values(SCAN_RULES),
-      ...Object.values(MCP_RULES),
-      ...Object.values(OLLAMA_RULES),
-      ...Object.values(OPEN_WEBUI_RULES),
-      ...Object.values(LITELLM_RULES),
-      ...Object.values(VLLM_RULES),
-      ...Object.values(LLAMA_CPP_RULES),
-      ...Object.values(COMFYUI_RULES),
-      ...Object.values(N8N_RULES),
-      ...Object.values(FLOWISE_RULES),
+      ...FINGERPRINTERS.flatMap((f) => Object.values(f.rules ?? {})),
     ].map((r) => r.id);
+    // Every fingerprinter that makes findings declares the rules it makes them with.
+    for (const f of FINGERPRINTERS) if (f.findings) expect(f.rules, f.id).toBeDefined();
     expect(new Set(rules).size).toBe(rules.length);
   });
 });

@@ -4,7 +4,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { askOnce } from "../service.ts";
 import { fingerprintComfyUi, isComfyUiPage } from "./fingerprint.ts";
 import { COMFYUI_PRODUCTS } from "./meta.ts";
-import { comfyUiFindings } from "./rules.ts";
+import { COMFYUI_RULES, comfyUiFindings } from "./rules.ts";
 
 export const comfyui: Fingerprinter = {
   id: "comfyui",
@@ -24,4 +24,5 @@ export const comfyui: Fingerprinter = {
   },
   fingerprint: fingerprintComfyUi,
   findings: comfyUiFindings,
+  rules: COMFYUI_RULES,
 };

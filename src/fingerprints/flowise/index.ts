@@ -4,7 +4,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { askOnce } from "../service.ts";
 import { fingerprintFlowise, isFlowisePage } from "./fingerprint.ts";
 import { FLOWISE_PRODUCTS } from "./meta.ts";
-import { flowiseFindings } from "./rules.ts";
+import { FLOWISE_RULES, flowiseFindings } from "./rules.ts";
 
 export const flowise: Fingerprinter = {
   id: "flowise",
@@ -24,4 +24,5 @@ export const flowise: Fingerprinter = {
   },
   fingerprint: fingerprintFlowise,
   findings: flowiseFindings,
+  rules: FLOWISE_RULES,
 };

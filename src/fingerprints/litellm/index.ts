@@ -5,7 +5,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { askOnce, isFastApiNotFound } from "../service.ts";
 import { fingerprintLiteLlm, isLiteLlmDocs } from "./fingerprint.ts";
 import { LITELLM_PRODUCTS } from "./meta.ts";
-import { liteLlmFindings } from "./rules.ts";
+import { LITELLM_RULES, liteLlmFindings } from "./rules.ts";
 
 export const litellm: Fingerprinter = {
   id: "litellm",
@@ -29,4 +29,5 @@ export const litellm: Fingerprinter = {
   },
   fingerprint: fingerprintLiteLlm,
   findings: liteLlmFindings,
+  rules: LITELLM_RULES,
 };

@@ -4,7 +4,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { askOnce } from "../service.ts";
 import { fingerprintLlamaCpp, isLlamaCppServer } from "./fingerprint.ts";
 import { LLAMA_CPP_PRODUCTS } from "./meta.ts";
-import { llamaCppFindings } from "./rules.ts";
+import { LLAMA_CPP_RULES, llamaCppFindings } from "./rules.ts";
 
 export const llamaCpp: Fingerprinter = {
   id: "llama-cpp",
@@ -24,4 +24,5 @@ export const llamaCpp: Fingerprinter = {
   },
   fingerprint: fingerprintLlamaCpp,
   findings: llamaCppFindings,
+  rules: LLAMA_CPP_RULES,
 };

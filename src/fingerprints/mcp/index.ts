@@ -3,7 +3,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { fingerprintMcp } from "./fingerprint.ts";
 import { MCP_PRODUCTS } from "./meta.ts";
 import { mcpPlan } from "./probe.ts";
-import { mcpFindings } from "./rules.ts";
+import { MCP_RULES, mcpFindings } from "./rules.ts";
 import { jsonRpcMessages } from "./signals.ts";
 
 export const mcp: Fingerprinter = {
@@ -25,4 +25,5 @@ export const mcp: Fingerprinter = {
   probe: mcpPlan,
   fingerprint: fingerprintMcp,
   findings: mcpFindings,
+  rules: MCP_RULES,
 };

@@ -4,7 +4,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { askOnce } from "../service.ts";
 import { fingerprintN8n, isN8nPage } from "./fingerprint.ts";
 import { N8N_PRODUCTS } from "./meta.ts";
-import { n8nFindings } from "./rules.ts";
+import { N8N_RULES, n8nFindings } from "./rules.ts";
 
 export const n8n: Fingerprinter = {
   id: "n8n",
@@ -24,4 +24,5 @@ export const n8n: Fingerprinter = {
   },
   fingerprint: fingerprintN8n,
   findings: n8nFindings,
+  rules: N8N_RULES,
 };

@@ -4,7 +4,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { askOnce, bodyHead } from "../service.ts";
 import { fingerprintOllama, isOllamaBanner } from "./fingerprint.ts";
 import { OLLAMA_PRODUCTS } from "./meta.ts";
-import { ollamaFindings } from "./rules.ts";
+import { OLLAMA_RULES, ollamaFindings } from "./rules.ts";
 
 export const ollama: Fingerprinter = {
   id: "ollama",
@@ -25,4 +25,5 @@ export const ollama: Fingerprinter = {
   },
   fingerprint: fingerprintOllama,
   findings: ollamaFindings,
+  rules: OLLAMA_RULES,
 };

@@ -4,7 +4,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { askOnce } from "../service.ts";
 import { fingerprintOpenWebUi, isOpenWebUiPage } from "./fingerprint.ts";
 import { OPEN_WEBUI_PRODUCTS } from "./meta.ts";
-import { openWebUiFindings } from "./rules.ts";
+import { OPEN_WEBUI_RULES, openWebUiFindings } from "./rules.ts";
 
 export const openWebUi: Fingerprinter = {
   id: "open-webui",
@@ -24,4 +24,5 @@ export const openWebUi: Fingerprinter = {
   },
   fingerprint: fingerprintOpenWebUi,
   findings: openWebUiFindings,
+  rules: OPEN_WEBUI_RULES,
 };

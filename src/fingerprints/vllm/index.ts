@@ -4,7 +4,7 @@ import type { Fingerprinter } from "../contract.ts";
 import { askOnce, isFastApiNotFound } from "../service.ts";
 import { fingerprintVllm } from "./fingerprint.ts";
 import { VLLM_PRODUCTS } from "./meta.ts";
-import { vllmFindings } from "./rules.ts";
+import { VLLM_RULES, vllmFindings } from "./rules.ts";
 
 export const vllm: Fingerprinter = {
   id: "vllm",
@@ -24,4 +24,5 @@ export const vllm: Fingerprinter = {
   },
   fingerprint: fingerprintVllm,
   findings: vllmFindings,
+  rules: VLLM_RULES,
 };
