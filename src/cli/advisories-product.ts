@@ -35,6 +35,13 @@ function otherProduct(name: string): { product: Product; by: Fingerprinter } | n
   return null;
 }
 
+/** Products beside the OpenClaw family that have advisory data (for help text). */
+export function productsWithAdvisories(): string[] {
+  return FINGERPRINTERS.filter((f) => f.meta.advisories !== null)
+    .flatMap((f) => f.meta.products)
+    .filter((p) => !isFamilyProduct(p));
+}
+
 /** Names `--product` and `name@` accept beyond the OpenClaw family (for messages). */
 export function otherProductNames(): string[] {
   return FINGERPRINTERS.flatMap((f) => f.meta.products).filter((p) => !isFamilyProduct(p));

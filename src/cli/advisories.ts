@@ -37,6 +37,7 @@ import {
   productCheckAction,
   productListAction,
   productShowAction,
+  productsWithAdvisories,
 } from "./advisories-product.ts";
 import {
   type CommandOutput,
@@ -437,10 +438,11 @@ function importAction(path: string, opts: ImportOptions, sink: CommandOutput): n
 // ---------------------------------------------------------------- registration
 
 export function registerAdvisories(program: Command): void {
+  const others = productsWithAdvisories().join(", ");
   const adv = program
     .command("advisories")
     .description(
-      "List, show and match security advisories of OpenClaw/Clawdbot/Moltbot and the other products clawpatrol finds (n8n, Flowise, Ollama, LiteLLM, Open WebUI, vLLM); import OSV updates",
+      `List, show and match security advisories of OpenClaw/Clawdbot/Moltbot and the other products clawpatrol finds (${others}); import OSV updates`,
     );
   const common = (c: Command, spec: OutputSpec = LISTING_OUTPUT) =>
     addOutputOptions(c, spec)
@@ -451,10 +453,7 @@ export function registerAdvisories(program: Command): void {
       );
 
   common(adv.command("list").description("list every advisory clawpatrol matches on"))
-    .option(
-      "--product <name>",
-      "another product's advisories (n8n, flowise, ollama, litellm, open-webui, vllm, ...)",
-    )
+    .option("--product <name>", `another product's advisories (${others})`)
     .option("--pre-auth", "only advisories reachable over the network without credentials")
     .option("--min-severity <severity>", "only advisories at or above this severity")
     .action((opts: ListOptions) => {
@@ -478,13 +477,13 @@ export function registerAdvisories(program: Command): void {
       )
       .argument(
         "<version-or-range>",
-        "e.g. 2026.3.13, clawdbot@2026.1.24-3, 2026.3.1..2026.3.31, 2026.3.11,2026.3.12, n8n@1.64.0, ollama@0.1.33",
+        "e.g. 2026.3.13, clawdbot@2026.1.24-3, 2026.3.1..2026.3.31, 2026.3.11,2026.3.12, <product>@<version>",
       ),
     CHECK_OUTPUT,
   )
     .option(
       "--product <name>",
-      "openclaw, clawdbot, moltbot, or another product with advisory data (n8n, flowise, ollama, litellm, open-webui, vllm); default: openclaw, or the name@ prefix",
+      `openclaw, clawdbot, moltbot, or another product with advisory data (${others}); default: openclaw, or the name@ prefix`,
     )
     .option("--pre-auth", "only show advisories reachable over the network without credentials")
     .action((input: string, opts: CheckOptions) => {
