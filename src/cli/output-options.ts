@@ -33,6 +33,10 @@ export function addOutputOptions(cmd: Command, spec: OutputSpec): Command {
       )
       .option("--show-suppressed", "also list suppressed findings (never in exports or the --fail-on gate)")
       .option(
+        "--store-suppressions",
+        "also apply the suppressions kept in the store (added from the dashboard)",
+      )
+      .option(
         "--baseline <file|run>",
         "known findings that do not fail the gate: a --write-baseline file, an earlier JSON/NDJSON result, or a store run id",
       )

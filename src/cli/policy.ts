@@ -1,4 +1,4 @@
-// `clawpatrol policy init | check | markdown | schema`: the organisation's agentic-AI policy as
+// `clawpatrol policy init | check | markdown | schema | suppressions`: the organisation's agentic-AI policy as
 // code (src/policy/). init writes a starter policy and the usage policy generated from it;
 // check judges scan, audit and skills results (or the store) against it.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -24,6 +24,13 @@ export const POLICY_CHECK_OUTPUT: OutputSpec = {
 };
 const MARKDOWN_OUTPUT: OutputSpec = { formats: ["text"], meaning: { text: "Markdown" } };
 const SCHEMA_OUTPUT: OutputSpec = { formats: ["json"] };
+const SUPPRESSIONS_OUTPUT: OutputSpec = {
+  formats: ["text", "json"],
+  meaning: {
+    text: "the active entries as .clawpatrol-ignore.yml",
+    json: "active entries and the add/remove trail",
+  },
+};
 
 interface InitFlags {
   dir: string;
@@ -131,4 +138,22 @@ export function registerPolicy(program: Command): void {
       out.close();
     });
   addOutputOptions(schema, SCHEMA_OUTPUT);
+  const suppressions = policy
+    .command("suppressions")
+    .description(
+      "print the suppressions kept in the store (added from the dashboard) as a .clawpatrol-ignore.yml file",
+    )
+    .action(async (flags: OutputFlags) => {
+      const out = openCommandOutput(flags, SUPPRESSIONS_OUTPUT);
+      const { withStore } = await import("../store/db.ts");
+      const stored = await import("../findings/stored-suppressions.ts");
+      const { list, audit } = await withStore(async (store) => ({
+        list: await stored.listStoredSuppressions(store.db),
+        audit: await stored.suppressionAudit(store.db),
+      }));
+      if (out.format === "json") out.write(`${JSON.stringify({ suppressions: list, audit }, null, 2)}\n`);
+      else out.write(stored.suppressionsYaml(list));
+      out.close();
+    });
+  addOutputOptions(suppressions, SUPPRESSIONS_OUTPUT);
 }

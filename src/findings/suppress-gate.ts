@@ -31,6 +31,8 @@ export interface GateFlags {
   showSuppressed?: boolean;
   baseline?: string;
   writeBaseline?: string;
+  /** Also the store's suppressions (added from the dashboard; stored-suppressions.ts). */
+  storeSuppressions?: boolean;
 }
 
 /** Why a finding is left out: the suppression's own words. */
@@ -57,6 +59,7 @@ export class FindingGate {
   readonly suppressions: Suppression[];
   private baseline: Baseline | null = null;
   private pendingRun: string | null = null;
+  private pendingStore = false;
   private readonly writeTo: string | undefined;
   /** This run's shown findings, for --write-baseline (each kept once, by identity). */
   private readonly seen = new Map<string, Finding>();
@@ -83,6 +86,7 @@ export class FindingGate {
       throw err;
     }
     const gate = new FindingGate(flags, suppressions);
+    gate.pendingStore = flags.storeSuppressions === true;
     if (flags.baseline !== undefined) {
       if (flags.baseline.trim() === "") throw new UsageError("--baseline: give a file or a run id");
       if (baselineIsRun(flags.baseline)) gate.pendingRun = flags.baseline;
@@ -96,8 +100,17 @@ export class FindingGate {
     return gate;
   }
 
-  /** Load a baseline that is a run in the store (the store is opened only for this). */
+  /**
+   * Load what lives in the store: --store-suppressions (after the file's entries, so a finding
+   * both hold is credited to the file) and a baseline that is a run (opened only for this).
+   */
   async ready(): Promise<void> {
+    if (this.pendingStore) {
+      this.pendingStore = false;
+      const { withStore } = await import("../store/db.ts");
+      const { loadStoredSuppressions } = await import("./stored-suppressions.ts");
+      this.suppressions.push(...(await withStore((store) => loadStoredSuppressions(store.db))));
+    }
     if (this.pendingRun === null) return;
     const run = this.pendingRun;
     this.pendingRun = null;
@@ -109,8 +122,10 @@ export class FindingGate {
    * A skill finding the skill scanner already suppressed (before its verdict) stays suppressed.
    */
   triage<F extends Finding>(findings: readonly F[], today: Date = new Date()): Triage<F> {
-    if (this.pendingRun !== null)
-      throw new Error("FindingGate.triage before ready(): the baseline run is not loaded");
+    if (this.pendingRun !== null || this.pendingStore)
+      throw new Error(
+        "FindingGate.triage before ready(): the baseline run or store suppressions are not loaded",
+      );
     const t: Triage<F> = { shown: [], gating: [], suppressed: [], baselined: 0 };
     for (const f of findings) {
       const already = (f as { suppressed?: SuppressedBy }).suppressed;

@@ -10,11 +10,19 @@ export async function subjectsFromStore(): Promise<{ subjects: Subject[]; locati
   return withStore(async (store) => ({ subjects: await subjectsOfDb(store.db), location: store.location }));
 }
 
-/** The subjects of an open store (serve's compliance page uses its own handle). */
-export async function subjectsOfDb(db: StoreDb): Promise<Subject[]> {
+/**
+ * The subjects of an open store (serve's compliance page uses its own handle). Findings the
+ * store's suppressions hold back (added from the dashboard) do not count, as in the gates.
+ */
+export async function subjectsOfDb(db: StoreDb, now: Date = new Date()): Promise<Subject[]> {
   const { listAssets, listFindings } = await import("../store/query.ts");
+  const { loadStoredSuppressions } = await import("../findings/stored-suppressions.ts");
+  const { matchSuppression } = await import("../findings/suppress.ts");
   const assets = await listAssets(db, { state: "open" });
-  const findings = await listFindings(db);
+  const suppressions = await loadStoredSuppressions(db);
+  const findings = (await listFindings(db)).filter(
+    (f) => matchSuppression(f.finding as Finding, suppressions, now) === null,
+  );
   const subjects = new Map<string, Subject>();
   for (const a of assets) {
     for (const key of new Set([endpoint(a.host, a.port), endpoint(a.ip, a.port)]))

@@ -9,6 +9,7 @@
 //   /api/store/* for local clawpatrol commands while serve holds the store (store-api.ts)
 //   POST /api/fleet/reports     host reports (audit/skills), with a host token (fleet-intake.ts)
 //   GET  /fleet, /findings, /compliance and their /api/ twins (fleet-pages.ts)
+//   GET  /suppressions, POST add/remove (form and JSON), export (suppression-routes.ts)
 // Security (auth, CSRF, headers) is in security.ts, SQL in queries.ts, HTML in pages/.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -63,6 +64,7 @@ import {
   setSessionCookie,
 } from "./security.ts";
 import { isRecordsPath, MAX_RECORDS_BODY, registerStoreApi } from "./store-api.ts";
+import { registerSuppressionRoutes } from "./suppression-routes.ts";
 
 export interface AppOptions {
   db: StoreDb;
@@ -203,6 +205,7 @@ export function createDashboard(opts: AppOptions): Dashboard {
 
   // --- fleet, audit and skills findings, compliance (fleet-pages.ts) ---------------------------
   registerFleetPages(app, { db, now, policy: opts.policy ?? null, pageContext });
+  registerSuppressionRoutes(app, { db, now, tokenConfigured: token !== null, pageContext, jsonObject });
 
   // --- campaigns (src/distributed/) --------------------------------------------------------------
   app.get("/api/campaigns", async (c) => c.json({ campaigns: await campaignStatuses(db) }));

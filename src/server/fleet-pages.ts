@@ -30,10 +30,10 @@ function kindOf(c: Context): "audit" | "skills" | "" {
 export function registerFleetPages(app: Hono<SecurityEnv>, o: FleetPagesOptions): void {
   app.get("/api/fleet/hosts", async (c) => c.json(await fleetHosts(o.db, o.now())));
   app.get("/fleet", async (c) => c.html(fleetPage(o.pageContext(c), await fleetHosts(o.db, o.now()))));
-  app.get("/api/findings", async (c) => c.json(await storedFindings(o.db, kindOf(c))));
+  app.get("/api/findings", async (c) => c.json(await storedFindings(o.db, kindOf(c), o.now())));
   app.get("/findings", async (c) => {
     const kind = kindOf(c);
-    return c.html(findingsPage(o.pageContext(c), kind, await storedFindings(o.db, kind)));
+    return c.html(findingsPage(o.pageContext(c), kind, await storedFindings(o.db, kind, o.now())));
   });
   app.get("/api/compliance", async (c) =>
     o.policy

@@ -1,6 +1,9 @@
 // What the fleet, findings and compliance pages show, read from the store: the reporting hosts
 // with their latest report's installs and findings, the audit and skills findings the store
 // keeps, and the policy judged against the store as it is now.
+import type { Finding } from "../findings/model.ts";
+import { loadStoredSuppressions } from "../findings/stored-suppressions.ts";
+import { evidencePin, matchSuppression } from "../findings/suppress.ts";
 import { evaluatePolicy, type PolicyCheck } from "../policy/evaluate.ts";
 import type { Policy } from "../policy/schema.ts";
 import { subjectsOfDb } from "../policy/store-subjects.ts";
@@ -72,6 +75,10 @@ export interface StoredFindingView {
   detail: string;
   firstSeen: string;
   lastSeen: string;
+  /** The evidence pin a suppression of it names (suppress.ts). */
+  pin: string;
+  /** The store suppression that holds it back, if one does. */
+  suppressedBy: { reason: string; owner: string | null; expires: string; file: string } | null;
 }
 
 const iso = (v: unknown) => new Date(String(v)).toISOString();
@@ -80,6 +87,7 @@ const iso = (v: unknown) => new Date(String(v)).toISOString();
 export async function storedFindings(
   db: StoreDb,
   kind: "audit" | "skills" | "",
+  now: Date,
   limit = 500,
 ): Promise<StoredFindingView[]> {
   const like = kind === "audit" ? "CP-AUDIT-%" : kind === "skills" ? "CP-SKILL-%" : null;
@@ -89,10 +97,12 @@ export async function storedFindings(
       WHERE ${like === null ? sql`(rule_id LIKE 'CP-AUDIT-%' OR rule_id LIKE 'CP-SKILL-%')` : sql`rule_id LIKE ${like}`}
       ORDER BY last_seen DESC, id LIMIT ${limit}`),
   );
+  const suppressions = await loadStoredSuppressions(db);
   return rows.map((r) => {
     const f = (typeof r.finding === "string" ? JSON.parse(r.finding) : r.finding) as {
       evidence?: { detail?: unknown; path?: unknown; line?: unknown; location?: unknown }[];
     };
+    const held = matchSuppression(f as Finding, suppressions, now);
     const e = f.evidence?.[0];
     const where = e?.path
       ? `${String(e.path)}${e.line ? `:${String(e.line)}` : ""}`
@@ -108,6 +118,10 @@ export async function storedFindings(
       detail: String(e?.detail ?? ""),
       firstSeen: iso(r.first_seen),
       lastSeen: iso(r.last_seen),
+      pin: evidencePin(f as Finding),
+      suppressedBy: held
+        ? { reason: held.reason, owner: held.owner, expires: held.expires, file: held.file }
+        : null,
     };
   });
 }

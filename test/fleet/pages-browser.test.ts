@@ -1,4 +1,4 @@
-// The fleet, findings and compliance pages in real Chromium (Debian's /usr/bin/chromium driven
+// The fleet, findings, suppressions and compliance pages in real Chromium (Debian's /usr/bin/chromium driven
 // by playwright-core), over a store filled the way the fleet fills it: real audits of configs in
 // directories whose names carry HTML, script and terminal escapes, delivered through the intake
 // by two hosts (one of which then stops reporting), a host that never reported, a real skill scan
@@ -245,6 +245,71 @@ describeLive(
         };
         expect(api.summary.fail).toBeGreaterThan(0);
         await expectClean("compliance");
+      },
+      STEP,
+    );
+
+    it(
+      "a finding is suppressed from /findings and withdrawn again on /suppressions; the trail shows both; hostile values stay text",
+      async () => {
+        await page.goto(url("/findings?kind=skills"));
+        const row = page.locator("#findings tbody tr[data-rule]").first();
+        const rule = (await row.getAttribute("data-rule"))!;
+        await row.locator("a.suppress").click();
+        await page.waitForURL(/\/suppressions\?/);
+        // the form carries the finding's rule, its hostile asset (as text) and its pin
+        expect(await page.inputValue('#add-suppression input[name="rule"]')).toBe(rule);
+        expect(await page.inputValue('#add-suppression input[name="path"]')).toContain("<img src=x onerror=");
+        expect(await page.inputValue('#add-suppression input[name="sha256"]')).toMatch(/^[0-9a-f]{64}$/);
+        await page.fill('#add-suppression input[name="reason"]', `vendor tool, reviewed ${PWN.slice(0, 60)}`);
+        await page.fill('#add-suppression input[name="owner"]', "<b>sec</b>@example.com");
+        await page.fill('#add-suppression input[name="expires"]', "2099-01-01");
+        await page.fill('#add-suppression input[name="by"]', "Analyst <i>A</i>");
+        await page.click('#add-suppression button[type="submit"]');
+        // refused: more than 731 days ahead; the page says why and keeps what was typed
+        expect(await visible(page.locator("p.error"))).toBe("expires: at most 731 days ahead");
+        expect(await page.inputValue('#add-suppression input[name="by"]')).toBe("Analyst <i>A</i>");
+        // the refusal is a 400 page, which the browser logs; nothing else went wrong
+        expect(problems).toEqual([
+          "console error: Failed to load resource: the server responded with a status of 400 (Bad Request)",
+        ]);
+        problems.length = 0;
+        const expires = new Date(NOW.getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
+        await page.fill('#add-suppression input[name="expires"]', expires);
+        await page.click('#add-suppression button[type="submit"]');
+        await page.waitForURL(/\/suppressions$/);
+        const active = page.locator("#suppressions tbody tr[data-id]");
+        expect(await active.count()).toBe(1);
+        const activeText = await visible(active);
+        expect(activeText).toContain(rule);
+        expect(activeText).toContain("<b>sec</b>@example.com");
+        expect(activeText).toContain("Analyst <i>A</i> (loopback dashboard, no token)");
+        expect(await visible(page.locator("#suppression-audit tbody tr").first())).toContain("added");
+        await expectClean("suppressions after add");
+
+        // /findings now shows it suppressed, with the reason, as text
+        await page.goto(url("/findings?kind=skills"));
+        const held = page.locator(`#findings tbody tr[data-rule="${rule}"][data-suppressed="1"]`);
+        expect(await held.count()).toBeGreaterThan(0);
+        expect(await visible(held.first())).toContain("suppressed: vendor tool, reviewed <img src=x");
+        await expectClean("findings with a suppression");
+
+        // withdraw it, saying why
+        await page.goto(url("/suppressions"));
+        await page.fill("#suppressions form.remove input[name=reason]", "no longer accepted");
+        await page.click("#suppressions form.remove button");
+        await page.waitForURL(/\/suppressions$/);
+        expect(await page.locator("#suppressions tbody tr[data-id]").count()).toBe(0);
+        const trail = await page
+          .locator("#suppression-audit tbody tr")
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
+        expect(trail).toEqual(["remove", "add"]);
+        expect(await visible(page.locator("#suppression-audit tbody tr").first())).toContain(
+          "no longer accepted",
+        );
+        await page.goto(url("/findings?kind=skills"));
+        expect(await page.locator('#findings tbody tr[data-suppressed="1"]').count()).toBe(0);
+        await expectClean("suppressions after remove");
       },
       STEP,
     );

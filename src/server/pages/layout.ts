@@ -22,6 +22,7 @@ const NAV = [
   ["/breakdowns", "Breakdowns"],
   ["/campaigns", "Campaigns"],
   ["/findings", "Findings"],
+  ["/suppressions", "Suppressions"],
   ["/fleet", "Fleet"],
   ["/compliance", "Compliance"],
 ] as const;
