@@ -1,6 +1,7 @@
 // The dashboard: one Hono app with server-rendered pages and a JSON API behind each of them.
 //   GET  /                      overview          GET /api/overview
 //                                                 GET /api/series?days=90
+//                                                 GET /api/exposure?limit=20&period=7
 //   GET  /breakdowns            breakdowns        GET /api/breakdowns?limit=50
 //   GET  /assets?…              asset table       GET /api/assets?…
 //   GET  /assets/:ip/:port      one asset         GET /api/assets/:ip/:port
@@ -21,6 +22,7 @@ import { campaignStatuses } from "../distributed/campaigns.ts";
 import type { Policy } from "../policy/schema.ts";
 import type { StoreDb } from "../store/db.ts";
 import { capText, escapeOneLine } from "../util/text.ts";
+import { exposure } from "./exposure.ts";
 import { registerFleetIntake } from "./fleet-intake.ts";
 import { registerFleetPages } from "./fleet-pages.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -107,6 +109,9 @@ function loadStatic(): Map<string, StaticFile> {
 }
 
 const SERIES_DAYS = 90;
+/** Rows per breakdown and in the fix-first list on the overview; days the country trend looks back. */
+const EXPOSURE_ROWS = 20;
+const TREND_DAYS = 7;
 /** The largest request body a route takes (a form or an acknowledgement note). */
 const MAX_BODY = 16 * 1024;
 
@@ -193,10 +198,20 @@ export function createDashboard(opts: AppOptions): Dashboard {
   app.get("/api/series", async (c) =>
     c.json(await series(db, intParam(c, "days", 1, 3660, SERIES_DAYS), now())),
   );
+  // The exposure picture: ?limit= rows per breakdown and fix-first list, ?period= days of the country trend.
+  app.get("/api/exposure", async (c) =>
+    c.json(
+      await exposure(db, {
+        limit: intParam(c, "limit", 1, 500, EXPOSURE_ROWS),
+        periodDays: intParam(c, "period", 1, 366, TREND_DAYS),
+      }),
+    ),
+  );
   app.get("/", async (c) => {
     const t = now();
     const [o, s] = [await overview(db, t), await series(db, SERIES_DAYS, t)];
-    return c.html(overviewPage(pageContext(c), o, s, SERIES_DAYS));
+    const e = await exposure(db, { limit: EXPOSURE_ROWS, periodDays: TREND_DAYS });
+    return c.html(overviewPage(pageContext(c), o, s, SERIES_DAYS, e));
   });
 
   // --- breakdowns -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { isAscii } from "node:buffer";
 import { hash } from "node:crypto";
 import type { Severity } from "../findings/model.ts";
 import { capText, escapeOneLine } from "../util/text.ts";
+import type { FileFlow } from "./flow/taint.ts";
 import type { IocIndex } from "./indicators.ts";
 import { LineIndex } from "./normalise.ts";
 import { rule } from "./rules.ts";
@@ -51,6 +52,8 @@ export class SkillContext {
   readonly iocs: IocIndex;
   readonly findings: SkillFinding[] = [];
   readonly facts: SkillFacts = { envReads: new Map(), binsRun: new Map() };
+  /** Data-flow records of each code file, joined across the skill once all files are read. */
+  readonly flows: FileFlow[] = [];
   private readonly seen = new Set<string>();
   private readonly perRule = new Map<string, number>();
 

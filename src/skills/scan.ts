@@ -3,7 +3,7 @@
 
 import { compareText } from "../util/text.ts";
 import { analyzeOpaque, type FileKind, sniff } from "./analyzers/binary.ts";
-import { analyzeCode } from "./analyzers/code/index.ts";
+import { analyzeCode, finishCode } from "./analyzers/code/index.ts";
 import {
   analyzePackageJson,
   analyzeSkillMd,
@@ -15,6 +15,7 @@ import { analyzeText } from "./analyzers/text.ts";
 import { codeLangOf } from "./ast.ts";
 import { FileContext, SkillContext, sha256Hex } from "./context.ts";
 import { buildIocIndex, builtinIocs, type IocEntry, type IocIndex } from "./indicators.ts";
+import { quietInertTestFiles } from "./inert.ts";
 import { DEFAULT_LIMITS, type Limits } from "./loaders/archive.ts";
 import { expandNested, type LoadOptions, loadPath, unitSlug } from "./loaders/inputs.ts";
 import { applySuppressions, type Suppression } from "./suppressions.ts";
@@ -97,7 +98,7 @@ export function scanUnit(unit: SkillUnit, opts: ScanOptions = {}, stats?: ScanSt
     if (ARCHIVE_KINDS.has(kind)) {
       if (file.archiveDepth >= limits.maxArchiveDepth)
         ctx.add("CP-SKILL-ARCH-005", { display: file.display }, sha, {
-          detail: `archive nested deeper than ${limits.maxArchiveDepth} levels was not opened`,
+          detail: `not analysed: archive nested deeper than ${limits.maxArchiveDepth} levels was not opened`,
         });
       continue;
     }
@@ -107,7 +108,7 @@ export function scanUnit(unit: SkillUnit, opts: ScanOptions = {}, stats?: ScanSt
     }
     if (file.bytes.length > limits.maxFileBytes) {
       ctx.add("CP-SKILL-BIN-004", { display: file.display }, sha, {
-        detail: `${file.bytes.length} bytes is over --max-file-bytes ${limits.maxFileBytes} (sha256 ${sha})`,
+        detail: `not analysed: ${file.bytes.length} bytes is over --max-file-bytes ${limits.maxFileBytes} (sha256 ${sha})`,
       });
       continue;
     }
@@ -159,6 +160,8 @@ export function scanUnit(unit: SkillUnit, opts: ScanOptions = {}, stats?: ScanSt
   }
   if (unit.kind !== "files") checkNames(ctx, meta, unitSlug(unit), publisher, skillMdDisplay);
   checkDeclarations(ctx, meta);
+  finishCode(ctx);
+  quietInertTestFiles(ctx, unit);
   addChains(ctx);
   if (opts.suppressions && opts.suppressions.length > 0)
     applySuppressions(ctx.findings, opts.suppressions, opts.today);

@@ -2,7 +2,6 @@
 import type { SgNode } from "@ast-grep/napi";
 import type { FileContext } from "../../context.ts";
 import { enclosingScope, fieldOf, kindOf, offsetOf } from "../../flow/syntax.ts";
-import { judgeUrlIn } from "../../indicators.ts";
 import type { Source } from "./patterns.ts";
 
 /**
@@ -75,23 +74,10 @@ export function flowCheck(
         [...names].some((n) =>
           new RegExp(`(?<![.\\w$])${n.replace(/\$/g, "\\$")}\\b(?![ \\t]*=[^=])`).test(argText),
         );
-      const dest = judgeUrlIn(argText, fc.skill.iocs) ?? judgeUrlIn(stmtScope.text(), fc.skill.iocs);
-      const riskyDest = dest !== null && (dest.risk === "risky" || dest.risk === "ioc");
-      if (direct && (src.strong || riskyDest)) {
-        fc.emitAt("CP-SKILL-CODE-004", offsetOf(sink), sink.text(), {
-          detail: `Network call sends data that ${src.what} (line ${fc.lineOf(offsetOf(src.node))})${dest ? ` to ${dest.url} (${dest.reason})` : ""}`,
-        });
-        reported = true;
-        break;
-      }
-      if (direct && !reported) {
-        fc.emitAt("CP-SKILL-CODE-005", offsetOf(sink), sink.text(), {
-          severity: "low",
-          detail: `Network call uses data that ${src.what} (line ${fc.lineOf(offsetOf(src.node))}); usually the skill's own key`,
-        });
-        reported = true;
-        continue;
-      }
+      // A visible flow (direct or through variables) is judged by the skill-wide taint
+      // solver (src/skills/flow/taint.ts), which names every hop; here only the weaker
+      // "same function" signal remains.
+      if (direct) continue;
       if (same && src.strong && !reported) {
         fc.emitAt("CP-SKILL-CODE-005", offsetOf(sink), sink.text(), {
           detail: `Same function ${src.what} (line ${fc.lineOf(offsetOf(src.node))}) and calls the network`,

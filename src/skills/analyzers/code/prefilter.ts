@@ -182,7 +182,23 @@ export class Literals {
   }
 }
 
+const ENV_WALK =
+  /os\.environ\.(?:items|values|copy)\b|process\.env\s*\)|\.\.\.process\.env\b|\*\*os\.environ\b/;
+const DNS_TOOL = /\b(?:nslookup|dig|gethostbyname|getaddrinfo|dns\.(?:lookup|resolve))\b/;
+const JS_FOLD =
+  /[\w$]\s*\[\s*[\w$]+\s*\]\s*\(|["'`][\w.]{1,8}["'`]\s*\+\s*["'`][\w.]{1,8}["'`]|\b(?:global|globalThis|window|self|process)\s*\[|\.join\s*\(\s*["'`]|fromCharCode|fromCodePoint|\batob\s*\(|Buffer\.from\s*\([^)]*["'`](?:base64|hex)|\brequire\s*\(\s*[^'"`\s)]/;
+const PY_FOLD =
+  /\bgetattr\s*\(|__import__|import_module|b64decode|fromhex|unhexlify|bytes\s*\(\s*\[|\[::-1\]|\bchr\s*\(/;
+const CLOCK = /Date\.now\s*\(|new Date\s*\(\s*\)|datetime\.(?:now|today|utcnow)|date\.today|time\.time\s*\(/;
+const PATH_BUILD = /["'`]\s*\+\s*["'`]|path\.join\s*\(|Path\.home|homedir\s*\(|expanduser/;
+const DOWNLOAD_RUN = /urlretrieve|writeFile|write_bytes|open\s*\([^)]*["']wb/;
+
 /** Does the file need a syntax tree (see SUSPECT_ARG)? */
+/** Does the text name secret material a flow could start from (for the cross-file pass)? */
+export function mentionsSource(text: string, lit: Literals): boolean {
+  return lit.may(G.strong) || lit.may(G.weak) || lit.test(G.wholeEnv) || ENV_WALK.test(text);
+}
+
 export function needsTree(text: string, lang: CodeLang, lit: Literals): boolean {
   if (lang === "bash") return SH_NEED.test(text);
   const own =
@@ -191,11 +207,22 @@ export function needsTree(text: string, lang: CodeLang, lit: Literals): boolean 
       : (lit.test(G.jsSpawn) && SUSPECT_ARG.test(text)) || lit.test(G.jsEval);
   // Strong secret material needs a tree on its own; weaker sources only next to a network
   // client; persistence or agent paths only next to a file write.
+  // Names and strings built at run time (`global[x](`, `getattr(`, joins, decoding) can hide
+  // any of the above from the literal checks, so they need a tree too; so does agent config
+  // or a whole-environment walk next to anything that can send or run.
+  const py = lang === "python";
+  const sends = lit.test(G.net) || (py ? lit.test(G.pySpawn) : lit.test(G.jsSpawn)) || DNS_TOOL.test(text);
   return (
     own ||
     lit.test(G.strong) ||
-    ((lit.test(G.wholeEnv) || (lit.test(G.weak) && lit.test(G.riskyDest))) && lit.test(G.net)) ||
-    ((lit.test(G.persist) || lit.test(G.agent)) && lit.test(G.write))
+    ((lit.test(G.wholeEnv) || ENV_WALK.test(text) || lit.test(G.weak)) && sends) ||
+    ((lit.test(G.persist) || lit.test(G.agent)) && lit.test(G.write)) ||
+    (py ? PY_FOLD : JS_FOLD).test(text) ||
+    (DOWNLOAD_RUN.test(text) && /chmod/.test(text)) ||
+    (CLOCK.test(text) &&
+      (sends || lit.test(G.pyEval) || lit.test(G.jsEval) || /os\.system|os\.popen/.test(text))) ||
+    // A secret path split into pieces ('/.aws/' + 'credentials', path.join(home, '.ssh', …)).
+    ((lit.may(G.strong) || lit.may(G.weak)) && PATH_BUILD.test(text))
   );
 }
 
