@@ -5,6 +5,7 @@
 // and first/last-seen are folded with least/greatest, so writing the same run again (a
 // re-import, or a resume after a kill) changes nothing that was already there.
 import { preAuthIds } from "../advisories/counts.ts";
+import { placeBatch } from "../enrich/place-records.ts";
 import { evidenceHash, findingId } from "../findings/identity.ts";
 import type { Finding } from "../findings/model.ts";
 import type { Observation } from "../scan/record.ts";
@@ -194,8 +195,10 @@ function assetRow(o: Observation, runId: string): typeof assets.$inferInsert {
 }
 
 /** One batch of observations of a run, with their assets, asset events and findings, in one transaction. */
-export async function writeBatch(db: StoreDb, runId: string, batch: readonly Numbered[]): Promise<void> {
-  if (batch.length === 0) return;
+export async function writeBatch(db: StoreDb, runId: string, unplaced: readonly Numbered[]): Promise<void> {
+  if (unplaced.length === 0) return;
+  // Every record is stored with where its address is routed (src/enrich/place-records.ts).
+  const batch = placeBatch(unplaced);
   const assetRows = new Map<string, typeof assets.$inferInsert>();
   for (const { observation: o } of batch) {
     if (!o.reachable || o.ip === "") continue;
