@@ -15,7 +15,7 @@ const EXPORT_OUTPUT: OutputSpec = {
     ocsf: "the stored findings",
     cef: "the stored findings",
     sarif: "the stored findings",
-    stix: "the stored findings",
+    stix: "the exposure picture: gateways, their addresses, AS, country, software, advisories, and the findings (the TAXII feed's objects)",
   },
   same: { json: "ndjson" },
 };
@@ -62,14 +62,21 @@ export function registerExport(program: Command): void {
             // Through the schema again: jsonb does not keep key order, the schema's order is the documented one.
             out.write(`${JSON.stringify(observationSchema.parse(r))}\n`);
           }
+        } else if (format === "stix") {
+          // The same objects serve's TAXII collection publishes (docs/taxii.md).
+          const { exposureEntries, exposureBundle } = await import("../findings/stix-picture.ts");
+          const items: ExportItem[] = await store.findings(since ? { since } : {});
+          const entries = exposureEntries({ gateways: await store.gateways(), findings: items }, tool);
+          const kept = since
+            ? entries.filter(
+                (e) => e.object.type === "identity" || Date.parse(e.dateAdded) >= Date.parse(since),
+              )
+            : entries;
+          out.write(`${JSON.stringify(exposureBundle(kept), null, 2)}\n`);
         } else {
           const items: ExportItem[] = await store.findings(since ? { since } : {});
           const { findingWriter } = await import("../findings/export.ts");
-          const writer = findingWriter(
-            format as "ocsf" | "cef" | "sarif" | "stix",
-            (t) => out.write(t),
-            tool,
-          );
+          const writer = findingWriter(format as "ocsf" | "cef" | "sarif", (t) => out.write(t), tool);
           writer.add(items);
           writer.finish();
         }

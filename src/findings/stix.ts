@@ -24,30 +24,97 @@ export function uuidv5(name: string, namespace: string): string {
 }
 
 const quote = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-const stixTime = (iso: string) => new Date(Date.parse(iso)).toISOString();
+export const stixTime = (iso: string) => new Date(Date.parse(iso)).toISOString();
+
+export type StixObject = Record<string, unknown>;
+
+/** JSON with keys sorted at every level: the canonical form (RFC 8785 for our plain values) SCO ids hash. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v !== null && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(v);
+}
+
+/** A deterministic SCO id: UUIDv5 in the STIX namespace over its id-contributing properties (STIX 2.1 §2.9). */
+export function scoId(type: string, contributing: Record<string, unknown>): string {
+  return `${type}--${uuidv5(canonical(contributing), SCO_NAMESPACE)}`;
+}
+
+/** A deterministic SDO / SRO id: UUIDv5 in our namespace over a stable key. */
+export function sdoId(type: string, key: string): string {
+  return `${type}--${uuidv5(key, CLAWPATROL_NAMESPACE)}`;
+}
+
+/** When our identity object was first published: fixed, so every export names the same version. */
+export const IDENTITY_TIME = "2026-01-01T00:00:00.000Z";
+
+/** The identity SDO every object of ours names as its creator. */
+export function identityObject(tool: { name: string }): StixObject {
+  return {
+    type: "identity",
+    spec_version: "2.1",
+    id: sdoId("identity", tool.name),
+    created: IDENTITY_TIME,
+    modified: IDENTITY_TIME,
+    name: tool.name,
+    identity_class: "system",
+  };
+}
+
+/** The vulnerability SDO of one advisory (its ids, CVE first), created when first seen. */
+export function vulnerabilityObject(ids: readonly string[], identityId: string, created: string): StixObject {
+  return {
+    type: "vulnerability",
+    spec_version: "2.1",
+    id: sdoId("vulnerability", ids[0]!),
+    created_by_ref: identityId,
+    created,
+    modified: created,
+    name: ids[0]!,
+    external_references: ids.map((id) =>
+      id.startsWith("CVE-")
+        ? { source_name: "cve", external_id: id }
+        : { source_name: "github", external_id: id, url: `https://github.com/advisories/${id}` },
+    ),
+  };
+}
+
+/** The id of the indicator SDO a stored finding becomes. */
+export const indicatorIdOf = (item: ExportItem) => sdoId("indicator", item.id);
 
 export function toStixBundle(
   items: readonly ExportItem[],
   tool: { name: string; version: string },
 ): Record<string, unknown> {
-  const objects: Record<string, unknown>[] = [];
+  const identity = identityObject(tool);
+  return {
+    type: "bundle",
+    id: `bundle--${randomUUID()}`,
+    objects: [identity, ...findingObjects(items, tool, identity.id as string)],
+  };
+}
+
+/**
+ * The objects of the findings about a network address: per finding an indicator with the
+ * address and traffic SCOs it names, per advisory a vulnerability and a `related-to` relationship.
+ */
+export function findingObjects(
+  items: readonly ExportItem[],
+  tool: { name: string },
+  identityId: string,
+): StixObject[] {
+  const objects: StixObject[] = [];
   const seen = new Set<string>();
-  const add = (o: Record<string, unknown>) => {
+  const add = (o: StixObject) => {
     if (!seen.has(o.id as string)) {
       seen.add(o.id as string);
       objects.push(o);
     }
   };
-  const identityId = `identity--${uuidv5(`${tool.name}`, CLAWPATROL_NAMESPACE)}`;
-  add({
-    type: "identity",
-    spec_version: "2.1",
-    id: identityId,
-    created: "2026-01-01T00:00:00.000Z",
-    modified: "2026-01-01T00:00:00.000Z",
-    name: tool.name,
-    identity_class: "system",
-  });
   // A vulnerability is created when the bundle's earliest finding naming it was first seen.
   const vulnFirst = new Map<string, string>();
   for (const item of items)
@@ -61,12 +128,9 @@ export function toStixBundle(
     const family = isIP(where.host);
     if (family === 0) continue;
     const addrType = family === 4 ? "ipv4-addr" : "ipv6-addr";
-    const addrId = `${addrType}--${uuidv5(JSON.stringify({ value: where.host }), SCO_NAMESPACE)}`;
+    const addrId = scoId(addrType, { value: where.host });
     add({ type: addrType, spec_version: "2.1", id: addrId, value: where.host });
-    const trafficId = `network-traffic--${uuidv5(
-      JSON.stringify({ dst_ref: addrId, dst_port: where.port, protocols: ["tcp"] }),
-      SCO_NAMESPACE,
-    )}`;
+    const trafficId = scoId("network-traffic", { dst_ref: addrId, dst_port: where.port, protocols: ["tcp"] });
     add({
       type: "network-traffic",
       spec_version: "2.1",
@@ -76,7 +140,7 @@ export function toStixBundle(
       protocols: ["tcp"],
     });
     const f = item.finding;
-    const indicatorId = `indicator--${uuidv5(item.id, CLAWPATROL_NAMESPACE)}`;
+    const indicatorId = indicatorIdOf(item);
     add({
       type: "indicator",
       spec_version: "2.1",
@@ -99,26 +163,13 @@ export function toStixBundle(
     });
     for (const ids of advisoryGroups(f)) {
       const primary = ids[0]!;
-      const vulnId = `vulnerability--${uuidv5(primary, CLAWPATROL_NAMESPACE)}`;
-      const created = stixTime(vulnFirst.get(primary) ?? item.firstSeen);
-      add({
-        type: "vulnerability",
-        spec_version: "2.1",
-        id: vulnId,
-        created_by_ref: identityId,
-        created,
-        modified: created,
-        name: primary,
-        external_references: ids.map((id) =>
-          id.startsWith("CVE-")
-            ? { source_name: "cve", external_id: id }
-            : { source_name: "github", external_id: id, url: `https://github.com/advisories/${id}` },
-        ),
-      });
+      const vuln = vulnerabilityObject(ids, identityId, stixTime(vulnFirst.get(primary) ?? item.firstSeen));
+      const vulnId = vuln.id as string;
+      add(vuln);
       add({
         type: "relationship",
         spec_version: "2.1",
-        id: `relationship--${uuidv5(`${indicatorId} related-to ${vulnId}`, CLAWPATROL_NAMESPACE)}`,
+        id: sdoId("relationship", `${indicatorId} related-to ${vulnId}`),
         created_by_ref: identityId,
         created: stixTime(item.firstSeen),
         modified: stixTime(item.lastSeen),
@@ -128,5 +179,5 @@ export function toStixBundle(
       });
     }
   }
-  return { type: "bundle", id: `bundle--${randomUUID()}`, objects };
+  return objects;
 }

@@ -11,6 +11,7 @@
 //   POST /api/fleet/reports     host reports (audit/skills), with a host token (fleet-intake.ts)
 //   GET  /fleet, /findings, /compliance and their /api/ twins (fleet-pages.ts)
 //   GET  /suppressions, POST add/remove (form and JSON), export (suppression-routes.ts)
+//   GET  /taxii2/… a read-only TAXII 2.1 server of the STIX picture (taxii/routes.ts)
 // Security (auth, CSRF, headers) is in security.ts, SQL in queries.ts, HTML in pages/.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -67,6 +68,7 @@ import {
 } from "./security.ts";
 import { isRecordsPath, MAX_RECORDS_BODY, registerStoreApi } from "./store-api.ts";
 import { registerSuppressionRoutes } from "./suppression-routes.ts";
+import { registerTaxii } from "./taxii/routes.ts";
 
 export interface AppOptions {
   db: StoreDb;
@@ -221,6 +223,7 @@ export function createDashboard(opts: AppOptions): Dashboard {
   // --- fleet, audit and skills findings, compliance (fleet-pages.ts) ---------------------------
   registerFleetPages(app, { db, now, policy: opts.policy ?? null, pageContext });
   registerSuppressionRoutes(app, { db, now, tokenConfigured: token !== null, pageContext, jsonObject });
+  registerTaxii(app, { db, log }); // the STIX picture over TAXII 2.1 (taxii/routes.ts)
 
   // --- campaigns (src/distributed/) --------------------------------------------------------------
   app.get("/api/campaigns", async (c) => c.json({ campaigns: await campaignStatuses(db) }));

@@ -143,7 +143,9 @@ function bearerOf(c: Context): string | null {
   return m ? m[1]! : null;
 }
 
-const isApi = (path: string) => path.startsWith("/api/") || path === "/metrics";
+// TAXII clients are API clients too: a 401 with JSON, never a redirect to the login form.
+const isApi = (path: string) =>
+  path.startsWith("/api/") || path.startsWith("/taxii2/") || path === "/metrics";
 
 /** A refusal: JSON `{ error }` for API clients (they parse it), plain text for pages. */
 export function refuse(c: Context, status: 400 | 401 | 403 | 413 | 415 | 429, message: string): Response {

@@ -5,6 +5,7 @@
 //   GET  /api/store/assets?network&product&version&auth&advisory&state&since&until
 //   GET  /api/store/runs?limit=N            GET /api/store/runs/:id   GET /api/store/runs/:id/summary
 //   GET  /api/store/records?run&since (NDJSON)                        GET /api/store/findings?since
+//   GET  /api/store/gateways (the STIX picture's gateway assets)
 //   POST /api/store/runs (RunInfo)   POST /api/store/runs/:id/records ([{seq, observation}])
 //   POST /api/store/runs/:id/complete ({finishedAt})
 import { isIP } from "node:net";
@@ -12,6 +13,7 @@ import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { stream } from "hono/streaming";
 import type { StoreDb } from "../store/db.ts";
+import { listGateways } from "../store/gateways.ts";
 import { checkRecord } from "../store/import.ts";
 import { type AssetFilter, listAssets, listFindings, streamRecords } from "../store/query.ts";
 import { listRunSummaries, runExists, runSummary } from "../store/runs.ts";
@@ -109,6 +111,8 @@ export function registerStoreApi(app: Hono<SecurityEnv>, db: StoreDb): void {
     const since = instant("since", c.req.query("since"));
     return c.json(await listFindings(db, since ? { since } : {}));
   });
+
+  app.get("/api/store/gateways", async (c) => c.json(await listGateways(db)));
 
   app.post("/api/store/runs", async (c) => {
     const b = await jsonBody(c);

@@ -2,6 +2,7 @@
 // store-api.ts), for when that dashboard holds the PGlite store. Found through the file serve
 // leaves in the data directory (serve-file.ts); authenticated with the secret in it.
 import { RunError } from "../core/errors.ts";
+import type { ExposedGateway } from "../findings/stix-picture.ts";
 import type { Observation } from "../scan/record.ts";
 import type { AssetFilter, AssetRow } from "./query.ts";
 import type { RunListing, RunSummary } from "./runs.ts";
@@ -106,6 +107,10 @@ class ServedSession implements StoreSession {
   findings(filter: { since?: string }): Promise<StoredFindingRow[]> {
     const q = filter.since ? `?since=${encodeURIComponent(filter.since)}` : "";
     return this.#json("GET", `api/store/findings${q}`, "the findings");
+  }
+
+  gateways(): Promise<ExposedGateway[]> {
+    return this.#json("GET", "api/store/gateways", "the gateways");
   }
 
   async beginRun(run: RunInfo): Promise<RunState> {

@@ -68,6 +68,7 @@ export async function openThreadSession(): Promise<StoreSession> {
       throw new Error("records are not streamed across the store thread");
     },
     findings: method("findings"),
+    gateways: method("gateways"),
     beginRun: method("beginRun"),
     writeBatch: method("writeBatch"),
     completeRun: method("completeRun"),

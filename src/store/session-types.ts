@@ -1,6 +1,7 @@
 // The shape of a store session, apart from the code that opens one (session.ts) and the one
 // that reaches a store through a running serve (remote.ts), so neither imports the other.
 import type { Finding } from "../findings/model.ts";
+import type { ExposedGateway } from "../findings/stix-picture.ts";
 import type { Observation } from "../scan/record.ts";
 import type { AssetFilter, AssetRow } from "./query.ts";
 import type { RunListing, RunSummary } from "./runs.ts";
@@ -28,6 +29,8 @@ export interface StoreSession {
     asn?: string;
   }): AsyncIterable<Observation>;
   findings(filter: { since?: string }): Promise<StoredFindingRow[]>;
+  /** Every gateway asset with its latest record's facts (the STIX picture, src/store/gateways.ts). */
+  gateways(): Promise<ExposedGateway[]>;
   beginRun(run: RunInfo): Promise<RunState>;
   writeBatch(runId: string, batch: readonly Numbered[]): Promise<void>;
   /** Mark the run complete and say what it stored. */

@@ -1,4 +1,5 @@
 import { openStore, type Store, StoreBusyError, type StoreDb } from "./db.ts";
+import { listGateways } from "./gateways.ts";
 import { listAssets, listFindings, streamRecords } from "./query.ts";
 import { listRunSummaries, runExists, runSummary } from "./runs.ts";
 import type { StoreSession } from "./session-types.ts";
@@ -24,6 +25,7 @@ export function dbSession(
     runExists: (id) => runExists(db, id),
     records: (f) => streamRecords(db, f),
     findings: (f) => listFindings(db, f),
+    gateways: () => listGateways(db),
     beginRun: (run) => beginRun(db, run),
     writeBatch: (runId, batch) => writeBatch(db, runId, batch),
     completeRun: async (runId, finishedAt) => {

@@ -1,0 +1,65 @@
+// The exposure picture as the STIX feed publishes it (src/findings/stix-picture.ts): every
+// gateway asset (an endpoint a scan or import named a product for), open or closed, with its
+// times and state from the assets table, and what its latest record says: version, auth,
+// advisories, and where its address is routed (asn, asOrg, country from src/enrich/).
+import type { ExposedGateway } from "../findings/stix-picture.ts";
+import { AdvisorySetReader } from "./advisory-sets.ts";
+import type { StoreDb } from "./db.ts";
+import { sql } from "./drizzle.ts";
+import { rowsOf } from "./rows.ts";
+
+const iso = (v: unknown): string => new Date(String(v)).toISOString();
+
+/** Every gateway asset, in address and port order. */
+export async function listGateways(db: StoreDb): Promise<ExposedGateway[]> {
+  // The latest record of an asset is its last run's (the highest seq when a run listed it twice).
+  const rows = rowsOf<{
+    ip: string;
+    port: number;
+    product: string;
+    version: string | null;
+    auth: string;
+    severity: string | null;
+    state: string;
+    first_seen: unknown;
+    last_seen: unknown;
+    closed_at: unknown;
+    record: unknown;
+    advisory_set: string | null;
+  }>(
+    await db.execute(sql`
+      SELECT host(a.ip) AS ip, a.port, a.product, a.version, a.auth, a.severity, a.state,
+             a.first_seen, a.last_seen, a.closed_at, o.record, o.advisory_set
+      FROM assets a
+      LEFT JOIN LATERAL (
+        SELECT record, advisory_set FROM observations
+        WHERE ip = a.ip AND port = a.port AND run_id = a.last_run_id
+        ORDER BY seq DESC LIMIT 1
+      ) o ON true
+      WHERE a.product IS NOT NULL
+      ORDER BY a.ip, a.port`),
+  );
+  const records = await new AdvisorySetReader(db).restore(
+    rows.map((r) => ({ record: r.record ?? {}, advisorySet: r.advisory_set ?? null })),
+  );
+  return rows.map((r, i) => {
+    const rec = records[i]!;
+    return {
+      ip: String(r.ip),
+      port: Number(r.port),
+      product: String(r.product),
+      version: r.version ?? null,
+      auth: String(r.auth),
+      severity: r.severity ?? null,
+      state: r.state === "closed" ? "closed" : "open",
+      firstSeen: iso(r.first_seen),
+      lastSeen: iso(r.last_seen),
+      closedAt: r.closed_at === null || r.closed_at === undefined ? null : iso(r.closed_at),
+      advisories: rec.advisories ?? [],
+      asn: typeof rec.asn === "number" ? rec.asn : null,
+      asOrg: typeof rec.asOrg === "string" ? rec.asOrg : null,
+      country: typeof rec.country === "string" ? rec.country : null,
+      verified: rec.source?.verified !== false,
+    };
+  });
+}
