@@ -15,6 +15,7 @@ import { analyzeText } from "./analyzers/text.ts";
 import { codeLangOf } from "./ast.ts";
 import { FileContext, SkillContext, sha256Hex } from "./context.ts";
 import { buildIocIndex, builtinIocs, type IocEntry, type IocIndex } from "./indicators.ts";
+import { quietInertTestFiles } from "./inert.ts";
 import { DEFAULT_LIMITS, type Limits } from "./loaders/archive.ts";
 import { expandNested, type LoadOptions, loadPath, unitSlug } from "./loaders/inputs.ts";
 import { applySuppressions, type Suppression } from "./suppressions.ts";
@@ -160,6 +161,7 @@ export function scanUnit(unit: SkillUnit, opts: ScanOptions = {}, stats?: ScanSt
   if (unit.kind !== "files") checkNames(ctx, meta, unitSlug(unit), publisher, skillMdDisplay);
   checkDeclarations(ctx, meta);
   finishCode(ctx);
+  quietInertTestFiles(ctx, unit);
   addChains(ctx);
   if (opts.suppressions && opts.suppressions.length > 0)
     applySuppressions(ctx.findings, opts.suppressions, opts.today);

@@ -55,6 +55,21 @@ export function where(f: SkillFinding): string {
   return e?.location ?? e?.path ?? f.asset;
 }
 
+const PROSE_PATH = /\.(?:md|markdown|mdx|txt|rst)$/i;
+
+/**
+ * Can a credential finding and a sending finding be one act? In code, anywhere in the skill (one
+ * file may collect and another send). In prose, only close together in the same file: a write-up
+ * that mentions ~/.ssh in one section and webhook.site in another describes, it does not instruct.
+ */
+function related(a: SkillFinding, b: SkillFinding): boolean {
+  const ea = a.evidence[0];
+  const eb = b.evidence[0];
+  const prose = PROSE_PATH.test(ea?.path ?? "") || PROSE_PATH.test(eb?.path ?? "");
+  if (!prose) return true;
+  return !!ea?.path && ea.path === eb?.path && Math.abs((ea.line ?? 0) - (eb?.line ?? 0)) <= 15;
+}
+
 /** Add chain findings that only the combination of several findings justifies. */
 export function addChains(ctx: SkillContext): void {
   const active = ctx.findings.filter((f) => !f.suppressed);
@@ -68,13 +83,16 @@ export function addChains(ctx: SkillContext): void {
   const exfilWeak = active.filter((f) => EXFIL_WEAK.has(f.ruleId) && atLeast(f, "low"));
   let credHit: SkillFinding | undefined;
   let exfilHit: SkillFinding | undefined;
-  if (credStrong[0] && (exfilStrong[0] ?? exfilWeak[0])) {
-    credHit = credStrong[0];
-    exfilHit = exfilStrong[0] ?? exfilWeak[0];
-  } else if (creds[0] && exfilStrong[0]) {
-    credHit = creds[0];
-    exfilHit = exfilStrong[0];
-  }
+  const pair = (cs: SkillFinding[], es: SkillFinding[]) => {
+    for (const c of cs) {
+      const e = es.find((x) => related(c, x));
+      if (e) return [c, e] as const;
+    }
+    return null;
+  };
+  const found =
+    pair(credStrong, exfilStrong) ?? pair(credStrong, exfilWeak) ?? pair(creds, exfilStrong) ?? null;
+  if (found) [credHit, exfilHit] = found;
   if (credHit && exfilHit && !active.some((f) => f.ruleId === "CP-SKILL-CHAIN-001")) {
     const e = credHit.evidence[0]!;
     ctx.add(

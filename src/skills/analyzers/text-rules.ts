@@ -114,6 +114,16 @@ export const TEXT_RULES: TextRule[] = [
     re: /\b(?:curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?:[^\n|]|\\\n){0,400}\|(?!\|)){1,3}[ \t]*(?:sudo[ \t]+(?:-\S+[ \t]+){0,3})?(?:env[ \t]+(?:\w+=\S*[ \t]+){0,4})?(?:\/usr\/bin\/|\/bin\/|\/usr\/local\/bin\/)?(?:(?:ba|z|da|k|c|tc|fi)?sh|python[0-9.]*|perl|ruby|node|php|osascript|iex|invoke-expression|pwsh|powershell)\b/gi,
     judge: (m, env) => {
       if (/\|\s*(?:sudo\s+)?tee\b[^|]*$/.test(m[0])) return null;
+      // "curl | bash", "curl -sSL <url> | sh": the pattern named in prose or a usage comment, with no
+      // source to fetch from, is a mention and not a command.
+      const args = m[0].slice(m[0].search(/\s|\|/), m[0].indexOf("|"));
+      if (/^[\s/]*(?:wget|curl)?\s*$/.test(args)) return null;
+      if (/^(?:\s+-{1,2}[\w-]+)*\s+<[^>\n]{1,40}>\s*$/.test(args))
+        return {
+          severity: "low",
+          confidence: "low",
+          detail: "Names the download-and-run pattern with a placeholder source",
+        };
       // The interpreter and its arguments, up to the end of the (continued) line.
       const end = m.index + m[0].length;
       const rest = env.text.slice(end, end + 400).split(/(?<!\\)\n/, 1)[0] ?? "";

@@ -7,8 +7,17 @@ import { ALPHABET, type DecodeBudget, ESCAPE_PROBES, findEncoded, MIN_RUN } from
 import { hostClasses } from "../indicators.ts";
 import { foldWord, normalise, revealInvisible } from "../normalise.ts";
 import { KeywordSet } from "../prefilter.ts";
+import { quotedAsIndicator } from "../quoted.ts";
+import { rule } from "../rules.ts";
 import type { SkillFinding } from "../types.ts";
-import { classifyHost, hostKeywords, type JudgeEnv, TEXT_RULES, type TextRule } from "./text-rules.ts";
+import {
+  classifyHost,
+  hostKeywords,
+  type JudgeEnv,
+  type JudgeResult,
+  TEXT_RULES,
+  type TextRule,
+} from "./text-rules.ts";
 
 export const MAX_DECODE_DEPTH = 3;
 const MAX_MATCHES_PER_RULE = 50;
@@ -278,6 +287,24 @@ interface LayerChain {
  * Run the rules over `text`. `toOriginal` maps an offset in `text` to the file's original
  * text. Returns the findings this layer (and its sub-layers) produced.
  */
+/**
+ * Rules whose matches can be quotations. A real key (CRED-005) is a key wherever it is written, and
+ * an instruction to keep something from the user (LURE-005) is itself phrased as a prohibition.
+ */
+const QUOTABLE = (ruleId: string) => ruleId !== "CP-SKILL-CRED-005" && ruleId !== "CP-SKILL-LURE-005";
+
+/** A quoted match: low severity and confidence, the reason in the detail, no chained findings. */
+function asQuoted(v: JudgeResult, ruleId: string, why: string): JudgeResult {
+  const base = v.detail ?? rule(ruleId).title;
+  return {
+    ...v,
+    severity: "low",
+    confidence: "low",
+    detail: `${base} (quoted as an indicator: ${why})`,
+    also: [],
+  };
+}
+
 function scanLayer(
   fc: FileContext,
   text: string,
@@ -311,8 +338,10 @@ function scanLayer(
       ruleWindows(text, any, positions, c.keywords.keywords, windowMemo),
     )) {
       if (++n > MAX_MATCHES_PER_RULE) break;
-      const verdict = rule.judge ? rule.judge(m, env) : {};
+      let verdict = rule.judge ? rule.judge(m, env) : {};
       if (verdict === null) continue;
+      const quote = layer || !QUOTABLE(rule.id) ? null : quotedAsIndicator(text, m.index, m[0].length, prose);
+      if (quote) verdict = asQuoted(verdict, rule.id, quote);
       const at = toOriginal(m.index);
       const opts = {
         ...(verdict.severity ? { severity: verdict.severity } : {}),
@@ -363,10 +392,15 @@ function scanLayer(
         fc.skill.iocs.hosts.get(host) ??
         fc.skill.iocs.urls.find((u) => hit.toLowerCase().includes(u.value.replace(/^[a-z]+:\/\//, "")));
       const at = toOriginal(start);
+      // A host listed as an indicator (a blocklist, a threat table) is reported low, with why.
+      const quote = layer ? null : quotedAsIndicator(text, start, end - start, prose);
+      const quotedOpts = quote ? { severity: "low" as const, confidence: "low" as const } : {};
+      const quotedNote = quote ? ` (quoted as an indicator: ${quote})` : "";
       if (ioc) {
         push(
           fc.emitAt("CP-SKILL-IOC-001", at, hit, {
-            detail: `${prefix}${ioc.type} ${ioc.value}: ${ioc.source}`,
+            ...quotedOpts,
+            detail: `${prefix}${ioc.type} ${ioc.value}: ${ioc.source}${quotedNote}`,
           }),
         );
         continue;
@@ -374,20 +408,25 @@ function scanLayer(
       const cls = classifyHost(hit);
       if (cls === "capture")
         push(
-          fc.emitAt("CP-SKILL-EXFIL-002", at, hit, { detail: `${prefix}request-capture endpoint ${host}` }),
+          fc.emitAt("CP-SKILL-EXFIL-002", at, hit, {
+            ...quotedOpts,
+            detail: `${prefix}request-capture endpoint ${host}${quotedNote}`,
+          }),
         );
       else if (cls === "tunnel")
         push(
           fc.emitAt("CP-SKILL-EXFIL-002", at, hit, {
             severity: "medium",
             confidence: "medium",
-            detail: `${prefix}tunnel endpoint ${host}`,
+            ...quotedOpts,
+            detail: `${prefix}tunnel endpoint ${host}${quotedNote}`,
           }),
         );
       else if (cls === "paste" || cls === "fileshare")
         push(
           fc.emitAt("CP-SKILL-EXFIL-001", at, hit, {
-            detail: `${prefix}${cls === "paste" ? "paste site" : "anonymous file host"} ${host}`,
+            ...quotedOpts,
+            detail: `${prefix}${cls === "paste" ? "paste site" : "anonymous file host"} ${host}${quotedNote}`,
           }),
         );
       else if (cls === "shortener")
@@ -398,7 +437,13 @@ function scanLayer(
             detail: `${prefix}URL shortener ${host} hides the real destination`,
           }),
         );
-      else if (cls === "chat") push(fc.emitAt("CP-SKILL-EXFIL-005", at, hit, { detail: `${prefix}${host}` }));
+      else if (cls === "chat")
+        push(
+          fc.emitAt("CP-SKILL-EXFIL-005", at, hit, {
+            ...quotedOpts,
+            detail: `${prefix}${host}${quotedNote}`,
+          }),
+        );
     }
   }
   // IOC IPs are host keywords too, so the pass above already found them anywhere in the text.
