@@ -1,6 +1,6 @@
 // The fingerprinter contract: what one product folder (src/fingerprints/<product>/) gives
 // the scan engine. Adding a product is one folder implementing this and one line in
-// registry.ts (plus its ids in products.ts).
+// registry.ts (its meta.ts adds its ids to the Product type; products.ts reads the list from the registry).
 //
 // The engine asks the shared first exchange (`GET <base>/`, on the sweep's own connection)
 // once, then shows it to every fingerprinter's `triage`. A fingerprinter whose cheap signals

@@ -1,3 +1,8 @@
 // The LiteLLM proxy server, an OpenAI-compatible gateway in front of 100+ model providers
 // (github.com/BerriAI/litellm).
 export const LITELLM_PRODUCTS = ["litellm"] as const;
+
+// The record `product` ids this folder adds to the one product type (src/fingerprints/products.ts).
+declare module "../products.ts" {
+  interface ProductIds extends Record<(typeof LITELLM_PRODUCTS)[number], true> {}
+}

@@ -9,3 +9,8 @@ export type FamilyProduct = (typeof OPENCLAW_FAMILY)[number];
 export function isFamilyProduct(value: string): value is FamilyProduct {
   return (OPENCLAW_FAMILY as readonly string[]).includes(value);
 }
+
+// The record `product` ids this folder adds to the one product type (src/fingerprints/products.ts).
+declare module "../products.ts" {
+  interface ProductIds extends Record<(typeof OPENCLAW_FAMILY)[number], true> {}
+}
