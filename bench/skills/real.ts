@@ -72,9 +72,12 @@ function tabulate(items: Item[], verdicts: Map<Item, Verdict>, key: (s: Sample) 
   return t;
 }
 
+// Columns: flagged = malicious skills called suspicious or malicious; recall = malicious skills called
+// malicious; FPR = benign skills called malicious; ben→sus = benign skills called suspicious;
+// precision = of the skills called malicious, how many are; "vulnerable" skills are scored apart.
 function printTable(out: string[], title: string, t: Table): void {
   out.push(
-    `${pad(title, 26)} ${pad("mal n", 6)} ${pad("flagged", 8)} ${pad("called mal", 10)} ${pad("ben n", 6)} ${pad("ben→mal", 8)} ${pad("ben→sus", 8)} ${pad("precision", 9)} ${pad("vuln n", 6)} vuln flagged`,
+    `${pad(title, 26)} ${pad("mal n", 6)} ${pad("flagged", 8)} ${pad("recall", 10)} ${pad("ben n", 6)} ${pad("FPR", 8)} ${pad("ben→sus", 8)} ${pad("precision", 9)} ${pad("vuln n", 6)} vuln flagged`,
   );
   const keys = [...t.keys()].filter((k) => k !== "all").sort();
   for (const k of [...keys, "all"]) {
