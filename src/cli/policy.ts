@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { RunError, UsageError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import { type ResultsFile, ResultsFileError, readResultsFile } from "../findings/baseline-sources.ts";
-import { evaluatePolicy } from "../policy/evaluate.ts";
+import { evaluatePolicy, type PolicyCheck } from "../policy/evaluate.ts";
 import { loadPolicy, parsePolicy } from "../policy/load.ts";
 import { usagePolicyMarkdown } from "../policy/markdown.ts";
 import { policyFindings, renderCheckSarif, renderCheckText } from "../policy/report.ts";
@@ -59,6 +59,8 @@ export function policyInit(flags: InitFlags): string[] {
 interface CheckFlags extends OutputFlags {
   policy: string;
   fromStore?: boolean;
+  /** false with --no-record: do not keep a --from-store evaluation for the compliance trend. */
+  record?: boolean;
 }
 
 export async function policyCheck(inputs: string[], flags: CheckFlags): Promise<number> {
@@ -79,13 +81,21 @@ export async function policyCheck(inputs: string[], flags: CheckFlags): Promise<
   }
   const subjects: Subject[] = subjectsOf(files);
   const named = [...inputs];
+  const evaluate = () => evaluatePolicy(policy, subjects, { policyFile: flags.policy, inputs: named });
+  let check: PolicyCheck;
   if (flags.fromStore) {
-    const { subjectsFromStore } = await import("../policy/store-subjects.ts");
-    const fromStore = await subjectsFromStore();
-    subjects.push(...fromStore.subjects);
-    named.push(`store ${fromStore.location}`);
-  }
-  const check = evaluatePolicy(policy, subjects, { policyFile: flags.policy, inputs: named });
+    // One store session: read it, judge, and keep the evaluation for the compliance trend.
+    const { withStore } = await import("../store/db.ts");
+    const { subjectsOfDb } = await import("../policy/store-subjects.ts");
+    const { recordCheck } = await import("../policy/history.ts");
+    check = await withStore(async (store) => {
+      subjects.push(...(await subjectsOfDb(store.db)));
+      named.push(`store ${store.location}`);
+      const c = evaluate();
+      if (flags.record !== false) await recordCheck(store.db, c);
+      return c;
+    });
+  } else check = evaluate();
   const tool = { name: "clawpatrol", version: VERSION };
   if (out.format === "json") out.write(`${JSON.stringify(check, null, 2)}\n`);
   else if (out.format === "sarif") out.write(renderCheckSarif(check, policy, tool));
@@ -113,8 +123,9 @@ export function registerPolicy(program: Command): void {
     .requiredOption("--policy <file>", "the policy file (YAML)")
     .option(
       "--from-store",
-      "also check the store's open gateways and findings (PGlite under $CLAWPATROL_HOME, or DATABASE_URL)",
+      "also check the store's open gateways and findings (PGlite under $CLAWPATROL_HOME, or DATABASE_URL); the evaluation is kept for the dashboard's compliance trend",
     )
+    .option("--no-record", "with --from-store: do not keep this evaluation in the store")
     .action(async (inputs: string[], flags: CheckFlags) => {
       process.exitCode = await policyCheck(inputs, flags);
     });

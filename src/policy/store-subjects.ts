@@ -5,11 +5,6 @@ import type { Subject } from "./subjects.ts";
 const endpoint = (host: string, port: number) =>
   host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 
-export async function subjectsFromStore(): Promise<{ subjects: Subject[]; location: string }> {
-  const { withStore } = await import("../store/db.ts");
-  return withStore(async (store) => ({ subjects: await subjectsOfDb(store.db), location: store.location }));
-}
-
 /**
  * The subjects of an open store (serve's compliance page uses its own handle). Findings the
  * store's suppressions hold back (added from the dashboard) do not count, as in the gates.
@@ -56,7 +51,8 @@ export async function subjectsOfDb(db: StoreDb, now: Date = new Date()): Promise
     const kind = open.some((f) => f.finding.ruleId.startsWith("CP-SKILL-")) ? "skill" : "install";
     list.push({
       asset,
-      host: "",
+      // an audited install is `hostname:/path/to/openclaw.json`; a skill is only its folder
+      host: kind === "install" && /^[^/:]+:\//.test(asset) ? asset.slice(0, asset.indexOf(":/")) : "",
       kind,
       product: null,
       version: null,

@@ -3,7 +3,9 @@
 //   GET /fleet        GET /api/fleet/hosts      hosts, last report, stopped reporting, installs, findings
 //   GET /findings     GET /api/findings?kind=   audit and skills findings in the store
 //   GET /compliance   GET /api/compliance       the policy of `serve --policy FILE`, judged now
+//                     GET /api/compliance/history   per clause, network and host over the kept evaluations
 import type { Context, Hono } from "hono";
+import { complianceTrend } from "../policy/history.ts";
 import type { Policy } from "../policy/schema.ts";
 import type { StoreDb } from "../store/rows.ts";
 import { compliance, fleetHosts, storedFindings } from "./fleet-queries.ts";
@@ -40,7 +42,14 @@ export function registerFleetPages(app: Hono<SecurityEnv>, o: FleetPagesOptions)
       ? c.json(await compliance(o.db, o.policy, o.now()))
       : c.json({ error: "no policy: serve --policy FILE" }, 404),
   );
+  app.get("/api/compliance/history", async (c) => c.json(await complianceTrend(o.db)));
   app.get("/compliance", async (c) =>
-    c.html(compliancePage(o.pageContext(c), o.policy ? await compliance(o.db, o.policy, o.now()) : null)),
+    c.html(
+      compliancePage(
+        o.pageContext(c),
+        o.policy ? await compliance(o.db, o.policy, o.now()) : null,
+        await complianceTrend(o.db),
+      ),
+    ),
   );
 }
