@@ -81,6 +81,12 @@ function recordAdvisories(list: MatchedAdvisory[]): AdvisorySummary[] {
   return out;
 }
 
+/** The GitHub advisory pages of matched advisories (a GHSA id or alias), at most ten. */
+function advisoryPages(list: readonly MatchedAdvisory[]): string[] {
+  const ids = list.flatMap((a) => [a.id, ...a.aliases].filter((x) => x.startsWith("GHSA-")).slice(0, 1));
+  return [...new Set(ids)].slice(0, 10).map((id) => `https://github.com/advisories/${id}`);
+}
+
 /** The advisory findings of an endpoint: the ones usable on this port, then one line for the rest. */
 function advisoryFindings(
   answer: AdvisoryAnswer,
@@ -152,7 +158,12 @@ export function assess(
       : { advisories: [], upgradeTo: null };
     const findings = [
       ...(by?.findings?.(verdict, where) ?? []),
-      ...advisoryFindings(answer, verdict.auth, asset, network),
+      // The same rules as a gateway's, worded for this product and pointing at its advisories.
+      ...advisoryFindings(answer, verdict.auth, asset, network).map((f) => ({
+        ...f,
+        title: f.title.replace(/^Gateway/, by?.meta.displayName ?? product),
+        references: advisoryPages(answer.advisories),
+      })),
     ];
     return {
       advisories: recordAdvisories(answer.advisories),

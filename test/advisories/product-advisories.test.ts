@@ -183,6 +183,9 @@ describe("scan records of other products carry advisories", () => {
       ),
     ).toBe(true);
     expect(out.upgradeTo).not.toBeNull();
+    const usable = out.findings.find((f) => f.evidence.some((e) => e.detail.includes("GO-2025-4251")))!;
+    expect(usable.title).toMatch(/^Ollama version has advisories/);
+    expect(usable.references).toContain("https://github.com/advisories/GHSA-f6mr-38g8-39rg");
   });
   it("a product no ecosystem covers has none, and no counts", () => {
     const verdict = {
