@@ -3,6 +3,8 @@ import type { Command } from "commander";
 import { EXIT, UsageError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import type { ExportItem } from "../findings/export-item.ts";
+import type { StoreSession } from "../store/session-types.ts";
+import { escapeOneLine } from "../util/text.ts";
 import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
 import { addOutputOptions } from "./output-options.ts";
 import { type PlaceFlags, placeFilter } from "./place-flags.ts";
@@ -23,6 +25,23 @@ const EXPORT_OUTPUT: OutputSpec = {
 interface ExportFlags extends OutputFlags, PlaceFlags {
   run?: string;
   since?: string;
+}
+
+/**
+ * Stored findings less those the store's suppressions (added from the dashboard) hold back:
+ * suppressed findings stay out of exports as they stay out of scan, audit and skills outputs.
+ */
+async function unsuppressed(store: StoreSession, items: ExportItem[]): Promise<ExportItem[]> {
+  const held = await store.suppressions();
+  if (held.length === 0) return items;
+  const { matchSuppression, suppressionWarnings } = await import("../findings/suppress.ts");
+  const kept = items.filter((i) => matchSuppression(i.finding, held) === null);
+  for (const line of suppressionWarnings(held)) process.stderr.write(`clawpatrol: ${escapeOneLine(line)}\n`);
+  if (kept.length < items.length)
+    process.stderr.write(
+      `clawpatrol: ${items.length - kept.length} suppressed finding(s) left out (the store's suppressions; \`clawpatrol policy suppressions\` lists them)\n`,
+    );
+  return kept;
 }
 
 export function registerExport(program: Command): void {
@@ -65,7 +84,7 @@ export function registerExport(program: Command): void {
         } else if (format === "stix") {
           // The same objects serve's TAXII collection publishes (docs/taxii.md).
           const { exposureEntries, exposureBundle } = await import("../findings/stix-picture.ts");
-          const items: ExportItem[] = await store.findings(since ? { since } : {});
+          const items = await unsuppressed(store, await store.findings(since ? { since } : {}));
           const entries = exposureEntries({ gateways: await store.gateways(), findings: items }, tool);
           const kept = since
             ? entries.filter(
@@ -74,7 +93,7 @@ export function registerExport(program: Command): void {
             : entries;
           out.write(`${JSON.stringify(exposureBundle(kept), null, 2)}\n`);
         } else {
-          const items: ExportItem[] = await store.findings(since ? { since } : {});
+          const items = await unsuppressed(store, await store.findings(since ? { since } : {}));
           const { findingWriter } = await import("../findings/export.ts");
           const writer = findingWriter(format as "ocsf" | "cef" | "sarif", (t) => out.write(t), tool);
           writer.add(items);

@@ -3,6 +3,8 @@
 // leaves in the data directory (serve-file.ts); authenticated with the secret in it.
 import { RunError } from "../core/errors.ts";
 import type { ExposedGateway } from "../findings/stix-picture.ts";
+import { asSuppressions, type StoredSuppression } from "../findings/stored-suppressions.ts";
+import type { Suppression } from "../findings/suppress.ts";
 import type { Observation } from "../scan/record.ts";
 import type { AssetFilter, AssetRow } from "./query.ts";
 import type { RunListing, RunSummary } from "./runs.ts";
@@ -111,6 +113,16 @@ class ServedSession implements StoreSession {
 
   gateways(): Promise<ExposedGateway[]> {
     return this.#json("GET", "api/store/gateways", "the gateways");
+  }
+
+  /** The dashboard's own list (GET /api/suppressions takes the store secret as its Bearer token). */
+  async suppressions(): Promise<Suppression[]> {
+    const r = await this.#json<{ suppressions: StoredSuppression[] }>(
+      "GET",
+      "api/suppressions",
+      "the suppressions",
+    );
+    return asSuppressions(r.suppressions);
   }
 
   async beginRun(run: RunInfo): Promise<RunState> {

@@ -69,6 +69,7 @@ export async function openThreadSession(): Promise<StoreSession> {
     },
     findings: method("findings"),
     gateways: method("gateways"),
+    suppressions: method("suppressions"),
     beginRun: method("beginRun"),
     writeBatch: method("writeBatch"),
     completeRun: method("completeRun"),

@@ -2,6 +2,7 @@
 // that reaches a store through a running serve (remote.ts), so neither imports the other.
 import type { Finding } from "../findings/model.ts";
 import type { ExposedGateway } from "../findings/stix-picture.ts";
+import type { Suppression } from "../findings/suppress.ts";
 import type { Observation } from "../scan/record.ts";
 import type { AssetFilter, AssetRow } from "./query.ts";
 import type { RunListing, RunSummary } from "./runs.ts";
@@ -31,6 +32,8 @@ export interface StoreSession {
   findings(filter: { since?: string }): Promise<StoredFindingRow[]>;
   /** Every gateway asset with its latest record's facts (the STIX picture, src/store/gateways.ts). */
   gateways(): Promise<ExposedGateway[]>;
+  /** The active suppressions added from the dashboard (findings/stored-suppressions.ts): exports leave their findings out. */
+  suppressions(): Promise<Suppression[]>;
   beginRun(run: RunInfo): Promise<RunState>;
   writeBatch(runId: string, batch: readonly Numbered[]): Promise<void>;
   /** Mark the run complete and say what it stored. */

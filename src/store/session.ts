@@ -1,3 +1,4 @@
+import { loadStoredSuppressions } from "../findings/stored-suppressions.ts";
 import { openStore, type Store, StoreBusyError, type StoreDb } from "./db.ts";
 import { listGateways } from "./gateways.ts";
 import { listAssets, listFindings, streamRecords } from "./query.ts";
@@ -26,6 +27,7 @@ export function dbSession(
     records: (f) => streamRecords(db, f),
     findings: (f) => listFindings(db, f),
     gateways: () => listGateways(db),
+    suppressions: () => loadStoredSuppressions(db),
     beginRun: (run) => beginRun(db, run),
     writeBatch: (runId, batch) => writeBatch(db, runId, batch),
     completeRun: async (runId, finishedAt) => {

@@ -88,6 +88,17 @@ describe("audit --store-suppressions", () => {
     );
   }, 60_000);
 
+  it("audit --store keeps the finding; export leaves it out while the store's suppression holds it", async () => {
+    const stored = await audit("--json", "--fail-on", "none", "--store");
+    expect(stored.code, stored.stderr).toBe(0);
+    const sarif = await runClawpatrol(["export", "-f", "sarif"], { cwd: root, env });
+    expect(sarif.code, sarif.stderr).toBe(0);
+    const ruleIds = (JSON.parse(sarif.stdout).runs[0].results as { ruleId: string }[]).map((r) => r.ruleId);
+    expect(ruleIds.length).toBeGreaterThan(0);
+    expect(ruleIds).not.toContain("CP-AUDIT-001");
+    expect(sarif.stderr).toContain("1 suppressed finding(s) left out");
+  }, 60_000);
+
   it("`policy suppressions` exports them as .clawpatrol-ignore.yml, which suppresses without the store", async () => {
     const exported = await runClawpatrol(["policy", "suppressions"], { cwd: root, env });
     expect(exported.code, exported.stderr).toBe(0);

@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Finding } from "../../src/findings/model.ts";
+import { evidencePin } from "../../src/findings/suppress.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { ndjson, synthetic } from "../store/records.ts";
 import { isOneLineError, runClawpatrol } from "../support/cli.ts";
@@ -149,6 +151,32 @@ describe("store commands while serve holds the store", () => {
     const sarif = await run(["export", "-f", "sarif"]);
     expect(sarif.code, sarif.stderr).toBe(0);
     expect(JSON.parse(sarif.stdout).runs[0].results.length).toBeGreaterThan(0);
+    // A finding suppressed from the dashboard leaves the exports made through it too.
+    const secret = (JSON.parse(readFileSync(serveFile, "utf8")) as { secret: string }).secret;
+    const stored = (await (
+      await fetch(`${serve.url}api/store/findings`, { headers: { authorization: `Bearer ${secret}` } })
+    ).json()) as { finding: Finding }[];
+    const noAuth = stored.find((f) => f.finding.ruleId === "CP-SCAN-002")!.finding;
+    const added = await fetch(`${serve.url}api/suppressions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        rule: noAuth.ruleId,
+        path: noAuth.asset,
+        sha256: evidencePin(noAuth),
+        reason: "test gateway on loopback",
+        expires: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
+      }),
+    });
+    expect(added.status, await added.clone().text()).toBe(201);
+    const held = await run(["export", "-f", "sarif"]);
+    expect(held.code, held.stderr).toBe(0);
+    const ruleIds = (JSON.parse(held.stdout).runs[0].results as { ruleId: string }[]).map((r) => r.ruleId);
+    expect(ruleIds).not.toContain("CP-SCAN-002");
+    expect(JSON.parse(sarif.stdout).runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toContain(
+      "CP-SCAN-002",
+    );
+    expect(held.stderr).toContain("1 suppressed finding(s) left out");
     const bogus = await run(["export", "--run", "bogus"]);
     expect(bogus.code).toBe(2);
     expect(isOneLineError(bogus.stderr), bogus.stderr).toBe(true);
