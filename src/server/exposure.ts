@@ -100,7 +100,7 @@ export interface ExposureOptions {
 // The release family of a version: 2026.3.13 → 2026.3 (CalVer year.month), 1.82.0 → 1.82.
 const ERA = sql`a.product || ' ' || coalesce(substring(a.version from '^([0-9]+\\.[0-9]+)'), '(version unknown)')`;
 
-async function totals(db: StoreDb): Promise<Exposure["totals"]> {
+export async function totals(db: StoreDb): Promise<Exposure["totals"]> {
   const [r = {}] = rowsOf(
     await db.execute(sql`
       SELECT count(*) FILTER (WHERE state = 'open' AND verified)::int AS live,
@@ -119,7 +119,7 @@ async function totals(db: StoreDb): Promise<Exposure["totals"]> {
   };
 }
 
-async function records(db: StoreDb): Promise<Exposure["records"]> {
+export async function records(db: StoreDb): Promise<Exposure["records"]> {
   const [r = {}] = rowsOf(
     await db.execute(sql`
       SELECT coalesce(sum(observation_count) FILTER (WHERE options->>'verified' = 'false'), 0)::bigint AS unverified,
@@ -133,11 +133,11 @@ const DIMENSIONS = ["auth", "vulnerable", "era", "country", "asn"] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 
 /** Every breakdown in one pass over the open gateways (GROUPING SETS), largest groups first. */
-async function breakdownsOf(db: StoreDb, limit: number): Promise<Record<Dimension, ExposureCount[]>> {
+export async function breakdownsOf(db: StoreDb, limit: number): Promise<Record<Dimension, ExposureCount[]>> {
   const rows = rowsOf(
     await db.execute(sql`
       WITH a AS (
-        SELECT a.auth, cardinality(a.preauth_advisories) > 0 AS vuln, ${ERA} AS era,
+        SELECT a.auth, a.preauth_count > 0 AS vuln, ${ERA} AS era,
                coalesce(a.country, '') AS country, coalesce(a.asn::text, '') AS asn, a.as_org, a.verified
         FROM assets a WHERE a.state = 'open' AND a.product IS NOT NULL),
       g AS (
@@ -182,11 +182,11 @@ const SEVERITY_RANK = sql`CASE a.severity WHEN 'critical' THEN 4 WHEN 'high' THE
 
 /** Live gateways, the ones to fix first first. */
 export async function fixFirst(db: StoreDb, limit: number): Promise<WorstAsset[]> {
-  const urgent = sql`(a.auth = 'not-required' AND cardinality(a.preauth_advisories) > 0)`;
+  const urgent = sql`(a.auth = 'not-required' AND a.preauth_count > 0)`;
   return rowsOf(
     await db.execute(sql`
       SELECT host(a.ip) AS ip, a.port, a.host, a.product, a.version, a.auth, a.severity,
-             cardinality(a.preauth_advisories) AS pre, a.country, a.asn, a.as_org,
+             a.preauth_count AS pre, a.country, a.asn, a.as_org,
              a.first_seen, a.last_seen, ${urgent} AS urgent
       FROM assets a
       WHERE a.state = 'open' AND a.product IS NOT NULL AND a.verified

@@ -319,8 +319,8 @@ export async function breakdowns(db: StoreDb, limit: number): Promise<Breakdowns
 }
 
 /**
- * Live gateways by country and by AS: read from each asset's latest record (src/enrich/ sets
- * asn, asOrg and country there); assets whose record has none are not counted.
+ * Live gateways by country and by AS, from the place the store keeps with each asset (its latest
+ * record's, set by src/enrich/; migration 9); assets with none are not counted.
  */
 async function placeBreakdowns(
   db: StoreDb,
@@ -331,8 +331,7 @@ async function placeBreakdowns(
       await db.execute(sql`
         SELECT ${key} AS key, max(${name}) AS name, count(*)::int AS live,
                count(*) FILTER (WHERE a.auth = 'not-required')::int AS unauthenticated
-        FROM assets a JOIN observations o
-          ON o.ip = a.ip AND o.port = a.port AND o.run_id = a.last_run_id
+        FROM assets a
         WHERE a.state = 'open' AND a.product IS NOT NULL AND ${key} IS NOT NULL
         GROUP BY 1 ORDER BY live DESC, 1 LIMIT ${limit}`),
     ).map((r) => ({
@@ -342,8 +341,8 @@ async function placeBreakdowns(
       unauthenticated: num(r.unauthenticated),
     }));
   return {
-    countries: await by(sql`o.record->>'country'`, sql`NULL::text`),
-    organisations: await by(sql`o.record->>'asn'`, sql`o.record->>'asOrg'`),
+    countries: await by(sql`a.country`, sql`NULL::text`),
+    organisations: await by(sql`a.asn::text`, sql`a.as_org`),
   };
 }
 

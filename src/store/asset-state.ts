@@ -245,7 +245,7 @@ export async function recomputeDailyStats(tx: Tx | StoreDb, at: string): Promise
     INSERT INTO daily_countries (day, country, live, unauthenticated, vulnerable)
     SELECT ${day}::date, coalesce(country, ''), count(*)::int,
            count(*) FILTER (WHERE auth = 'not-required')::int,
-           count(*) FILTER (WHERE cardinality(preauth_advisories) > 0)::int
+           count(*) FILTER (WHERE preauth_count > 0)::int
     FROM assets WHERE product IS NOT NULL AND state = 'open' AND verified
     GROUP BY 2
     UNION ALL SELECT ${day}::date, '', 0, 0, 0

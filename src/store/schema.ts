@@ -97,6 +97,8 @@ export const assets = pgTable(
     asOrg: text("as_org"),
     /** false: the latest record was stored from a third-party export alone (import), not probed. */
     verified: boolean("verified").notNull().default(true),
+    /** cardinality(preauth_advisories), kept apart so counting vulnerable assets reads no array (migration 10). */
+    preauthCount: integer("preauth_count").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.ip, t.port] }), index("assets_last_seen").on(t.lastSeen)],
 );

@@ -188,6 +188,7 @@ function assetRow(o: Observation, runId: string): typeof assets.$inferInsert {
     asn: o.asn ?? null,
     asOrg: o.asOrg ?? null,
     verified: o.source?.verified !== false,
+    preauthCount: preAuthIds(o.advisories).length,
     firstSeen: o.scannedAt,
     lastSeen: o.scannedAt,
     lastRunId: runId,
@@ -268,6 +269,7 @@ export async function writeBatch(db: StoreDb, runId: string, unplaced: readonly 
             preauthAdvisories: laterWins("assets.preauth_advisories"),
             lastRunId: laterWins("assets.last_run_id"),
             verified: laterWins("assets.verified"),
+            preauthCount: laterWins("assets.preauth_count"),
             // An address's place does not change with a sighting: a record without one keeps the known place.
             country: placeWins("country"),
             asn: placeWins("asn"),

@@ -5,171 +5,29 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Observation } from "../../src/scan/record.ts";
-import { type Exposure, type ExposureCount, exposure } from "../../src/server/exposure.ts";
+import { type Exposure, exposure } from "../../src/server/exposure.ts";
 import { openStore, type Store } from "../../src/store/db.ts";
-import type { RunScope } from "../../src/store/schema.ts";
-import { beginRun, RunWriter } from "../../src/store/write.ts";
-import { zooObservations } from "../store/records.ts";
 import { describeLive } from "../support/live.ts";
-import { DAY_MS, fixtureNow, PREAUTH } from "./fixture.ts";
+import {
+  asMap,
+  build,
+  CLAIMS,
+  ipNum,
+  live,
+  NOW,
+  type Planned,
+  plan,
+  rank,
+  seenNow,
+  seenThen,
+  THEN,
+  tally,
+} from "./exposure-fixture.ts";
+import { dropSchema, freshSchemaUrl } from "./support.ts";
 
 const work = mkdtempSync(join(tmpdir(), "clawpatrol-exposure-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const N = 30;
-const PLACES = [
-  { country: "DE", asn: 24940, asOrg: "Hetzner Online GmbH" },
-  { country: "US", asn: 16509, asOrg: "AMAZON-02" },
-  { country: "FR", asn: 16276, asOrg: "OVH SAS" },
-  { country: null, asn: null, asOrg: null },
-];
-const VERSIONS = ["2026.1.29", "2026.3.13", "2026.3.2", null];
-const SEVERITIES = ["critical", "high", "medium", "low", null] as const;
-const SCOPE: RunScope = { ranges: [["10.9.0.0", "10.9.0.255"]], ports: [18789, 18790] };
-
-interface Planned {
-  i: number;
-  ip: string;
-  port: number;
-  unauth: boolean;
-  vulnerable: boolean;
-  version: string | null;
-  severity: string | null;
-  place: (typeof PLACES)[number];
-}
-
-const plan: Planned[] = Array.from({ length: N }, (_, i) => ({
-  i,
-  ip: `10.9.0.${Math.floor(i / 2)}`,
-  port: 18789 + (i % 2),
-  unauth: i % 3 === 0,
-  vulnerable: i % 5 === 0 || i === 27,
-  version: VERSIONS[i % 4]!,
-  severity: SEVERITIES[i % 5]!,
-  place: PLACES[i % 4]!,
-}));
-/** Eight days ago: the first 24; today: those not gone (i % 6 === 1) and the 6 new ones. */
-const seenThen = (p: Planned) => p.i < 24;
-const seenNow = (p: Planned) => p.i % 6 !== 1;
-
-/** Unverified claims: an export named these four as OpenClaw gateways. */
-const CLAIMS = [1, 2, 3, 4].map((n) => ({ ip: `10.9.1.${n}`, place: PLACES[n % 2]! }));
-
-const base = zooObservations().find((o) => o.product === "openclaw")!;
-
-function record(p: Planned, scannedAt: string): Observation {
-  return {
-    ...base,
-    host: p.ip,
-    ip: p.ip,
-    port: p.port,
-    url: `http://${p.ip}:${p.port}/`,
-    reachable: true,
-    product: "openclaw",
-    version: p.version,
-    auth: p.unauth ? "not-required" : "required",
-    advisories: p.vulnerable ? [PREAUTH] : [],
-    severity: p.severity as Observation["severity"],
-    findings: [],
-    scannedAt,
-    ...p.place,
-  };
-}
-
-function claim(c: (typeof CLAIMS)[number], scannedAt: string, line: number): Observation {
-  return {
-    ...base,
-    host: c.ip,
-    ip: c.ip,
-    port: 18789,
-    url: `http://${c.ip}:18789/`,
-    product: "openclaw",
-    version: "2026.2.1",
-    auth: "unknown",
-    advisories: [],
-    severity: null,
-    findings: [],
-    scannedAt,
-    source: { format: "shodan", file: "shodan.json", line, verified: false },
-    ...c.place,
-  };
-}
-
-async function write(
-  store: Store,
-  id: string,
-  at: number,
-  records: Observation[],
-  scope: RunScope | null,
-  options: Record<string, unknown> = {},
-) {
-  await beginRun(store.db, { id, kind: "scan", startedAt: new Date(at).toISOString(), scope, options });
-  const w = new RunWriter(store.db, id, 7);
-  for (const r of records) await w.add(r);
-  await w.finish(new Date(at + 60_000).toISOString());
-}
-
-const NOW = fixtureNow();
-const THEN = NOW - 8 * DAY_MS;
-
-async function build(store: Store): Promise<void> {
-  const thenAt = new Date(THEN + 1000).toISOString();
-  const nowAt = new Date(NOW + 1000).toISOString();
-  await write(
-    store,
-    "then",
-    THEN,
-    plan.filter(seenThen).map((p) => record(p, thenAt)),
-    SCOPE,
-  );
-  await write(
-    store,
-    "now",
-    NOW,
-    plan.filter(seenNow).map((p) => record(p, nowAt)),
-    SCOPE,
-  );
-  // The import lands after today's scan (later in the day), so it is today's last run.
-  const claims = CLAIMS.map((c, k) => claim(c, new Date(NOW + 3_600_000).toISOString(), k + 1));
-  await write(store, "import-shodan", NOW + 3_600_000, claims, null, {
-    import: true,
-    format: "shodan",
-    verified: false,
-  });
-}
-
-// --- the plan's own numbers -----------------------------------------------------------------
-
-const live = plan.filter(seenNow);
-const rank = (s: string | null) =>
-  s === null ? -1 : ["info", "low", "medium", "high", "critical"].indexOf(s);
-const ipNum = (ip: string) => ip.split(".").reduce((a, o) => a * 256 + Number(o), 0);
-
-function tally(key: (p: Planned) => string, name: (p: Planned) => string | null = () => null) {
-  const m = new Map<string, ExposureCount>();
-  for (const p of live) {
-    const k = key(p);
-    const c = m.get(k) ?? {
-      key: k,
-      name: name(p),
-      live: 0,
-      unauthenticated: 0,
-      vulnerable: 0,
-      unverified: 0,
-    };
-    c.live++;
-    if (p.unauth) c.unauthenticated++;
-    if (p.vulnerable) c.vulnerable++;
-    m.set(k, c);
-  }
-  return m;
-}
-
-/** A breakdown as a map (order is checked apart). */
-const asMap = (rows: ExposureCount[]) => new Map(rows.map((r) => [r.key, r]));
 
 function suite(open: () => Promise<Store>, reset: (s: Store) => Promise<void>) {
   let store: Store;
@@ -310,12 +168,11 @@ describe("exposure on PGlite", () => {
 
 const pgUrl = process.env.DATABASE_URL ?? null;
 describeLive("exposure on PostgreSQL", pgUrl ? null : "DATABASE_URL is not set", () => {
+  // A schema of its own: other suites truncate the shared test database's tables.
+  const SCHEMA = "exposure_test";
+  afterAll(() => dropSchema(pgUrl!, SCHEMA));
   suite(
-    () => openStore({ url: pgUrl! }),
-    async (s) => {
-      await s.db.execute(
-        sql`TRUNCATE runs, observations, assets, findings, asset_events, daily_stats, daily_countries, advisory_sets`,
-      );
-    },
+    async () => openStore({ url: await freshSchemaUrl(pgUrl!, SCHEMA) }),
+    async () => {},
   );
 });

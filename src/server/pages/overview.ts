@@ -1,8 +1,11 @@
-// The overview: today's numbers, kept apart (live is not ever-seen), the week's changes, and the
+// The overview: today's numbers, kept apart (live is not ever-seen), the week's changes, the
+// exposure picture (pages/exposure.ts: fix-first list, country trend, breakdowns), and the
 // daily series as a chart (uPlot, drawn by /static/app.js from /api/series) with a table beside
 // it for readers without JavaScript.
 import { html } from "hono/html";
+import type { Exposure } from "../exposure.ts";
 import type { Overview, Series } from "../queries.ts";
+import { exposureSections } from "./exposure.ts";
 import { assetsHref, count, type Html, layout, type PageContext, percent, when } from "./layout.ts";
 
 function tile(label: string, value: string, note: string, href: string | null, cls = ""): Html {
@@ -12,7 +15,13 @@ function tile(label: string, value: string, note: string, href: string | null, c
     : html`<div class="tile ${cls}">${inner}</div>`;
 }
 
-export function overviewPage(ctx: PageContext, o: Overview, s: Series, days: number): Html {
+export function overviewPage(
+  ctx: PageContext,
+  o: Overview,
+  s: Series,
+  days: number,
+  exposure: Exposure | null = null,
+): Html {
   const recent = s.days.map((d, i) => ({
     day: d,
     live: s.live[i]!,
@@ -61,6 +70,7 @@ export function overviewPage(ctx: PageContext, o: Overview, s: Series, days: num
     "t-ever",
   )}
 </section>
+${exposure ? exposureSections(exposure) : ""}
 <section>
   <h2>Last ${days} days</h2>
   <div id="chart" class="chart" data-series="/api/series?days=${days}" aria-label="gateway counts per day"></div>
