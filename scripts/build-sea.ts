@@ -97,6 +97,10 @@ function keep(rel: string): boolean {
   }
   // PGlite's optional Postgres extensions (the store loads none).
   if (parts.includes("pglite") && rel.endsWith(".tar.gz")) return false;
+  // The offline ASN/country tables (optional dependencies: 58.5 MB of CSV, 15.2 MB brotli)
+  // would take the executable past its 120 MB budget; it runs without them and says so once
+  // when it stores a public address (src/enrich/place-records.ts).
+  if (parts.includes("@ip-location-db")) return false;
   return true;
 }
 
