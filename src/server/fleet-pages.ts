@@ -30,8 +30,10 @@ function kindOf(c: Context): "audit" | "skills" | "" {
 }
 
 export function registerFleetPages(app: Hono<SecurityEnv>, o: FleetPagesOptions): void {
-  app.get("/api/fleet/hosts", async (c) => c.json(await fleetHosts(o.db, o.now())));
-  app.get("/fleet", async (c) => c.html(fleetPage(o.pageContext(c), await fleetHosts(o.db, o.now()))));
+  app.get("/api/fleet/hosts", async (c) => c.json(await fleetHosts(o.db, o.now(), o.policy)));
+  app.get("/fleet", async (c) =>
+    c.html(fleetPage(o.pageContext(c), await fleetHosts(o.db, o.now(), o.policy))),
+  );
   app.get("/api/findings", async (c) => c.json(await storedFindings(o.db, kindOf(c), o.now())));
   app.get("/findings", async (c) => {
     const kind = kindOf(c);

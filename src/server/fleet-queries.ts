@@ -23,10 +23,31 @@ export interface FleetHostView {
   installs: { product: string; version: string | null; config: string }[];
   /** Findings of its latest report, by severity. */
   findings: Record<string, number>;
+  /** With `serve --policy`: the clauses broken on its installs and host, and how many judged it. */
+  policy: { broken: string[]; judged: number } | null;
 }
 
-export async function fleetHosts(db: StoreDb, now: Date): Promise<FleetHostView[]> {
+/** Per host, the clauses the policy judged on its subjects and those broken (fleet assets are `host:/path` or the host). */
+export function policyByHost(check: PolicyCheck): Map<string, { broken: Set<string>; judged: Set<string> }> {
+  const out = new Map<string, { broken: Set<string>; judged: Set<string> }>();
+  for (const c of check.clauses)
+    for (const s of c.subjects) {
+      const host = s.host || s.asset;
+      const h = out.get(host) ?? { broken: new Set<string>(), judged: new Set<string>() };
+      h.judged.add(c.clause);
+      if (s.status === "fail") h.broken.add(c.clause);
+      out.set(host, h);
+    }
+  return out;
+}
+
+export async function fleetHosts(
+  db: StoreDb,
+  now: Date,
+  policy: { policy: Policy; file: string } | null = null,
+): Promise<FleetHostView[]> {
   const hosts = await listHosts(db);
+  const judged = policy ? policyByHost(await compliance(db, policy, now)) : null;
   const latest = rowsOf<{ host: string; report: unknown }>(
     await db.execute(sql`
       SELECT DISTINCT ON (host) host, report FROM fleet_reports
@@ -60,6 +81,12 @@ export async function fleetHosts(db: StoreDb, now: Date): Promise<FleetHostView[
         config: String(t.configPath ?? ""),
       })),
       findings,
+      policy: judged
+        ? (() => {
+            const p = judged.get(h.host);
+            return { broken: p ? [...p.broken].sort() : [], judged: p ? p.judged.size : 0 };
+          })()
+        : null,
     };
   });
 }

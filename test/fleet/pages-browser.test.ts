@@ -184,6 +184,21 @@ describeLive(
         expect(await visible(page.locator('#fleet-hosts tr[data-host="host-b"]'))).toContain(
           "stopped reporting",
         );
+        // policy status per host (serve --policy): host-a's open gateway breaks requireAuth,
+        // host-b's plaintext token breaks forbidPlaintext, host-never has nothing judged
+        const policyOf = (h: string) =>
+          page.getAttribute(`#fleet-hosts tr[data-host="${h}"] td.policy`, "data-policy");
+        expect(await policyOf("host-a")).toBe("broken");
+        expect(await policyOf("host-b")).toBe("broken");
+        expect(await policyOf("host-never")).toBe("unjudged");
+        const policyA = await visible(page.locator('#fleet-hosts tr[data-host="host-a"] td.policy'));
+        expect(policyA).toMatch(/^\d+ of \d+ clause\(s\) broken: .*gateway\.requireAuth/);
+        expect(await visible(page.locator('#fleet-hosts tr[data-host="host-b"] td.policy'))).toContain(
+          "secrets.forbidPlaintext",
+        );
+        expect(await visible(page.locator('#fleet-hosts tr[data-host="host-b"] td.policy'))).not.toContain(
+          "gateway.requireAuth",
+        );
         expect(await visible(page.locator("p.sub").first())).toContain(
           "3 host(s) with a report token; 2 stopped or never reported",
         );

@@ -3,7 +3,7 @@
 // without auth on 127.42.20.1, a recorded OpenClaw transcript) with a pinned clock. One alert
 // per breach, however many cycles it lasts; one "resolved" when the gateway gets a token; and
 // both reach the NDJSON sink with the asset, clause, time open and deadline.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,13 +11,17 @@ import { loadMonitorConfig, type MonitorConfig } from "../../src/monitor/config.
 import { runProfile } from "../../src/monitor/runner.ts";
 import { openStore, rowsOf, type Store } from "../../src/store/db.ts";
 import { sql } from "../../src/store/drizzle.ts";
+import { dropSchema, freshSchemaUrl } from "../server/support.ts";
+import { describeLive } from "../support/live.ts";
 import { Fleet, readNdjson } from "./support.ts";
 
-const work = mkdtempSync(join(tmpdir(), "clawpatrol-sla-"));
-const IP = "127.42.20.1";
+const root = mkdtempSync(join(tmpdir(), "clawpatrol-sla-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const HOUR = 3_600_000;
 
-describe("monitor --policy: exposure service levels", () => {
+function suite(IP: string, openReal: (work: string) => Promise<Store>) {
+  const work = join(root, IP);
+  mkdirSync(work);
   let fleet: Fleet;
   let config: MonitorConfig;
   let store: Store;
@@ -54,14 +58,13 @@ profiles:
 `,
     );
     config = loadMonitorConfig(join(work, "monitor.yml"));
-    real = await openStore({ dataDir: join(work, "pglite") });
+    real = await openReal(work);
     // runProfile closes the store it opened after each run; keep one open for the whole test.
     store = { ...real, close: async () => {} };
   });
   afterAll(async () => {
     await real?.close();
     await fleet?.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it("reads the policy named by the config (relative to it)", () => {
@@ -145,4 +148,15 @@ profiles:
     expect(lines[2]!.sla.deadline).toBe(lines[0]!.sla.deadline);
     expect(lines[2]!.sla.openHours).toBeGreaterThan(32.9);
   });
+}
+
+describe("monitor --policy on PGlite: exposure service levels", () => {
+  suite("127.42.20.1", (work) => openStore({ dataDir: join(work, "pglite") }));
+});
+
+const pgUrl = process.env.DATABASE_URL || null;
+describeLive("monitor --policy on PostgreSQL", pgUrl ? null : "DATABASE_URL is not set", () => {
+  const schema = `clawpatrol_sla_test_${process.pid}`;
+  afterAll(() => dropSchema(pgUrl!, schema));
+  suite("127.42.21.1", async () => openStore({ url: await freshSchemaUrl(pgUrl!, schema) }));
 });
