@@ -2,30 +2,51 @@
 // "machine" with its own address, scan 198.18.0.0/16 (65,536 addresses, port 18789) holding
 // 1,000 gateways that replay real zoo transcripts behind a 50 ms per-connection delay, through
 // one private PostgreSQL (a Unix socket, reachable from every namespace; no TCP listener).
-//   1. 1, 2 and 4 workers at the same per-worker concurrency: wall time and speed-up.
+//   1. 1, 2 and 4 workers at the same per-worker concurrency: wall time, speed-up, and each
+//      worker's CPU time (user + system, from /usr/bin/time).
 //   2. 2 workers, one SIGKILLed twice mid-campaign (and restarted): completion time, and every
 //      endpoint's observation stored exactly once.
 //   3. The projected time of a 0.0.0.0/0 campaign on port 18789 (less the default blocklist)
 //      per worker count, at the rate measured in 1.
+// The other addresses of the /16 (--empty): "silent" (default) drops their SYNs, as most of the
+// internet does, so each costs the connect timeout and the campaign is bound by latency and
+// concurrency, as a real one is; "refuse" answers them at once from the gateways' loopback (a
+// LAN), which makes the campaign CPU-bound: on 2 cores more workers then only share the CPU.
+// (tc netem would delay every packet, but this kernel has no netem qdisc.)
 // Usage (root, Linux, PostgreSQL server binaries): npm run bench:campaign [-- --workers 1,2,4]
-//   [--concurrency 512] [--delay 50] [--skip-kill]
+//   [--concurrency 1024] [--delay 50] [--timeout 1s] [--shard-size /22] [--shards-at-once 4] [--empty silent|refuse]
+//   [--skip-kill]
 // Everything connects only to addresses inside the namespaces this run creates and to the
 // PostgreSQL socket it starts; all of it is removed at the end.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { applyBlocklists, namedIntervals } from "../../src/targets/blocklist.ts";
 import { planTargets } from "../../src/targets/spec.ts";
 import { REPO_ROOT } from "../../test/support/zoo.ts";
+import { gatewayAddresses } from "./addresses.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) =>
   args.includes(name) ? (args[args.indexOf(name) + 1] ?? fallback) : fallback;
 const workerCounts = opt("--workers", "1,2,4").split(",").map(Number);
-const concurrency = opt("--concurrency", "512");
+const concurrency = opt("--concurrency", "1024");
 const delayMs = opt("--delay", "50");
+const timeout = opt("--timeout", "1s");
+const shardSize = opt("--shard-size", "/22");
+const shardsAtOnce = opt("--shards-at-once", "4");
+const empty = opt("--empty", "silent");
+if (empty !== "silent" && empty !== "refuse") throw new Error("--empty: silent or refuse");
 const skipKill = args.includes("--skip-kill");
 const GATEWAYS = 1000;
 const SCOPE = "198.18.0.0/16";
@@ -59,9 +80,24 @@ const workerNs = (i: number) => `${PREFIX}-w${i}`;
 function setUpNetwork(): void {
   ip("netns", "add", gwNs);
   ip("-n", gwNs, "link", "set", "lo", "up");
-  // Every address of the scope is local to the gateway namespace: a listener answers, the
-  // rest refuse at once, as a real network's empty addresses would not (they time out).
-  ip("-n", gwNs, "route", "add", "local", SCOPE, "dev", "lo");
+  if (empty === "refuse") {
+    // Every address of the scope is local to the gateway namespace: a listener answers, the
+    // rest refuse at once (a LAN).
+    ip("-n", gwNs, "route", "add", "local", SCOPE, "dev", "lo");
+  } else {
+    // Only the gateways' addresses are local; SYNs to the rest are forwarded into a blackhole
+    // route and dropped without a word, as most internet addresses do.
+    const batch = join(pgDir, "addresses.ip");
+    writeFileSync(
+      batch,
+      gatewayAddresses(GATEWAYS)
+        .map((a) => `address add ${a}/32 dev lo\n`)
+        .join(""),
+    );
+    ip("-n", gwNs, "-batch", batch);
+    sh("ip", ["netns", "exec", gwNs, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+    ip("-n", gwNs, "route", "add", "blackhole", SCOPE);
+  }
   for (let i = 1; i <= maxWorkers; i++) {
     const ns = workerNs(i);
     ip("netns", "add", ns);
@@ -129,16 +165,28 @@ async function admin(text: string, values: unknown[] = [], url = adminUrl) {
 }
 
 // --- processes ---
+/** A clawpatrol command, in namespace `ns` (or here), under /usr/bin/time for its CPU time. */
 function run(ns: string | null, cliArgs: string[], env: Record<string, string>): ChildProcess {
-  const cmd = ns ? "ip" : process.execPath;
-  const full = ns ? ["netns", "exec", ns, process.execPath, BIN, ...cliArgs] : [BIN, ...cliArgs];
-  return spawn(cmd, full, {
+  const timed = ["/usr/bin/time", "-f", "CPU %U %S", process.execPath, BIN, ...cliArgs];
+  const [cmd, ...full] = ns ? ["ip", "netns", "exec", ns, ...timed] : timed;
+  const child = spawn(cmd!, full, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.on("close", () => running.delete(child));
+  return child;
 }
-function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+const running = new Set<ChildProcess>();
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** User + system CPU seconds (null when killed before /usr/bin/time could say). */
+  cpu: number | null;
+}
+function finished(child: ChildProcess): Promise<Finished> {
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d) => {
@@ -147,7 +195,17 @@ function finished(child: ChildProcess): Promise<{ code: number | null; stdout: s
   child.stderr?.on("data", (d) => {
     stderr += d;
   });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+      const cpu = m ? Number(m[1]) + Number(m[2]) : null;
+      // /usr/bin/time reports a child's non-zero exit on its own first line.
+      const own = stderr
+        .replace(/Command exited with non-zero status \d+\n/, "")
+        .replace(/CPU [\d.]+ [\d.]+\s*$/, "");
+      resolve({ code, stdout, stderr: own, cpu });
+    }),
+  );
 }
 async function cli(url: string, cliArgs: string[]) {
   const r = await finished(run(null, cliArgs, { DATABASE_URL: url }));
@@ -156,9 +214,22 @@ async function cli(url: string, cliArgs: string[]) {
   return r.stdout;
 }
 const startWorker = (url: string, i: number, name = `w${i}`) =>
-  run(workerNs(i), ["worker", "--name", name, "--until-idle", "--concurrency", concurrency], {
-    DATABASE_URL: url,
-  });
+  run(
+    workerNs(i),
+    [
+      "worker",
+      "--name",
+      name,
+      "--until-idle",
+      "--concurrency",
+      concurrency,
+      "--shards-at-once",
+      shardsAtOnce,
+    ],
+    {
+      DATABASE_URL: url,
+    },
+  );
 
 async function createCampaign(db: string): Promise<string> {
   await admin(`CREATE DATABASE ${db}`);
@@ -169,13 +240,13 @@ async function createCampaign(db: string): Promise<string> {
     db,
     SCOPE,
     "--shard-size",
-    "/22",
+    shardSize,
     "--rate",
     "0",
     "--lease",
     "10s",
     "--timeout",
-    "3s",
+    timeout,
     "--json",
   ]);
   return url;
@@ -199,7 +270,30 @@ async function check(url: string, name: string) {
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const cores = Number(execFileSync("nproc").toString().trim());
+/** CPU seconds (user + system) process `pid` has used so far. */
+function cpuOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+      .replace(/^.*\) /, "")
+      .split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+const load = () =>
+  execFileSync("uptime")
+    .toString()
+    .trim()
+    .replace(/^.*load average: /, "");
 let gateways: ChildProcess | null = null;
+// Interrupted: the namespaces, the PostgreSQL and the gateways go too.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
 try {
   setUpNetwork();
   asPostgres("initdb", ["-D", join(pgDir, "data"), "--auth=trust", "-U", "postgres", "--no-sync"]);
@@ -230,25 +324,66 @@ try {
   out(
     `clawpatrol campaign benchmark — ${new Date().toISOString()}, node ${process.version}, ${execFileSync("nproc").toString().trim()} cores`,
   );
+  const shards = 2 ** (Number(shardSize.replace("/", "")) - 16);
   out(
-    `scope ${SCOPE} x port 18789 (65,536 endpoints, 64 shards of /22), ${GATEWAYS} gateways replaying real zoo transcripts, ${delayMs} ms per-connection delay; per-worker --concurrency ${concurrency}; every worker in its own network namespace\n`,
+    `scope ${SCOPE} x port 18789 (65,536 endpoints, ${shards} shards of ${shardSize}), ${GATEWAYS} gateways replaying real zoo transcripts, ${delayMs} ms per-connection delay; other addresses ${empty === "silent" ? `silent (SYNs dropped; --timeout ${timeout})` : "refuse at once"}; per-worker --concurrency ${concurrency}, --shards-at-once ${shardsAtOnce}; every worker in its own network namespace`,
   );
+  out(`load before: ${load()}\n`);
 
   // --- 1. 1, 2, 4 workers ---
   const timings = new Map<number, number>();
+  const campaignTimes = new Map<number, number>();
   for (const k of workerCounts) {
     const name = `scale${k}`;
     const url = await createCampaign(name);
     const started = performance.now();
+    const startedAt = Date.now();
+    const gatewayCpu = cpuOf(gateways?.pid);
     const results = await Promise.all(Array.from({ length: k }, (_, i) => finished(startWorker(url, i + 1))));
     const seconds = (performance.now() - started) / 1000;
     for (const r of results)
       if (r.code !== 0) throw new Error(`worker exit ${r.code}: ${r.stderr.slice(-400)}`);
     const c = await check(url, name);
+    const [t] = await admin(
+      "SELECT extract(epoch FROM started_at)::float8 AS s, extract(epoch FROM finished_at)::float8 AS f FROM campaigns WHERE name = $1",
+      [name],
+      url,
+    );
+    const firstTaken = Number(t.s) - startedAt / 1000;
+    const lastDone = Number(t.f) - startedAt / 1000;
+    // The campaign's own time, first shard taken to last shard stored: without the workers'
+    // start (a Node process, the store's and pg-boss's schema checks), which a machine whose
+    // cores are busy with other work stretches for every worker at once.
+    const campaign = lastDone - firstTaken;
     timings.set(k, seconds);
+    campaignTimes.set(k, campaign);
     const base = timings.get(workerCounts[0]!)!;
+    const baseCampaign = campaignTimes.get(workerCounts[0]!)!;
+    const target = k === 2 ? " (target >= 1.8x)" : k === 4 ? " (target >= 3.2x)" : "";
     out(
-      `${String(k).padStart(2)} worker${k === 1 ? " " : "s"}: ${seconds.toFixed(2).padStart(7)} s, ${(65536 / seconds).toFixed(0).padStart(6)} endpoints/s, speed-up ${(base / seconds).toFixed(2)}x; ${c.state}, ${c.endpointsDone} endpoints done, ${c.gateways} gateways, ${c.records} records for ${c.distinct} endpoints`,
+      `${String(k).padStart(2)} worker${k === 1 ? " " : "s"}: ${seconds.toFixed(2).padStart(7)} s, ${(65536 / seconds).toFixed(0).padStart(6)} endpoints/s, speed-up ${(base / seconds).toFixed(2)}x${target}; first shard to last stored ${campaign.toFixed(2)} s, speed-up ${(baseCampaign / campaign).toFixed(2)}x`,
+    );
+    out(
+      `    ${c.state}, ${c.endpointsDone} endpoints done, ${c.gateways} gateways, ${c.records} records for ${c.distinct} endpoints; first shard taken ${firstTaken.toFixed(2)} s after the workers started, last stored at ${lastDone.toFixed(2)} s, all exited at ${seconds.toFixed(2)} s`,
+    );
+    // How long each shard took, from pg-boss's job rows (taken to completed), and the workers'
+    // own account of it (their progress lines): scanning against storing.
+    const [d] = await admin(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::float8 AS median, max(x)::float8 AS max
+       FROM (SELECT extract(epoch FROM completed_on - started_on) AS x FROM pgboss.job j JOIN campaigns c ON j.name = c.queue
+             WHERE c.name = $1 AND j.state = 'completed') s`,
+      [name],
+      url,
+    );
+    const phase = (what: string) =>
+      results
+        .flatMap((r) => [...r.stderr.matchAll(new RegExp(`${what} in ([\\d.]+) s`, "g"))])
+        .reduce((n, m) => n + Number(m[1]), 0);
+    out(
+      `    shard time median ${Number(d.median).toFixed(2)} s, max ${Number(d.max).toFixed(2)} s; in all ${phase("scanned").toFixed(1)} s scanning, ${phase("stored").toFixed(1)} s storing`,
+    );
+    out(
+      `    CPU s per worker: ${results.map((r, i) => `w${i + 1} ${r.cpu?.toFixed(2) ?? "?"}`).join(", ")} (${((results.reduce((n, r) => n + (r.cpu ?? 0), 0) / seconds / cores) * 100).toFixed(0)}% of ${cores} cores); the gateways' process ${(cpuOf(gateways?.pid) - gatewayCpu).toFixed(2)}; load ${load()}`,
     );
   }
 
@@ -282,7 +417,7 @@ try {
     const c = await check(url, name);
     const once = c.records === c.distinct && c.gateways === GATEWAYS;
     out(
-      `\n2 workers, one SIGKILLed twice (10 s lease): ${seconds.toFixed(2)} s to done; ${c.gateways} gateways, ${c.records} records for ${c.distinct} endpoints: ${once ? "every endpoint stored exactly once" : "NOT exactly once"}`,
+      `\n2 workers, one SIGKILLed twice (10 s lease): ${seconds.toFixed(2)} s to done${timings.has(2) ? ` (${(seconds / timings.get(2)!).toFixed(2)}x the undisturbed 2 workers)` : ""}; ${c.state}, ${c.endpointsDone} endpoints done, ${c.gateways} of ${GATEWAYS} gateways, ${c.records} records for ${c.distinct} endpoints: ${once ? "every endpoint stored exactly once" : "NOT exactly once"}; load ${load()}`,
     );
   }
 
@@ -292,7 +427,7 @@ try {
   const one = timings.get(1) ?? timings.get(workerCounts[0]!)!;
   const perWorker = 65536 / one / (timings.has(1) ? 1 : workerCounts[0]!);
   out(
-    `\nprojection: 0.0.0.0/0 on port 18789 less the default blocklist is ${internet} endpoints; at ${perWorker.toFixed(0)} endpoints/s per worker (measured above, loopback-fast refusals, so a floor on time):`,
+    `\nprojection: 0.0.0.0/0 on port 18789 less the default blocklist is ${internet} endpoints; at ${perWorker.toFixed(0)} endpoints/s per worker (1 worker above, ${empty === "silent" ? `silent addresses costing the ${timeout} timeout` : "refusals at loopback speed, a floor on time"}):`,
   );
   for (const k of [1, 2, 4, 16, 64]) {
     const hours = Number(internet) / (perWorker * k) / 3600;
@@ -301,6 +436,12 @@ try {
     );
   }
 } finally {
+  cleanUp();
+}
+
+function cleanUp(): void {
+  // /usr/bin/time passes SIGTERM on to the clawpatrol process it runs.
+  for (const child of running) child.kill("SIGTERM");
   gateways?.kill("SIGTERM");
   try {
     pgCtl("stop");

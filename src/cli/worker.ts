@@ -7,6 +7,7 @@ import { intOption } from "./options.ts";
 
 interface WorkerFlags {
   concurrency?: number;
+  shardsAtOnce?: number;
   name?: string;
   untilIdle?: boolean;
   quiet?: boolean;
@@ -22,6 +23,11 @@ export function registerWorker(program: Command): void {
       "--concurrency <n>",
       "endpoints swept at once (default: the campaign's)",
       intOption("--concurrency", 1, 20_000),
+    )
+    .option(
+      "--shards-at-once <n>",
+      "most shards in flight at once, sharing --concurrency and the rate: the next is taken once every endpoint of the last is under way (default 4)",
+      intOption("--shards-at-once", 1, 16),
     )
     .option("--name <name>", "this worker's name in campaign status (default HOST-PID)")
     .option("--until-idle", "exit 0 once no campaign has a shard left to take or in flight")
@@ -52,6 +58,7 @@ export function registerWorker(program: Command): void {
         const s = await runWorker(c.db, c.boss, {
           name,
           concurrency: flags.concurrency ?? null,
+          ...(flags.shardsAtOnce ? { shardsAtOnce: flags.shardsAtOnce } : {}),
           untilIdle: flags.untilIdle === true,
           signal: abort.signal,
           log,

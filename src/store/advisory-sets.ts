@@ -57,7 +57,13 @@ export async function saveAdvisorySets(tx: Tx | StoreDb, batch: readonly Observa
   if (lists.size === 0) return;
   const added = await tx
     .insert(advisorySets)
-    .values([...lists].map(([hash, advisories]) => ({ hash, advisories })))
+    // In hash order: two writers adding the same new lists at once (campaign workers) then
+    // wait for each other in one order and cannot deadlock.
+    .values(
+      [...lists]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([hash, advisories]) => ({ hash, advisories })),
+    )
     .onConflictDoNothing()
     .returning({ hash: advisorySets.hash });
   for (const { hash } of added) {
