@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ecosystemOrder } from "../../src/advisories/ecosystem-order.ts";
 import { comparePep440, parsePep440 } from "../../src/advisories/pep440.ts";
 import { matchProductAdvisories } from "../../src/advisories/product-match.ts";
-import { loadProductAdvisories } from "../../src/advisories/product-store.ts";
+import { loadProductAdvisories, type ProductInterval } from "../../src/advisories/product-store.ts";
 import { compareSemVer, parseSemVer } from "../../src/advisories/semver-order.ts";
 import { fingerprinterOf } from "../../src/fingerprints/registry.ts";
 import { NOT_A_GATEWAY } from "../../src/fingerprints/verdict.ts";
@@ -20,6 +20,15 @@ const ROOT = join(import.meta.dirname, "../..");
 const SHIPPED = join(ROOT, "data/product-advisories");
 const FIXTURES = join(ROOT, "test/fixtures/product-advisories");
 const OLLAMA = fingerprinterOf("ollama").meta.advisories!;
+
+/** Is v inside the interval, by its ecosystem's order? (The test's own reading of a range.) */
+function inside(iv: ProductInterval, v: string): boolean {
+  const cmp = ecosystemOrder(iv.ecosystem)!.compare;
+  if (iv.introduced !== null && cmp(v, iv.introduced) < 0) return false;
+  if (iv.fixed !== null) return cmp(v, iv.fixed) < 0;
+  if (iv.lastAffected !== null) return cmp(v, iv.lastAffected) <= 0;
+  return true;
+}
 
 describe("PEP 440 order", () => {
   it("sorts the specification's own example sequence", () => {
@@ -98,10 +107,13 @@ describe("shipped product advisories", () => {
 
   it("load without problems, each with provenance and the GHSA it was reviewed from", () => {
     expect(db.problems).toEqual([]);
-    expect(db.advisories.length).toBeGreaterThanOrEqual(16);
+    expect(db.advisories.length).toBeGreaterThanOrEqual(134);
+    const products = new Set(db.advisories.flatMap((a) => a.intervals.map((iv) => iv.pkg)));
+    for (const pkg of ["n8n", "flowise", "litellm", "open-webui", "vllm", "github.com/ollama/ollama"])
+      expect(products, pkg).toContain(pkg);
     for (const a of db.advisories) {
       expect(
-        a.aliases.some((x) => x.startsWith("GHSA-")),
+        [a.id, ...a.aliases].some((x) => x.startsWith("GHSA-")),
         a.id,
       ).toBe(true);
       expect(a.modified.startsWith("0001"), a.id).toBe(false);
@@ -110,23 +122,79 @@ describe("shipped product advisories", () => {
     }
   });
 
-  it("match exactly at the real range ends: just below, at and above each fixed version", () => {
+  it("match exactly at every real range end: just below, at and above each bound", () => {
+    // The nearest versions on either side of a bound, by each ecosystem's own rules.
+    const below = (eco: string, v: string) =>
+      eco === "PyPI" ? (/dev/.test(v) ? null : `${v}.dev0`) : parseSemVer(v)!.pre.length ? null : `${v}-0`;
+    const above = (eco: string, v: string) => {
+      if (eco === "PyPI") return /post|dev/.test(v) ? null : `${v}.post1`;
+      const p = parseSemVer(v)!;
+      return p.pre.length ? null : `${p.major}.${p.minor}.${p.patch + 1}`;
+    };
     let checked = 0;
     for (const a of db.advisories)
       for (const iv of a.intervals) {
-        if (iv.fixed === null || parseSemVer(iv.fixed)!.pre.length > 0) continue;
-        const f = parseSemVer(iv.fixed)!;
-        const below = `${iv.fixed}-0`; // the smallest SemVer version below the fix
-        const above = `${f.major}.${f.minor}.${f.patch + 1}`;
-        const q = { ecosystem: "Go", packages: [iv.pkg], version: "" };
+        const q = { ecosystem: iv.ecosystem, packages: [iv.pkg] };
         const hit = (v: string) =>
           matchProductAdvisories(db, { ...q, version: v }).affected.some((m) => m.id === a.id);
-        expect(hit(below), `${a.id} at ${below}`).toBe(true);
-        expect(hit(iv.fixed), `${a.id} at ${iv.fixed}`).toBe(false);
-        expect(hit(above), `${a.id} at ${above}`).toBe(false);
+        // Another range of the same advisory may cover the neighbour: only judge where none does.
+        const alone = (v: string) => a.intervals.filter((x) => x !== iv).every((x) => !inside(x, v));
+        if (iv.introduced !== null) {
+          expect(hit(iv.introduced), `${a.id} at introduced ${iv.introduced}`).toBe(true);
+          const b = below(iv.ecosystem, iv.introduced);
+          if (b && alone(b)) expect(hit(b), `${a.id} below introduced ${b}`).toBe(false);
+        }
+        if (iv.fixed !== null) {
+          expect(hit(iv.fixed), `${a.id} at fixed ${iv.fixed}`).toBe(iv.fixed === iv.introduced);
+          const b = below(iv.ecosystem, iv.fixed);
+          if (b && (iv.introduced === null || ecosystemOrder(iv.ecosystem)!.compare(b, iv.introduced) >= 0))
+            expect(hit(b), `${a.id} just below fixed ${b}`).toBe(true);
+          const u = above(iv.ecosystem, iv.fixed);
+          if (u && alone(u)) expect(hit(u), `${a.id} above fixed ${u}`).toBe(false);
+        }
+        if (iv.lastAffected !== null) {
+          expect(hit(iv.lastAffected), `${a.id} at last affected ${iv.lastAffected}`).toBe(true);
+          const u = above(iv.ecosystem, iv.lastAffected);
+          if (u && alone(u)) expect(hit(u), `${a.id} above last affected ${u}`).toBe(false);
+        }
         checked++;
       }
-    expect(checked).toBeGreaterThanOrEqual(6);
+    expect(checked).toBeGreaterThanOrEqual(130);
+  });
+
+  it("names real ranges right in each ecosystem", () => {
+    const on = (product: "n8n" | "flowise" | "litellm" | "vllm" | "open-webui", version: string) =>
+      matchProductAdvisories(db, { ...fingerprinterOf(product).meta.advisories!, version }).affected.map(
+        (m) => m.id,
+      );
+    // npm, GHSA-hfmv-hhh3-43f2: >= 1.77.0, < 1.98.2.
+    expect(on("n8n", "1.76.9")).not.toContain("GHSA-hfmv-hhh3-43f2");
+    expect(on("n8n", "1.77.0")).toContain("GHSA-hfmv-hhh3-43f2");
+    expect(on("n8n", "1.98.1")).toContain("GHSA-hfmv-hhh3-43f2");
+    expect(on("n8n", "1.98.2")).not.toContain("GHSA-hfmv-hhh3-43f2");
+    // npm, one version (= 3.0.5, patched in 3.0.6): GHSA-3gcm-f6qx-ff7p.
+    expect(on("flowise", "3.0.4")).not.toContain("GHSA-3gcm-f6qx-ff7p");
+    expect(on("flowise", "3.0.5")).toContain("GHSA-3gcm-f6qx-ff7p");
+    expect(on("flowise", "3.0.6")).not.toContain("GHSA-3gcm-f6qx-ff7p");
+    // npm pre-release start (>= 2.2.7-patch.1): a pre-release sorts before its release.
+    expect(on("flowise", "2.2.6")).not.toContain("GHSA-6933-jpx5-q87q");
+    expect(on("flowise", "2.2.7-patch.0")).not.toContain("GHSA-6933-jpx5-q87q");
+    expect(on("flowise", "2.2.7-patch.1")).toContain("GHSA-6933-jpx5-q87q");
+    expect(on("flowise", "2.2.7")).toContain("GHSA-6933-jpx5-q87q");
+    // PyPI dev start and inclusive end with no fix (>= 1.40.3.dev2, <= 1.40.12): GHSA-53gh-p8jc-7rg8.
+    expect(on("litellm", "1.40.3.dev1")).not.toContain("GHSA-53gh-p8jc-7rg8");
+    expect(on("litellm", "1.40.3.dev2")).toContain("GHSA-53gh-p8jc-7rg8");
+    expect(on("litellm", "1.40.12")).toContain("GHSA-53gh-p8jc-7rg8");
+    expect(on("litellm", "1.40.13")).not.toContain("GHSA-53gh-p8jc-7rg8");
+    // PyPI post release end (<= 0.8.5.post1): GHSA-9pcc-gvx5-r5wm.
+    expect(on("vllm", "0.8.5.post1")).toContain("GHSA-9pcc-gvx5-r5wm");
+    expect(on("vllm", "0.8.5.post2")).not.toContain("GHSA-9pcc-gvx5-r5wm");
+    // PyPI four-part fix (< 0.10.1.1): GHSA-79j6-g2m3-jgfw from 0.10.0.
+    expect(on("vllm", "0.10.1")).toContain("GHSA-79j6-g2m3-jgfw");
+    expect(on("vllm", "0.10.1.1")).not.toContain("GHSA-79j6-g2m3-jgfw");
+    // GitHub's "<= 0.6.34, patched 0.6.35" ends at the patch.
+    expect(on("open-webui", "0.6.34")).toContain("GHSA-cm35-v4vp-5xvx");
+    expect(on("open-webui", "0.6.35")).not.toContain("GHSA-cm35-v4vp-5xvx");
   });
 
   it("names real versions right: Probllama (GO-2024-2901, CVE-2024-37032) is fixed in 0.1.34", () => {
@@ -277,6 +345,68 @@ describe("build:product-advisories regenerates from an advisory-database checkou
     expect(pypi("1.52.3.post1")).toEqual([]);
     expect(pypi("1.52.4")).toEqual([]);
     expect(db.advisories.find((a) => a.id === "GHSA-pppp-qqqq-rrrr")!.preAuth).toBe(true);
+  });
+});
+
+describe("build:product-advisories converts GitHub's GraphQL records (a vuln-list directory)", () => {
+  it("writes OSV ranges as GitHub's own export does, skips withdrawn records, keeps the commit", () => {
+    const root = mkdtempSync(join(tmpdir(), "cp-vulnlist-"));
+    const commits: Record<string, string> = {};
+    const put = (ghsa: string, range: string, patched: string, withdrawn = "") => {
+      const rel = `ghsa/npm/flowise/${ghsa}.json`;
+      mkdirSync(join(root, "ghsa/npm/flowise"), { recursive: true });
+      // The fields vuln-list stores for GHSA-3gcm-f6qx-ff7p and GHSA-2jch-qc96-9f5g (real values).
+      writeFileSync(
+        join(root, rel),
+        JSON.stringify({
+          Severity: "CRITICAL",
+          Package: { Ecosystem: "NPM", Name: "flowise" },
+          Advisory: {
+            GhsaId: ghsa,
+            Identifiers: [{ Type: "GHSA", Value: ghsa }],
+            References: [{ Url: `https://github.com/advisories/${ghsa}` }],
+            PublishedAt: "2025-09-15T19:59:57Z",
+            UpdatedAt: "2025-09-22T21:58:42Z",
+            WithdrawnAt: withdrawn,
+            Summary: "Flowise has Remote Code Execution vulnerability",
+            CVSS: { VectorString: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H" },
+          },
+          Versions: [{ FirstPatchedVersion: { Identifier: patched }, VulnerableVersionRange: range }],
+        }),
+      );
+      commits[rel] = "720d53e2615393f491a5140753dafa4dd8ce8d4e";
+    };
+    put("GHSA-3gcm-f6qx-ff7p", "= 3.0.5", "3.0.6");
+    put("GHSA-2jch-qc96-9f5g", "<= 1.4.3", "");
+    put("GHSA-3g4j-r53p-22wx", "= 3.0.5", "3.0.6", "2025-10-17T20:22:08Z");
+    writeFileSync(join(root, "_commits.json"), JSON.stringify(commits));
+    const out = mkdtempSync(join(tmpdir(), "cp-prodadv-"));
+    execFileSync(
+      process.execPath,
+      [join(ROOT, "scripts/build-product-advisories.ts"), "--vuln-list", root, "--out", out],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(readdirSync(out).sort()).toEqual(["GHSA-2jch-qc96-9f5g.json", "GHSA-3gcm-f6qx-ff7p.json"]);
+    const rec = (id: string) => JSON.parse(readFileSync(join(out, `${id}.json`), "utf8"));
+    expect(rec("GHSA-3gcm-f6qx-ff7p").affected[0].ranges[0].events).toEqual([
+      { introduced: "3.0.5" },
+      { fixed: "3.0.6" },
+    ]);
+    expect(rec("GHSA-3gcm-f6qx-ff7p").affected[0].database_specific.last_known_affected_version_range).toBe(
+      "= 3.0.5",
+    );
+    expect(rec("GHSA-2jch-qc96-9f5g").affected[0].ranges[0].events).toEqual([
+      { introduced: "0" },
+      { last_affected: "1.4.3" },
+    ]);
+    const block = rec("GHSA-3gcm-f6qx-ff7p").database_specific.clawpatrol;
+    expect(block.pre_auth_network).toBe(true); // AV:N and PR:N
+    expect(block.fixed_source.evidence).toContain(
+      "ghsa/npm/flowise/GHSA-3gcm-f6qx-ff7p.json holds it at commit 720d53e2",
+    );
+    expect(loadProductAdvisories(out).problems).toEqual([]);
   });
 });
 
