@@ -63,3 +63,24 @@ export async function listGateways(db: StoreDb): Promise<ExposedGateway[]> {
     };
   });
 }
+
+/**
+ * A fingerprint of what the picture is built from: it changes whenever a gateway asset or a
+ * finding is added, seen again, closed, re-opened or widened back in time (every write moves a
+ * count, a last/first seen or a closing time). Cheap (two aggregate scans), so a server can keep
+ * the built picture until it changes.
+ */
+export async function pictureVersion(db: StoreDb): Promise<string> {
+  const [a] = rowsOf(
+    await db.execute(sql`
+      SELECT count(*)::text AS n, max(last_seen)::text AS last, min(first_seen)::text AS first,
+             max(closed_at)::text AS closed, sum(reopen_count)::text AS reopened,
+             count(*) FILTER (WHERE state = 'closed')::text AS closed_n
+      FROM assets WHERE product IS NOT NULL`),
+  );
+  const [f] = rowsOf(
+    await db.execute(sql`
+      SELECT count(*)::text AS n, max(last_seen)::text AS last, min(first_seen)::text AS first FROM findings`),
+  );
+  return JSON.stringify([a, f]);
+}

@@ -365,3 +365,21 @@ describe("export --format stix", { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe("a poll after the store changed", { timeout: 120_000 }, () => {
+  it("sees the change: a gateway seen again is a new version, added after the last poll", async () => {
+    const before = await allObjects("match[type]=infrastructure", 1000);
+    const last = before.objects
+      .map((o) => String(o.modified))
+      .sort()
+      .at(-1)!;
+    const DAY5 = "2026-10-05T08:00:00.000Z";
+    await writeRun(store, "run-day5", DAY5, PLAN.slice(0, 1));
+    const { objects: changed } = await allObjects(`added_after=${last}`, 1000);
+    const infra = changed.filter((o) => o.type === "infrastructure");
+    expect(infra.map((o) => o.name)).toEqual(["openclaw 2026.4.15 at 1.1.1.1:18789"]);
+    expect(infra[0]).toMatchObject({ created: DAY1, modified: DAY5 });
+    const same = before.objects.find((o) => o.name === infra[0]!.name)!;
+    expect(infra[0]!.id).toBe(same.id);
+  });
+});

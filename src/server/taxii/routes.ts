@@ -7,14 +7,14 @@
 //   GET /taxii2/clawpatrol/collections/{id}/objects/{object-id}/   envelope of one object
 //   GET /taxii2/clawpatrol/collections/{id}/objects/{object-id}/versions/
 //   GET /taxii2/clawpatrol/collections/{id}/manifest/
-// The objects are src/findings/stix-picture.ts's, built from the store on each request. Auth is
+// The objects are src/findings/stix-picture.ts's, built from the store when it has changed. Auth is
 // the dashboard's (security.ts: with a token, `Authorization: Bearer`); nothing can be written.
 import type { Context, Hono } from "hono";
 import { VERSION } from "../../core/version.ts";
 import { uuidv5 } from "../../findings/stix.ts";
 import { exposureEntries, type StixEntry } from "../../findings/stix-picture.ts";
 import type { StoreDb } from "../../store/db.ts";
-import { listGateways } from "../../store/gateways.ts";
+import { listGateways, pictureVersion } from "../../store/gateways.ts";
 import { listFindings } from "../../store/query.ts";
 import { capText, escapeOneLine } from "../../util/text.ts";
 import type { SecurityEnv } from "../security.ts";
@@ -75,14 +75,19 @@ const collectionResource = () => ({
 
 export function registerTaxii(app: Hono<SecurityEnv>, opts: TaxiiOptions): void {
   const { db } = opts;
-  const entries = async () =>
-    exposureEntries(
-      {
-        gateways: await listGateways(db),
-        findings: await listFindings(db),
-      },
-      { name: "clawpatrol" },
-    );
+  // The picture is built once per change of the store, not once per page a client walks.
+  let built: { version: string; entries: StixEntry[] } | null = null;
+  const entries = async (): Promise<StixEntry[]> => {
+    const version = await pictureVersion(db);
+    if (built?.version !== version) {
+      const picture = exposureEntries(
+        { gateways: await listGateways(db), findings: await listFindings(db) },
+        { name: "clawpatrol" },
+      );
+      built = { version, entries: picture };
+    }
+    return built.entries;
+  };
   /** Content negotiation and TAXII errors around a handler. */
   const route =
     (handler: (c: Context<SecurityEnv>) => Promise<Response> | Response) =>
