@@ -11,8 +11,11 @@ import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runAudit } from "../../src/audit/run.ts";
+import { evaluatePolicy } from "../../src/policy/evaluate.ts";
+import { recordCheck } from "../../src/policy/history.ts";
 import { parsePolicy } from "../../src/policy/load.ts";
 import { STARTER_POLICY } from "../../src/policy/starter.ts";
+import { subjectsOfDb } from "../../src/policy/store-subjects.ts";
 import { createDashboard } from "../../src/server/app.ts";
 import { FLEET_REPORTS_PATH } from "../../src/server/fleet-intake.ts";
 import { createToken } from "../../src/server/fleet-store.ts";
@@ -121,6 +124,18 @@ describeLive(
         STARTER_POLICY.replace("organisation: Example Corp", `organisation: ${JSON.stringify(PWN)}`),
         "p.yml",
       );
+      // two kept evaluations (as `policy check --from-store` keeps them), a day apart
+      for (const back of [24, 0]) {
+        const at = new Date(NOW.getTime() - back * 3_600_000);
+        await recordCheck(
+          store.db,
+          evaluatePolicy(policy, await subjectsOfDb(store.db, at), {
+            policyFile: "p.yml",
+            inputs: ["store"],
+            now: at,
+          }),
+        );
+      }
       server = await listen({
         db: store.db,
         token: null,
@@ -259,6 +274,24 @@ describeLive(
           summary: { fail: number };
         };
         expect(api.summary.fail).toBeGreaterThan(0);
+        // the trend: one square per kept evaluation, per clause and network and per host
+        const net = page.locator(
+          '#trend-networks tr[data-clause="gateway.requireAuth"][data-network="audited hosts"]',
+        );
+        expect(await net.getAttribute("data-statuses")).toBe("fail,fail");
+        expect(await net.locator("svg.spark rect").count()).toBe(2);
+        expect(
+          await page.getAttribute(
+            '#trend-hosts tr[data-clause="gateway.requireAuth"][data-host="host-a"]',
+            "data-statuses",
+          ),
+        ).toBe("fail,fail");
+        expect(
+          await page.getAttribute(
+            '#trend-hosts tr[data-clause="secrets.forbidPlaintext"][data-host="host-b"]',
+            "data-statuses",
+          ),
+        ).toBe("fail,fail");
         await expectClean("compliance");
       },
       STEP,
