@@ -237,11 +237,14 @@ export function exposureEntries(
       relationship(o.id as string, "indicates", infraId, o.created as string, o.modified as string);
   }
 
-  return [...entries.values()].sort((a, b) => {
-    const d = Date.parse(a.dateAdded) - Date.parse(b.dateAdded);
-    const [ia, ib] = [a.object.id as string, b.object.id as string];
-    return d !== 0 ? d : ia < ib ? -1 : ia > ib ? 1 : 0;
-  });
+  // Sort keys computed once: the date is parsed per entry, not per comparison.
+  const keyed = [...entries.values()].map((e) => ({
+    e,
+    t: Date.parse(e.dateAdded),
+    id: e.object.id as string,
+  }));
+  keyed.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return keyed.map((k) => k.e);
 }
 
 /** The picture as one STIX 2.1 bundle (`export --format stix`). */

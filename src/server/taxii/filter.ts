@@ -82,7 +82,6 @@ export const versionOf = (e: StixEntry): string =>
 
 function matches(e: StixEntry, q: ObjectQuery): boolean {
   const o = e.object;
-  if (q.addedAfter !== null && Date.parse(e.dateAdded) <= q.addedAfter) return false;
   if (q.ids && !q.ids.has(o.id as string)) return false;
   if (q.types && !q.types.has(o.type as string)) return false;
   if (q.specVersions && !q.specVersions.has(String(o.spec_version ?? "2.1"))) return false;
@@ -91,11 +90,21 @@ function matches(e: StixEntry, q: ObjectQuery): boolean {
     const mine = Date.parse(versionOf(e));
     if (![...q.versions].some((v) => Date.parse(v) === mine)) return false;
   }
-  if (q.after) {
-    const d = Date.parse(e.dateAdded);
-    if (d < q.after.dateAdded || (d === q.after.dateAdded && (o.id as string) <= q.after.id)) return false;
-  }
   return true;
+}
+
+/** The first entry after (t, id) in date-added, id order: added later, or at t with a greater id. */
+function firstAfter(entries: readonly StixEntry[], t: number, id: string): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const e = entries[mid]!;
+    const d = Date.parse(e.dateAdded);
+    if (d < t || (d === t && (e.object.id as string) <= id)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export interface Page {
@@ -104,11 +113,17 @@ export interface Page {
   next: string | null;
 }
 
-/** One page of the entries the query selects. */
+/** One page of the entries the query selects (`entries` in date-added, id order). */
 export function selectPage(entries: readonly StixEntry[], q: ObjectQuery): Page {
   const picked: StixEntry[] = [];
   let more = false;
-  for (const e of entries) {
+  // added_after and the cursor are where the walk starts (entries are in that order already).
+  let start = 0;
+  // Every id sorts before "~" ("type--uuid" is lower-case letters, digits and dashes).
+  if (q.addedAfter !== null) start = firstAfter(entries, q.addedAfter, "~");
+  if (q.after) start = Math.max(start, firstAfter(entries, q.after.dateAdded, q.after.id));
+  for (let i = start; i < entries.length; i++) {
+    const e = entries[i]!;
     if (!matches(e, q)) continue;
     if (picked.length === q.limit) {
       more = true;
