@@ -1,9 +1,11 @@
-// Test data a skill ships but never uses.
+// Test data a skill ships but never runs.
 //
 // Security skills carry the malware they detect as test fixtures (`test/fixtures/malicious-skill/`,
 // `test-fixtures/evasive-*`, `test_scenarios/malicious/`): on the public archive, three scanners'
 // own fixtures made them "malicious". A fixture is inert when nothing outside the test folders
-// names it: SKILL.md does not tell the agent to run it, no script or package.json script starts it.
+// runs, loads or imports it (or its folder): SKILL.md does not tell the agent to run it, no script,
+// import or package.json script starts it. Naming it in prose ("the samples in test/fixtures") is
+// not running it.
 // Findings in inert test files are kept, at low severity and with the reason, so they show but do
 // not decide the verdict. A file that anything else names is judged like any other file.
 import type { SkillContext } from "./context.ts";
@@ -17,6 +19,28 @@ const TEST_DIR =
 const MAX_REFERENCE_TEXT = 8 << 20;
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+/** Words that run, load or source a file named right after them. */
+const RUNNER =
+  /(?:\b(?:node|deno|bun|tsx|ts-node|python[0-9.]*|py|bash|sh|zsh|source|ruby|perl|php|pwsh|powershell|exec|execfile|spawn|run|open|load|require|import|from|src)\b|(?:^|\s)\.)[\s('"=:,-]*(?:\.\/)?$/i;
+
+/**
+ * Whether another file runs, loads or imports `rel` (or a file of its folder). Being mentioned is
+ * not being run: a README that says "test/fixtures/ holds the samples we detect" leaves them inert.
+ */
+function runFromElsewhere(haystack: string, rel: string): boolean {
+  const noExt = rel.replace(/\.[\w]+$/, "");
+  const dir = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "";
+  for (const needle of new Set([rel, noExt, dir].filter((n) => n.length > 3))) {
+    let at = haystack.indexOf(needle);
+    for (let n = 0; at >= 0 && n < 200; n++) {
+      const before = haystack.slice(Math.max(0, at - 40), at).replace(/\.\/$/, "");
+      if (RUNNER.test(before)) return true;
+      at = haystack.indexOf(needle, at + needle.length);
+    }
+  }
+  return false;
+}
 
 export function isTestPath(rel: string): boolean {
   return TEST_DIR.test(rel);
@@ -36,12 +60,8 @@ export function quietInertTestFiles(ctx: SkillContext, unit: SkillUnit): void {
   const haystack = others.join("\n");
   const inert = new Map<string, string>();
   for (const f of tests) {
-    const dir = TEST_DIR.exec(f.rel)?.[0] ?? "";
-    // Named by its path from the skill root, or by the folder it sits in below the test folder.
-    const below = f.rel.slice(f.rel.indexOf(dir) + dir.length);
-    const firstDir = below.includes("/") ? below.slice(0, below.indexOf("/")) : below;
-    const named = haystack.includes(f.rel) || (firstDir.length > 3 && haystack.includes(`${dir}${firstDir}`));
-    if (!named) inert.set(f.display, dir.replace(/^\/|\/$/g, ""));
+    if (!runFromElsewhere(haystack, f.rel))
+      inert.set(f.display, TEST_DIR.exec(f.rel)?.[0].replace(/^\/|\/$/g, "") ?? "");
   }
   for (const finding of ctx.findings) {
     const e = finding.evidence[0];

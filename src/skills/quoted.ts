@@ -13,11 +13,11 @@
 
 /** Words a line uses when it talks about an indicator instead of asking for an action. */
 const LINE_WORDS =
-  /\b(?:c2|c&c|iocs?|indicators?(?: of compromise)?|malicious|attackers?|stealers?|malware|payloads?|exploits?|detect(?:s|ed|ion|ions|or)?|flag(?:s|ged)?|block(?:s|ed|list)?|deny ?list|known[- ](?:bad|malicious)|red flags?|campaign|backdoor|exfiltrat\w*|e\.g\.|for example|such as|signatures?|patterns?|dangerous|suspicious|threats?|trojan\w*|typosquat\w*|phrases? like|ssrf|injections?|jailbreaks?|don'?t (?:post|run|use|paste)|never (?:run|paste|execute))\b/i;
+  /\b(?:c2|c&c|iocs?|indicators?(?: of compromise)?|malicious|attackers?|stealers?|malware|payloads?|exploits?|detect(?:s|ed|ion|ions|or)?|flag(?:s|ged)?|block(?:s|ed|list)?|deny ?list|known[- ](?:bad|malicious)|red flags?|campaigns?|backdoors?|reverse shells?|exfiltrat\w*|e\.g\.|for example|such as|signatures?|patterns?|dangerous|suspicious|threats?|trojan\w*|typosquat\w*|phrases? like|ssrf|injections?|jailbreaks?|don'?t (?:post|run|use|paste)|never (?:run|paste|execute))\b/i;
 
 /** Headings of sections that describe threats or what a tool finds. */
 const THREAT_HEADING =
-  /\b(?:detect(?:s|ed|ion|ions)?|threats?|attacks?|malicious|malware|red flags?|indicators?|iocs?|patterns?|signatures?|block ?list|deny ?list|known[- ](?:bad|threats?)|vulnerabilit(?:y|ies)|incidents?|what it (?:catches|detects|flags|blocks|finds)|sample output|campaigns?|stealers?|exploits?|risk (?:levels?|categories)|dangerous|suspicious|test cases?|c2|c&c|command and control|security (?:checks?|rules?)|(?:example|sample) (?:output|report|findings?)|injections?|jailbreaks?|overrides?|exfiltration|prohibited|forbidden|expected (?:findings|results)|what (?:not )?to (?:look|watch) for)\b/i;
+  /\b(?:detect(?:s|ed|ion|ions)?|threats?|attacks?|malicious|malware|red flags?|indicators?|iocs?|patterns?|signatures?|block ?list|deny ?list|known[- ](?:bad|threats?)|vulnerabilit(?:y|ies)|incidents?|what it (?:catches|detects|flags|blocks|finds)|sample output|campaigns?|stealers?|exploits?|risk (?:levels?|categories)|dangerous|suspicious|test cases?|c2|c&c|command and control|security (?:checks?|rules?)|(?:example|sample) (?:output|report|findings?)|injections?|jailbreaks?|overrides?|exfiltration|prohibited|forbidden|obfuscation|evasion|reverse shells?|backdoors?|privilege escalation|credential (?:theft|harvesting|stealing)|expected (?:findings|results)|what (?:not )?to (?:look|watch) for)\b/i;
 
 /** A collection named for indicators: `PATTERNS = [`, `"iocs": {`, `malicious_ips:`. */
 const LIST_NAME =
@@ -57,24 +57,30 @@ function insideFence(fences: number[], index: number): boolean {
 }
 
 /**
- * The nearest Markdown heading above `index` (ATX style), or null. Headings inside fenced code
- * blocks are quotations (a write-up quoting a lure's "## Prerequisites"), so they are skipped.
+ * The Markdown headings that contain `index`, nearest first: the section's own heading, then its
+ * parent sections' (a "### Direct requests" under "## Attack patterns"). Headings inside fenced
+ * code blocks are quotations (a write-up quoting a lure's "## Prerequisites"), so they are skipped.
  */
-function headingAbove(text: string, index: number): string | null {
+function headingsAbove(text: string, index: number): string[] {
   const fences = fencesOf(text);
+  const out: string[] = [];
+  let level = 7;
   let at = index;
-  while (at > 0) {
+  while (at > 0 && level > 1) {
     const h = text.lastIndexOf("\n#", at - 1);
     const cand = h < 0 ? (text.startsWith("#") ? 0 : -1) : h + 1;
-    if (cand < 0) return null;
+    if (cand < 0) break;
     const end = text.indexOf("\n", cand);
     const line = text.slice(cand, end < 0 ? text.length : end);
-    if (/^#{1,6}[ \t]+\S/.test(line) && !insideFence(fences, cand))
-      return line.replace(/^#+[ \t]+/, "").slice(0, 120);
-    if (h < 0) return null;
+    const m = /^(#{1,6})[ \t]+\S/.exec(line);
+    if (m && m[1]!.length < level && !insideFence(fences, cand)) {
+      level = m[1]!.length;
+      out.push(line.replace(/^#+[ \t]+/, "").slice(0, 120));
+    }
+    if (h < 0) break;
     at = h;
   }
-  return null;
+  return out;
 }
 
 /** The name of an indicator collection that opens within the lines above, or null. */
@@ -109,10 +115,77 @@ export function quotedAsIndicator(
   const words = LINE_WORDS.exec(line);
   if (words) return `the line calls it "${words[0]}"`;
   if (prose) {
-    const heading = headingAbove(text, start);
-    if (heading && THREAT_HEADING.test(heading)) return `listed under the heading "${heading}"`;
+    const heading = headingsAbove(text, start).find((h) => THREAT_HEADING.test(h));
+    if (heading) return `listed under the heading "${heading}"`;
   }
   const list = listAbove(text, start);
   if (list) return `an entry of the list ${list}`;
   return null;
+}
+
+/**
+ * Mentions that the code analyzers report (a path, a host, a persistence location named in code)
+ * get the same judgement as text matches: `PATTERNS = [r"\.ssh/id_rsa", …]`, `grep -q "wallet.dat"`
+ * or `if "webhook.site" in url` compare against the string, they do not use it. Flows (a value that
+ * really travels from a source to a sink), decoded content and chains are never quieted.
+ */
+const MENTION_RULES = new Set([
+  "CP-SKILL-CRED-001",
+  "CP-SKILL-CRED-002",
+  "CP-SKILL-CRED-003",
+  "CP-SKILL-EXFIL-001",
+  "CP-SKILL-EXFIL-002",
+  "CP-SKILL-EXFIL-005",
+  "CP-SKILL-EXFIL-006",
+  "CP-SKILL-IOC-001",
+  "CP-SKILL-PERSIST-001",
+  "CP-SKILL-AGENT-001",
+  "CP-SKILL-EXEC-005",
+  "CP-SKILL-EVADE-001",
+]);
+
+/** The string is searched for or compared against, not acted on. */
+const COMPARED =
+  /\b(?:grep|egrep|fgrep|rg|ag|findstr|Select-String)\b|\bre\.(?:compile|search|match|fullmatch|findall|finditer|sub)\(|new RegExp\(|\.(?:test|match|matchAll|includes|indexOf|startsWith|endsWith|search)\(|\bin\s+(?:line|lines|content|text|data|body|url|cmd|command|path|value|s)\b|\bcontains\(/;
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+interface QuietFinding {
+  ruleId: string;
+  severity: string;
+  confidence: string;
+  evidence: { path?: string; line?: number; column?: number; detail: string; excerpt?: string }[];
+}
+
+export function quietQuotedMentions(
+  findings: QuietFinding[],
+  files: readonly { display: string; bytes: Uint8Array }[],
+): void {
+  const texts = new Map<string, string[] | null>();
+  const linesOf = (display: string): string[] | null => {
+    if (!texts.has(display)) {
+      const f = files.find((x) => x.display === display);
+      texts.set(display, f && f.bytes.length <= 4 << 20 ? utf8.decode(f.bytes).split("\n") : null);
+    }
+    return texts.get(display) ?? null;
+  };
+  for (const f of findings) {
+    if (!MENTION_RULES.has(f.ruleId) || f.severity === "low" || f.severity === "info") continue;
+    const e = f.evidence[0];
+    if (!e?.path || !e.line || /quoted as an indicator|decoded from/.test(e.detail)) continue;
+    const lines = linesOf(e.path);
+    if (!lines) continue;
+    const from = Math.max(0, e.line - 1 - MAX_LOOKBACK_LINES);
+    const window = lines.slice(from, e.line).join("\n");
+    const lineStart = window.length - (lines[e.line - 1]?.length ?? 0);
+    const at = lineStart + Math.max(0, (e.column ?? 1) - 1);
+    const line = lines[e.line - 1] ?? "";
+    const why = COMPARED.test(line)
+      ? "the code searches for or compares against it"
+      : quotedAsIndicator(window, at, Math.min(e.excerpt?.length ?? 1, line.length), false);
+    if (!why) continue;
+    f.severity = "low";
+    f.confidence = "low";
+    e.detail = `${e.detail} (quoted as an indicator: ${why})`;
+  }
 }

@@ -18,6 +18,7 @@ import { buildIocIndex, builtinIocs, type IocEntry, type IocIndex } from "./indi
 import { quietInertTestFiles } from "./inert.ts";
 import { DEFAULT_LIMITS, type Limits } from "./loaders/archive.ts";
 import { expandNested, type LoadOptions, loadPath, unitSlug } from "./loaders/inputs.ts";
+import { quietQuotedMentions } from "./quoted.ts";
 import { applySuppressions, type Suppression } from "./suppressions.ts";
 import type { SkillFile, SkillReport, SkillUnit } from "./types.ts";
 import { addChains, decideVerdict } from "./verdict.ts";
@@ -161,6 +162,7 @@ export function scanUnit(unit: SkillUnit, opts: ScanOptions = {}, stats?: ScanSt
   if (unit.kind !== "files") checkNames(ctx, meta, unitSlug(unit), publisher, skillMdDisplay);
   checkDeclarations(ctx, meta);
   finishCode(ctx);
+  quietQuotedMentions(ctx.findings, unit.files);
   quietInertTestFiles(ctx, unit);
   addChains(ctx);
   if (opts.suppressions && opts.suppressions.length > 0)
