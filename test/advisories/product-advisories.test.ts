@@ -11,10 +11,13 @@ import { comparePep440, parsePep440 } from "../../src/advisories/pep440.ts";
 import { matchProductAdvisories } from "../../src/advisories/product-match.ts";
 import { loadProductAdvisories, type ProductInterval } from "../../src/advisories/product-store.ts";
 import { compareSemVer, parseSemVer } from "../../src/advisories/semver-order.ts";
+import type { Product } from "../../src/fingerprints/products.ts";
 import { fingerprinterOf } from "../../src/fingerprints/registry.ts";
+import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { NOT_A_GATEWAY } from "../../src/fingerprints/verdict.ts";
 import { scanAdvisor } from "../../src/scan/advise.ts";
 import { assess } from "../../src/scan/assess.ts";
+import { observe } from "../../src/scan/engine.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const SHIPPED = join(ROOT, "data/product-advisories");
@@ -254,6 +257,24 @@ describe("scan records of other products carry advisories", () => {
     const usable = out.findings.find((f) => f.evidence.some((e) => e.detail.includes("GO-2025-4251")))!;
     expect(usable.title).toMatch(/^Ollama version has advisories/);
     expect(usable.references).toContain("https://github.com/advisories/GHSA-f6mr-38g8-39rg");
+  });
+  it("recorded transcripts of each product carry the advisories of the version they show", () => {
+    const dir = join(ROOT, "test/fixtures/products/source-derived");
+    const db = loadProductAdvisories(SHIPPED);
+    let withAdvisories = 0;
+    for (const name of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+      const o = observe(transcriptFromJson(readFileSync(join(dir, name), "utf8")), scanAdvisor());
+      const where = o.product ? fingerprinterOf(o.product as Product).meta.advisories : null;
+      if (!o.version || !where) {
+        expect(o.advisories, name).toEqual([]);
+        continue;
+      }
+      const want = matchProductAdvisories(db, { ...where, version: o.version }).affected.map((m) => m.id);
+      expect(o.advisories.map((a) => a.id).sort(), name).toEqual([...want].sort());
+      expect(o.advisoryCounts?.affecting, name).toBe(want.length);
+      if (want.length > 0) withAdvisories++;
+    }
+    expect(withAdvisories).toBeGreaterThanOrEqual(4); // Ollama, vLLM, Flowise, Open WebUI recordings
   });
   it("a product no ecosystem covers has none, and no counts", () => {
     const verdict = {
