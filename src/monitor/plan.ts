@@ -1,5 +1,6 @@
 // What `monitor --dry-run` prints (the profiles, their sinks and next run times) and the text
 // form of a run's report for `monitor --once`.
+import { serviceLevels } from "../policy/clauses.ts";
 import { plannedEndpointCount } from "../targets/stream.ts";
 import { escapeOneLine } from "../util/text.ts";
 import { ALERT_KINDS, fmtMs, type MonitorConfig, nextRuns, type Profile, type SinkConfig } from "./config.ts";
@@ -30,6 +31,13 @@ function routeText(r: Profile["alerts"][number]): string {
   return `${r.sink}${sev}${kinds}`;
 }
 
+/** The exposure service levels `monitor --policy` alerts on. */
+function slaOf(config: MonitorConfig): { clause: string; hours: number }[] {
+  return config.policy
+    ? serviceLevels(config.policy.policy).map((l) => ({ clause: l.clause, hours: l.hours }))
+    : [];
+}
+
 export function dryRun(config: MonitorConfig, profiles: Profile[], json: boolean, from = new Date()): string {
   const planned = profiles.map((p) => ({
     name: p.name,
@@ -53,12 +61,21 @@ export function dryRun(config: MonitorConfig, profiles: Profile[], json: boolean
       dedupeWindowMs: config.dedupeWindowMs,
       flapThreshold: config.flapThreshold,
       retryForMs: config.retryForMs,
+      policy: config.policy ? { file: config.policy.file, serviceLevels: slaOf(config) } : null,
       sinks,
       profiles: planned,
     })}\n`;
   const lines = [
     `${config.file}: ${profiles.length} profile(s), ${sinks.length} sink(s); dedupe window ${fmtMs(config.dedupeWindowMs)}, flapping after ${config.flapThreshold} flip(s), failed alerts retried for ${fmtMs(config.retryForMs)}`,
   ];
+  if (config.policy)
+    lines.push(
+      `  policy ${escapeOneLine(config.policy.file)}: ${
+        slaOf(config)
+          .map((l) => `${l.clause} ${l.hours} h`)
+          .join(", ") || "no exposure service level (nothing to alert on)"
+      }`,
+    );
   for (const s of sinks) lines.push(`  sink ${s.name}: ${s.type} → ${escapeOneLine(s.target)}`);
   for (const p of planned) {
     lines.push(

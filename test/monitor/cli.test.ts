@@ -110,6 +110,37 @@ profiles:
     expect(text.stdout).toMatch(/profile nightly: "0 3 \* \* \*" \(UTC\); 8 endpoint\(s\)/);
   });
 
+  it("--policy names the policy whose service levels it alerts on; a bad policy is exit 2, one line", async () => {
+    const cfg = write(
+      "sla.yml",
+      `profiles:\n  - { name: p, schedule: "0 3 * * *", targets: [127.42.4.0/30] }\n`,
+    );
+    const policy = write(
+      "policy.yml",
+      "version: 1\norganisation: Example\nexposure:\n  noAuthHours: 24\n  preAuthAdvisoryHours: 72\n",
+    );
+    const text = await run(["monitor", "--dry-run", "--config", cfg, "--policy", policy]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(
+      `  policy ${policy}: exposure.noAuthHours 24 h, exposure.preAuthAdvisoryHours 72 h\n`,
+    );
+    const json = JSON.parse(
+      (await run(["monitor", "--dry-run", "--json", "--config", cfg, "--policy", policy])).stdout,
+    );
+    expect(json.policy).toEqual({
+      file: policy,
+      serviceLevels: [
+        { clause: "exposure.noAuthHours", hours: 24 },
+        { clause: "exposure.preAuthAdvisoryHours", hours: 72 },
+      ],
+    });
+    const bad = write("bad-policy.yml", "version: 1\norganisation: Example\nexposure:\n  noAuthHours: -1\n");
+    const r = await run(["monitor", "--dry-run", "--config", cfg, "--policy", bad]);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/^clawpatrol: --policy: .*bad-policy\.yml: exposure\.noAuthHours: /);
+  });
+
   it("refuses an NDJSON sink whose directory does not exist or is no directory: exit 2 naming it", async () => {
     writeFileSync(join(home, "plain-file"), "");
     for (const [dir, problem] of [
