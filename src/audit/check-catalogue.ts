@@ -59,6 +59,21 @@ export const EXPLAINED_EXTRAS: Record<string, string> = {
     "channel checks run through the channel plugin, not loaded in these recordings",
 };
 
+/**
+ * Checks a release runs only under `security audit --deep`: from 2026.4.15 the browser checks
+ * live in the browser plugin's own security collector (`register.runtime.js`), which the audit
+ * loads only for a deep run. clawpatrol judges them from the config on every run, so on those
+ * releases its finding is an explained extra against a plain `security audit`.
+ */
+export function deepOnlyIn(cat: ReleaseCatalogue, checkId: string): boolean {
+  const check = cat.checks.find((c) => idCovers(c.id, checkId) || idCovers(checkId, c.id));
+  return (
+    check !== undefined &&
+    check.files.length > 0 &&
+    check.files.every((f) => /register\.runtime\.js$/.test(f))
+  );
+}
+
 /** The catalogues of the active data (an update may carry newer releases'), else the shipped ones. */
 export function catalogueDir(): string {
   const updated = dataPath("audit-checks");

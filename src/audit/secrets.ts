@@ -9,7 +9,7 @@ import type { Evidence, Severity } from "../findings/model.ts";
 import { isSecretRef } from "./bind.ts";
 import { sideSecretFiles } from "./checks/files.ts";
 import { redact } from "./checks/util.ts";
-import { isObject, type Json } from "./config.ts";
+import { getBool, isObject, type Json } from "./config.ts";
 import { parseEnvFile } from "./discovery.ts";
 import { findNode, lineColumn, parseTree } from "./json5-tree.ts";
 import { type AuditFinding, type CheckContext, finding } from "./types.ts";
@@ -344,7 +344,10 @@ export function secretFindings(input: SecretScanInput): AuditFinding[] {
     const ocId =
       (first.where === "config" || first.where === "include") && first.key === "gateway.auth.password"
         ? "config.secrets.gateway_password_in_config"
-        : (first.where === "config" || first.where === "include") && first.key === "hooks.token"
+        : (first.where === "config" || first.where === "include") &&
+            first.key === "hooks.token" &&
+            // OpenClaw names a webhook token in the config only while webhooks are on
+            getBool(ctx.config.effective, "hooks.enabled") === true
           ? "config.secrets.hooks_token_in_config"
           : null;
     const evidence: Evidence[] = list.map((h) => ({

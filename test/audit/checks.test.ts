@@ -93,11 +93,19 @@ const cases: Case[] = [
     s: {
       config: `{ gateway: { bind: "lan", auth: { token: "${"a".repeat(40)}" }, controlUi: { allowedOrigins: ["https://x.example"], allowInsecureAuth: true, dangerouslyDisableDeviceAuth: true } } }`,
     },
+    // the real 2026.9.6 audit reports neither, not even as a dangerous flag (recorded corpus)
     expect: [
       ["CP-AUDIT-007", null],
       ["CP-AUDIT-008", null],
-      ["CP-AUDIT-024", "config.insecure_or_dangerous_flags"],
     ],
+  },
+  {
+    name: "device auth off counts as a dangerous flag before 2026.9.6",
+    s: {
+      config: `{ gateway: { controlUi: { dangerouslyDisableDeviceAuth: true } } }`,
+      version: "2026.5.28",
+    },
+    expect: [["CP-AUDIT-024", "config.insecure_or_dangerous_flags"]],
   },
   {
     name: "real-ip fallback",
@@ -129,8 +137,17 @@ const cases: Case[] = [
   },
   {
     name: "placeholder token",
-    s: { config: `{ gateway: { auth: { mode: "token", token: "changeme" } } }` },
+    s: { config: `{ gateway: { auth: { mode: "token", token: "undefined" } } }` },
     expect: [["CP-AUDIT-013", "gateway.token_placeholder_value"]],
+  },
+  {
+    // OpenClaw knows only blank/undefined/null as placeholders: an example word is just short
+    name: "example-word token",
+    s: { config: `{ gateway: { auth: { mode: "token", token: "changeme" } } }` },
+    expect: [
+      ["CP-AUDIT-013", null],
+      ["CP-AUDIT-012", "gateway.token_too_short"],
+    ],
   },
   {
     name: "trusted proxy with every gap",
@@ -217,8 +234,22 @@ const cases: Case[] = [
       // 2026.9.6's audit has no dm.scope_main_multiuser check any more (2026.1.24 to 2026.5.28 do)
       ["CP-AUDIT-056", null],
       ["CP-AUDIT-057", "channels.telegram.warning.*"],
-      ["CP-AUDIT-059", "channels.telegram.groups.allowFrom.wildcard"],
+      // the DM allowFrom is no group sender list: OpenClaw reports the group list missing
+      ["CP-AUDIT-058", "channels.telegram.groups.allowFrom.missing"],
     ],
+  },
+  {
+    name: "telegram group sender list with a wildcard",
+    s: { config: `{ channels: { telegram: { groupPolicy: "open", groupAllowFrom: ["*"] } } }` },
+    expect: [["CP-AUDIT-059", "channels.telegram.groups.allowFrom.wildcard"]],
+  },
+  {
+    name: "telegram wildcard in the pairing store",
+    s: {
+      config: `{ channels: { telegram: { groupPolicy: "open" } } }`,
+      files: { "state/credentials/telegram-allowFrom.json": `{ "version": 1, "allowFrom": ["*"] }` },
+    },
+    expect: [["CP-AUDIT-059", "channels.telegram.groups.allowFrom.wildcard"]],
   },
   {
     name: "sandbox",
@@ -456,6 +487,47 @@ const cases: Case[] = [
       ["CP-AUDIT-302", null],
       ["CP-AUDIT-304", null],
       ["CP-AUDIT-305", null],
+    ],
+  },
+  {
+    name: "legacy, weak-tier and small models (models.ts)",
+    s: {
+      config: `{ agents: { defaults: { model: { primary: "openai/gpt-3.5-turbo", fallbacks: ["anthropic/claude-3-haiku-20240307", "ollama/llama3:8b"] } } } }`,
+    },
+    expect: [
+      ["CP-AUDIT-130", "models.legacy"],
+      ["CP-AUDIT-131", "models.weak_tier"],
+      ["CP-AUDIT-132", "models.small_params"],
+    ],
+  },
+  {
+    name: "exec safe bins and fs drift (tools-exec.ts)",
+    s: {
+      config: `{ tools: { allow: ["exec", "read"], exec: { safeBins: ["python3", "jq"], safeBinTrustedDirs: ["/tmp/bin"] } } }`,
+    },
+    expect: [
+      ["CP-AUDIT-140", "tools.exec.safe_bins_interpreter_unprofiled"],
+      ["CP-AUDIT-141", "tools.exec.safe_bins_broad_behavior"],
+      ["CP-AUDIT-142", "tools.exec.safe_bin_trusted_dirs_risky"],
+      ["CP-AUDIT-143", "tools.exec.fs_tools_disabled_but_exec_enabled"],
+    ],
+  },
+  {
+    name: "minimal profile overridden by an agent (tools-exec.ts)",
+    s: {
+      config: `{ tools: { profile: "minimal" }, agents: { list: [{ id: "main" }, { id: "ops", tools: { profile: "full" } }] } }`,
+    },
+    expect: [["CP-AUDIT-144", "tools.profile_minimal_overridden"]],
+  },
+  {
+    name: "node command allow and deny lists (nodes.ts)",
+    s: {
+      config: `{ gateway: { nodes: { allowCommands: ["camera.snap", "canvas.present"], denyCommands: ["system.run*"] } } }`,
+      version: "2026.5.28",
+    },
+    expect: [
+      ["CP-AUDIT-150", "gateway.nodes.allow_commands_dangerous"],
+      ["CP-AUDIT-151", "gateway.nodes.deny_commands_ineffective"],
     ],
   },
 ];

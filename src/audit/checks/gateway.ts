@@ -3,7 +3,16 @@
 import { atLeast } from "../bind.ts";
 import { getArray, getBool, getObject, getPath, getString } from "../config.ts";
 import type { AuditCheck, AuditFinding, CheckContext } from "../types.ts";
-import { keyEvidence, mk, ocExposed, reallyExposed, redact, sev } from "./util.ts";
+import {
+  keyEvidence,
+  mk,
+  ocExposed,
+  reallyExposed,
+  redact,
+  releaseSeverities,
+  sev,
+  startsOpenOnlyWithModeNone,
+} from "./util.ts";
 
 function exposureWords(ctx: CheckContext): string {
   const g = ctx.gw;
@@ -22,6 +31,7 @@ const bindNoAuth: AuditCheck = {
     const g = ctx.gw;
     if (g.authMode === "trusted-proxy" || g.hasSecret) return [];
     if (!ocExposed(ctx) && !g.exposed) return [];
+    if (startsOpenOnlyWithModeNone(ctx) && g.authMode !== "none") return [];
     return [
       mk(ctx, {
         ruleId: this.id,
@@ -83,9 +93,19 @@ const loopbackNoAuth: AuditCheck = {
   group: "auth",
   run(ctx) {
     const g = ctx.gw;
-    if (ocExposed(ctx) || g.exposed || !g.controlUiEnabled || g.authMode === "trusted-proxy") return [];
-    const tailscaleAuth =
-      g.tailscaleMode === "serve" && getBool(ctx.config.effective, "gateway.auth.allowTailscale") !== false;
+    if (ocExposed(ctx) || g.exposed || !g.controlUiEnabled) return [];
+    // trusted-proxy counts as gateway auth from 2026.9.6; earlier releases report it here
+    if (
+      g.authMode === "trusted-proxy" &&
+      (ctx.target.version === null || atLeast(ctx.target.version, "2026.9.6"))
+    )
+      return [];
+    if (startsOpenOnlyWithModeNone(ctx) && g.authMode !== "none") return [];
+    // OpenClaw: allowTailscale defaults to on under Serve except in password (and trusted-proxy) mode
+    const allowTailscale =
+      getBool(ctx.config.effective, "gateway.auth.allowTailscale") ??
+      (g.authMode !== "password" && g.authMode !== "trusted-proxy");
+    const tailscaleAuth = g.tailscaleMode === "serve" && allowTailscale;
     if (g.hasSecret && g.secretSource !== "generated-at-runtime") return [];
     if (g.secretSource === "generated-at-runtime" && g.authMode === "token") return [];
     if (tailscaleAuth) return [];
@@ -148,6 +168,11 @@ const originsRequired: AuditCheck = {
   group: "exposure",
   run(ctx) {
     if (!atLeast(ctx.target.version, "2026.2.26")) return [];
+    // the 2026.4 config loader seeds localhost origins for a non-loopback bind as it loads
+    // (migration "gateway.controlUi.allowedOrigins-seed-for-non-loopback"); from 2026.5.27 only
+    // `openclaw doctor` applies it, so the gateway runs without origins until someone does
+    const v = ctx.target.version;
+    if (v !== null && atLeast(v, "2026.4.1") && !atLeast(v, "2026.5.27")) return [];
     const c = ctx.config.effective;
     if (!ocExposed(ctx) || !ctx.gw.controlUiEnabled) return [];
     if ((getArray(c, "gateway.controlUi.allowedOrigins") ?? []).length > 0) return [];
@@ -239,7 +264,11 @@ const insecureAuth = flagCheck(
   "gateway.controlUi.allowInsecureAuth",
   "Control UI allows token-only auth over plain HTTP",
   isTrue,
-  exposedHigh("high", "medium"),
+  // 2026.1.29 rated it critical wherever the gateway listens
+  (ctx) =>
+    releaseSeverities(ctx, "gateway.control_ui.insecure_auth").includes("critical")
+      ? "high"
+      : exposedHigh("high", "medium")(ctx),
   "Remove gateway.controlUi.allowInsecureAuth; use HTTPS (for example Tailscale Serve) or localhost.",
 );
 
@@ -360,11 +389,14 @@ const weakSecret: AuditCheck = {
       if (ctx.gw.authMode !== cred) continue;
       const value = cred === "token" ? ctx.gw.token : ctx.gw.password;
       const raw = getPath(ctx.config.effective, ["gateway", "auth", cred]);
+      // OpenClaw's own placeholder check knows only blank, "undefined" and "null" (and then
+      // skips the length check); clawpatrol also knows the usual example words
+      const ocPlaceholder = typeof raw === "string" && ["", "undefined", "null"].includes(raw.trim());
       if (typeof raw === "string" && PLACEHOLDERS.has(raw.trim().toLowerCase())) {
         out.push(
           mk(ctx, {
             ruleId: "CP-AUDIT-013",
-            openclawCheckId: `gateway.${cred}_placeholder_value`,
+            openclawCheckId: ocPlaceholder ? `gateway.${cred}_placeholder_value` : null,
             severity: "critical",
             title: `Gateway ${cred} is a placeholder`,
             group: this.group,
@@ -380,7 +412,8 @@ const weakSecret: AuditCheck = {
             fixes: [FIX_TOKEN],
           }),
         );
-        continue;
+        if (ocPlaceholder) continue;
+        // an example word is also short, and every release reports it as such
       }
       if (!value || value.trim().length >= 24) continue;
       // 2026.9+ names it per credential; older builds only had the token variant.
@@ -607,8 +640,15 @@ const httpNoAuth: AuditCheck = {
   title: "HTTP API is open without authentication",
   group: "auth",
   run(ctx) {
-    if (ctx.gw.authMode !== "none") return [];
-    if (getString(ctx.config.effective, "gateway.auth.mode") !== "none") return [];
+    const g = ctx.gw;
+    if (ctx.target.version !== null && atLeast(ctx.target.version, "2026.5.27")) {
+      // 2026.5.27 on: any mode without its own secret (a runtime-minted token is not one)
+      if (g.authMode === "trusted-proxy" || (g.hasSecret && g.secretSource !== "generated-at-runtime"))
+        return [];
+    } else {
+      if (g.authMode !== "none") return [];
+      if (getString(ctx.config.effective, "gateway.auth.mode") !== "none") return [];
+    }
     const exposed = reallyExposed(ctx) || ocExposed(ctx);
     return [
       mk(ctx, {

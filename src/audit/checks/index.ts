@@ -3,11 +3,17 @@ import type { AuditCheck } from "../types.ts";
 import { EXPOSURE_CHECKS } from "./exposure.ts";
 import { FILE_CHECKS } from "./files.ts";
 import { GATEWAY_CHECKS } from "./gateway.ts";
+import { MODEL_CHECKS } from "./models.ts";
+import { NODE_CHECKS } from "./nodes.ts";
 import { SETTINGS_CHECKS } from "./settings.ts";
+import { TOOLS_EXEC_CHECKS } from "./tools-exec.ts";
 
 export const CHECKS: AuditCheck[] = [
   ...GATEWAY_CHECKS,
   ...SETTINGS_CHECKS,
   ...FILE_CHECKS,
   ...EXPOSURE_CHECKS,
+  ...MODEL_CHECKS,
+  ...TOOLS_EXEC_CHECKS,
+  ...NODE_CHECKS,
 ];

@@ -1,6 +1,6 @@
 // Checks on dangerous settings outside the network layer: hooks, tools and exec,
 // sandbox, channels, browser, plugins, logging; and OpenClaw's summary roll-up.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { atLeast, isLoopbackAddress } from "../bind.ts";
 import {
@@ -14,24 +14,45 @@ import {
   type JsonObject,
 } from "../config.ts";
 import type { AuditCheck, AuditFinding, CheckContext } from "../types.ts";
-import { keyEvidence, mk, ocExposed, reallyExposed, redact } from "./util.ts";
+import { fileEvidence, keyEvidence, mk, ocExposed, reallyExposed, redact, remotelyExposed } from "./util.ts";
 
 const exposedAny = (ctx: CheckContext) => ocExposed(ctx) || reallyExposed(ctx);
 
+/** A channel's DM-pairing store: the senders approved through pairing. */
+function storePath(ctx: CheckContext, channel: string): string {
+  return join(ctx.target.stateDir, "credentials", `${channel}-allowFrom.json`);
+}
+
+function pairingStore(ctx: CheckContext, channel: string): string[] {
+  try {
+    const v = JSON.parse(readFileSync(storePath(ctx, channel), "utf8")) as { allowFrom?: unknown };
+    return Array.isArray(v.allowFrom) ? v.allowFrom.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Dangerous flags OpenClaw reports one by one under `config.insecure_or_dangerous_flags`. */
-function dangerousFlags(c: JsonObject): { key: string; value: Json }[] {
+function dangerousFlags(c: JsonObject, version: string | null = null): { key: string; value: Json }[] {
   const out: { key: string; value: Json }[] = [];
+  // the list changed over the releases: 2026.5.27 added the session-key, SSRF, sandbox docker
+  // and workspaceOnly switches; 2026.9.6 dropped the two Control UI auth switches
+  // (no version, as the fixer asks: every switch it knows how to turn off)
+  const until = (v: string) => version === null || !atLeast(version, v);
+  const since = (v: string) => version !== null && atLeast(version, v);
+  const sinceOrFix = (v: string) => version === null || atLeast(version, v);
   const add = (key: string, test: (v: Json | undefined) => boolean) => {
     const v = getPath(c, key.split("."));
     if (v !== undefined && test(v)) out.push({ key, value: v });
   };
   const t = (v: Json | undefined) => v === true;
-  add("gateway.controlUi.allowInsecureAuth", t);
+  if (until("2026.9.6")) add("gateway.controlUi.allowInsecureAuth", t);
   add("gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback", t);
-  add("gateway.controlUi.dangerouslyDisableDeviceAuth", t);
+  if (until("2026.9.6")) add("gateway.controlUi.dangerouslyDisableDeviceAuth", t);
+  if (since("2026.5.27")) add("tools.fs.workspaceOnly", (v) => v === false);
   add("hooks.gmail.allowUnsafeExternalContent", t);
-  add("hooks.allowRequestSessionKey", t);
-  add("browser.ssrfPolicy.dangerouslyAllowPrivateNetwork", t);
+  if (sinceOrFix("2026.5.27")) add("hooks.allowRequestSessionKey", t);
+  if (sinceOrFix("2026.5.27")) add("browser.ssrfPolicy.dangerouslyAllowPrivateNetwork", t);
   add("tools.exec.applyPatch.workspaceOnly", (v) => v === false);
   add("plugins.entries.acpx.config.permissionMode", (v) => v === "approve-all");
   const mappings = getArray(c, "hooks.mappings") ?? [];
@@ -46,7 +67,7 @@ function dangerousFlags(c: JsonObject): { key: string; value: Json }[] {
       out.push({ key: `channels.${ch}.network.dangerouslyAllowPrivateNetwork`, value: true });
     }
   }
-  const sb = getObject(c, "agents.defaults.sandbox.docker") ?? {};
+  const sb = sinceOrFix("2026.5.27") ? (getObject(c, "agents.defaults.sandbox.docker") ?? {}) : {};
   for (const k of [
     "dangerouslyAllowReservedContainerTargets",
     "dangerouslyAllowExternalBindSources",
@@ -65,7 +86,7 @@ const dangerousFlagsCheck: AuditCheck = {
   title: "Insecure or dangerous flag enabled",
   group: "config",
   run(ctx) {
-    return dangerousFlags(ctx.config.effective).map((f) =>
+    return dangerousFlags(ctx.config.effective, ctx.target.version).map((f) =>
       mk(ctx, {
         ruleId: this.id,
         openclawCheckId: this.openclawCheckId,
@@ -95,7 +116,8 @@ const hooksChecks: AuditCheck = {
     if (!hooksEnabled(ctx)) return [];
     const c = ctx.config.effective;
     const out: AuditFinding[] = [];
-    const exposed = exposedAny(ctx);
+    // OpenClaw rates the webhook checks critical when Tailscale publishes the gateway too
+    const exposed = remotelyExposed(ctx);
     const token = getString(c, "hooks.token");
     const push = (
       ruleId: string,
@@ -256,8 +278,9 @@ function openSurfaces(c: JsonObject): OpenSurface {
   return { keys };
 }
 
+/** The exec trust level: tools.exec.mode, else tools.exec.security (unset means "deny"). */
 function execMode(c: JsonObject): string | undefined {
-  return getString(c, "tools.exec.mode");
+  return getString(c, "tools.exec.mode") ?? getString(c, "tools.exec.security");
 }
 
 const elevated: AuditCheck = {
@@ -267,6 +290,8 @@ const elevated: AuditCheck = {
   group: "config",
   run(ctx) {
     const out: AuditFinding[] = [];
+    // OpenClaw skips the allow-lists while elevated tools are switched off
+    if (getBool(ctx.config.effective, "tools.elevated.enabled") === false) return [];
     const allow = getObject(ctx.config.effective, "tools.elevated.allowFrom") ?? {};
     for (const [prov, list] of Object.entries(allow)) {
       if (!Array.isArray(list)) continue;
@@ -344,15 +369,16 @@ const exposureMatrix: AuditCheck = {
     }
     if (!anyOpen) return out;
     const firstOpen = open.keys[0]!;
-    if (fullExec) {
+    // OpenClaw: any exec scope whose security is not "deny" (the default) is reachable; full is critical
+    if (mode !== undefined && mode !== "deny") {
       out.push(
         mk(ctx, {
           ruleId: "CP-AUDIT-042",
           openclawCheckId: "security.exposure.open_channels_with_exec",
-          severity: "critical",
+          severity: fullExec ? "critical" : "medium",
           title: "Open chats can run host commands",
           group: "config",
-          evidence: ev(firstOpen, `Open access at ${openList} with exec mode full`),
+          evidence: ev(firstOpen, `Open access at ${openList} with exec mode ${mode}`),
           remediation: "Close the chat policy (pairing or allowlist) or deny exec for those agents.",
         }),
       );
@@ -376,10 +402,14 @@ const exposureMatrix: AuditCheck = {
     const sandboxMode = getString(c, "agents.defaults.sandbox.mode") ?? "off";
     const deny = (getArray(c, "tools.deny") ?? []).map(String);
     const runtimeDenied = deny.includes("group:runtime") && deny.includes("group:fs");
+    // OpenClaw looks at the defaults and every listed agent: an agent with its own wider
+    // profile reaches the tools even under a narrow global one; only sandbox "all" guards
+    const agentWidens = (getArray(c, "agents.list") ?? []).some(
+      (a) => isObject(a) && isObject(a.tools) && (a.tools.profile === "full" || a.tools.profile === "coding"),
+    );
     if (
-      profile !== "minimal" &&
-      profile !== "messaging" &&
-      sandboxMode === "off" &&
+      ((profile !== "minimal" && profile !== "messaging") || agentWidens) &&
+      sandboxMode !== "all" &&
       !runtimeDenied &&
       atLeast(ctx.target.version, "2026.2.1")
     ) {
@@ -401,9 +431,17 @@ const exposureMatrix: AuditCheck = {
     }
     // the default profile (unset) reaches the control-plane tools as "full" does
     if (
-      (profile === "full" || profile === undefined) &&
+      // 2026.9.6's minimal, coding and messaging profiles include the gateway tool as well
+      (profile === "full" || profile === undefined || atLeast(ctx.target.version, "2026.9.6")) &&
+      // sandboxed sessions do not get the control-plane tools
+      sandboxMode !== "all" &&
       !deny.includes("gateway") &&
       !deny.includes("cron") &&
+      // a tools.allow list narrows the tools to what it names
+      (getArray(c, "tools.allow") === undefined ||
+        (getArray(c, "tools.allow") ?? []).some((t) =>
+          ["gateway", "cron", "plugins", "*"].includes(String(t)),
+        )) &&
       atLeast(ctx.target.version, "2026.6.1")
     ) {
       out.push(
@@ -672,19 +710,20 @@ const channels: AuditCheck = {
           );
         }
         if (ch === "telegram") {
-          if (groupAllow.length === 0 && allowFrom.length === 0) {
-            out.push(
-              mk(ctx, {
-                ruleId: "CP-AUDIT-058",
-                openclawCheckId: "channels.telegram.groups.allowFrom.missing",
-                severity: "critical",
-                title: "Telegram group commands have no sender allow-list",
-                group: "config",
-                evidence: [keyEvidence(ctx, `${base}.groupPolicy`, "No groupAllowFrom / allowFrom")],
-                remediation: "Set channels.telegram.groupAllowFrom to numeric user ids.",
-              }),
-            );
-          } else if (groupAllow.includes("*") || (groupAllow.length === 0 && allowFrom.includes("*"))) {
+          // OpenClaw's group sender allow-list: groupAllowFrom, per-group/topic allowFrom and
+          // the pairing store (credentials/telegram-allowFrom.json); the DM allowFrom is not one
+          const store = pairingStore(ctx, "telegram");
+          const groups = isObject(cfg.groups) ? Object.values(cfg.groups) : [];
+          const override = groups.some(
+            (g) =>
+              isObject(g) &&
+              ((Array.isArray(g.allowFrom) && g.allowFrom.length > 0) ||
+                (isObject(g.topics) &&
+                  Object.values(g.topics).some(
+                    (t) => isObject(t) && Array.isArray(t.allowFrom) && t.allowFrom.length > 0,
+                  ))),
+          );
+          if (groupAllow.includes("*") || store.includes("*")) {
             out.push(
               mk(ctx, {
                 ruleId: "CP-AUDIT-059",
@@ -693,13 +732,32 @@ const channels: AuditCheck = {
                 title: "Telegram group commands allow every sender",
                 group: "config",
                 evidence: [
-                  keyEvidence(
-                    ctx,
-                    groupAllow.length ? `${base}.groupAllowFrom` : `${base}.allowFrom`,
-                    '"*" admits every group member',
-                  ),
+                  groupAllow.includes("*")
+                    ? keyEvidence(ctx, `${base}.groupAllowFrom`, '"*" admits every group member')
+                    : fileEvidence(
+                        storePath(ctx, "telegram"),
+                        '"*" in the pairing store admits every group member',
+                      ),
                 ],
                 remediation: 'List numeric user ids instead of "*".',
+              }),
+            );
+          } else if (groupAllow.length === 0 && store.length === 0 && !override) {
+            out.push(
+              mk(ctx, {
+                ruleId: "CP-AUDIT-058",
+                openclawCheckId: "channels.telegram.groups.allowFrom.missing",
+                severity: "critical",
+                title: "Telegram group commands have no sender allow-list",
+                group: "config",
+                evidence: [
+                  keyEvidence(
+                    ctx,
+                    `${base}.groupPolicy`,
+                    "No groupAllowFrom, no per-group allowFrom, empty pairing store",
+                  ),
+                ],
+                remediation: "Set channels.telegram.groupAllowFrom to numeric user ids.",
               }),
             );
           }
@@ -743,7 +801,16 @@ const browser: AuditCheck = {
   run(ctx) {
     const c = ctx.config.effective;
     const out: AuditFinding[] = [];
-    for (const [name, p] of Object.entries(getObject(c, "browser.profiles") ?? {})) {
+    if (getBool(c, "browser.enabled") === false) return out;
+    // browser.cdpUrl is the default profile's CDP endpoint
+    const top = getString(c, "browser.cdpUrl");
+    const profiles: [string, unknown, string][] = [
+      ...(top ? [["default", { cdpUrl: top }, "browser.cdpUrl"] as [string, unknown, string]] : []),
+      ...Object.entries(getObject(c, "browser.profiles") ?? {}).map(
+        ([name, p]) => [name, p, `browser.profiles.${name}.cdpUrl`] as [string, unknown, string],
+      ),
+    ];
+    for (const [name, p, key] of profiles) {
       if (!isObject(p) || typeof p.cdpUrl !== "string") continue;
       let u: URL;
       try {
@@ -760,9 +827,7 @@ const browser: AuditCheck = {
             severity: "medium",
             title: `Remote browser profile ${name} uses plain HTTP`,
             group: "config",
-            evidence: [
-              keyEvidence(ctx, `browser.profiles.${name}.cdpUrl`, "The DevTools connection is unencrypted"),
-            ],
+            evidence: [keyEvidence(ctx, key, "The DevTools connection is unencrypted")],
             remediation: "Use https/wss or an SSH tunnel for remote CDP.",
           }),
         );
@@ -775,7 +840,7 @@ const browser: AuditCheck = {
             severity: "medium",
             title: `Remote browser profile ${name} targets a private host`,
             group: "config",
-            evidence: [keyEvidence(ctx, `browser.profiles.${name}.cdpUrl`, u.hostname)],
+            evidence: [keyEvidence(ctx, key, u.hostname)],
             remediation: "Check that this internal host is intended.",
           }),
         );

@@ -2,7 +2,9 @@
 // mapping, and OpenClaw's own notion of "exposed" (bind ≠ loopback as written).
 import type { Evidence, Severity } from "../../findings/model.ts";
 import { capText } from "../../util/text.ts";
+import { before } from "../bind.ts";
 import { getPath, type Json, locate } from "../config.ts";
+import { catalogueFor } from "../release-checks.ts";
 import { type AuditFinding, type CheckContext, type FindingInput, finding } from "../types.ts";
 
 export const DOCS = "https://docs.openclaw.ai/gateway/security";
@@ -82,4 +84,31 @@ export function redact(secret: string): string {
   if (s.length <= 8) return `${"*".repeat(s.length)} (${s.length} chars)`;
   const keep = s.length >= 24 ? 4 : 2;
   return `${s.slice(0, keep)}…${"*".repeat(4)} (${s.length} chars)`;
+}
+
+/** The severities the audited release's own audit gives a check (empty when uncatalogued). */
+export function releaseSeverities(ctx: CheckContext, checkId: string): string[] {
+  return (
+    catalogueFor(ctx.target.product, ctx.target.version)?.checks.find((c) => c.id === checkId)?.severities ??
+    []
+  );
+}
+
+/**
+ * Before 2026.1.29 (and on clawdbot) a gateway whose auth mode is token or password but has
+ * no such secret refuses to start; only mode "none" (explicit or implied) runs open.
+ */
+export function startsOpenOnlyWithModeNone(ctx: CheckContext): boolean {
+  const { product, version } = ctx.target;
+  return product !== "openclaw" || (version !== null && before(version, "2026.1.29"));
+}
+
+/** OpenClaw's "remotely exposed": bound beyond loopback, or published by Tailscale Serve/Funnel. */
+export function remotelyExposed(ctx: CheckContext): boolean {
+  return (
+    ocExposed(ctx) ||
+    reallyExposed(ctx) ||
+    ctx.gw.tailscaleMode === "serve" ||
+    ctx.gw.tailscaleMode === "funnel"
+  );
 }
