@@ -1,6 +1,6 @@
 // Conformance report over the recorded corpus (test/fixtures/audit/*/openclaw-audit.json):
 // per release, the check ids in its catalogue, how many clawpatrol's rules cover, and on the
-// corpus how many reported check ids clawpatrol matched, at a severity no lower, with how
+// corpus (the handmade cases and the generated one) how many reported check ids clawpatrol matched, at a severity no lower, with how
 // many extra findings. Replays recordings only (seconds); `npm run record:audit` refreshes.
 //   node bench/audit/conformance.ts [--verbose]
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { coverageOf, loadReleaseCatalogues } from "../../src/audit/check-catalogue.ts";
 import { auditCase, listCases, readCase, readRecorded } from "../../test/audit/support/cases.ts";
 import { compareCase } from "../../test/audit/support/conformance.ts";
+import { listCorpusFiles, readCorpusFile } from "../../test/audit/support/corpus.ts";
+import { replayCorpus } from "../../test/audit/support/corpus-compare.ts";
 
 const verbose = process.argv.includes("--verbose");
 interface Tally {
@@ -53,6 +55,30 @@ try {
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
+// the generated corpus (test/fixtures/audit-corpus/, npm run record:corpus)
+for (const name of listCorpusFiles()) {
+  const c = await replayCorpus(readCorpusFile(name));
+  const t =
+    per.get(c.build) ??
+    ({
+      cases: 0,
+      reported: new Set(),
+      matched: new Set(),
+      missed: new Map(),
+      lower: new Map(),
+      extra: new Map(),
+    } as Tally);
+  per.set(c.build, t);
+  t.cases += c.cases;
+  for (const id of c.reported) t.reported.add(id);
+  for (const id of c.matched) t.matched.add(id);
+  for (const [from, into] of [
+    [c.missed, t.missed],
+    [c.lower, t.lower],
+    [c.extra, t.extra],
+  ] as const)
+    for (const [id, cases] of from) into.set(id, [...(into.get(id) ?? []), ...cases]);
+}
 
 const cats = new Map(loadReleaseCatalogues().map((c) => [`${c.package}-${c.version}`, c]));
 process.stdout.write(
@@ -72,6 +98,7 @@ for (const [build, t] of [...per].sort()) {
       ["lower", t.lower],
       ["extra", t.extra],
     ] as const)
-      for (const [id, cases] of m) process.stdout.write(`    ${label} ${id}: ${cases.join(", ")}\n`);
+      for (const [id, cases] of m)
+        process.stdout.write(`    ${label} ${id}: ${cases.length} cases (${cases.slice(0, 4).join(", ")})\n`);
 }
 process.exitCode = bad === 0 ? 0 : 1;
