@@ -13,7 +13,7 @@ import { openStore, rowsOf, type Store } from "../../src/store/db.ts";
 import { sql } from "../../src/store/drizzle.ts";
 import { dropSchema, freshSchemaUrl } from "../server/support.ts";
 import { describeLive } from "../support/live.ts";
-import { Fleet, readNdjson } from "./support.ts";
+import { Fleet, readNdjson, SyslogListener } from "./support.ts";
 
 const root = mkdtempSync(join(tmpdir(), "clawpatrol-sla-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,6 +23,7 @@ function suite(IP: string, openReal: (work: string) => Promise<Store>) {
   const work = join(root, IP);
   mkdirSync(work);
   let fleet: Fleet;
+  let siem: SyslogListener;
   let config: MonitorConfig;
   let store: Store;
   let real: Store | undefined;
@@ -38,6 +39,7 @@ function suite(IP: string, openReal: (work: string) => Promise<Store>) {
 
   beforeAll(async () => {
     fleet = await Fleet.start({ [IP]: "oc96-loopback-noauth" });
+    siem = await new SyslogListener("udp").start();
     writeFileSync(
       join(work, "policy.yml"),
       "version: 1\norganisation: Example Org\nseverity: critical\nexposure:\n  noAuthHours: 24\n",
@@ -47,6 +49,7 @@ function suite(IP: string, openReal: (work: string) => Promise<Store>) {
       `policy: policy.yml
 sinks:
   file: { type: ndjson, path: "${sinkFile}" }
+  siem: { type: syslog, transport: udp, host: 127.0.0.1, port: ${siem.port} }
 profiles:
   - name: lab
     schedule: "0 * * * *"
@@ -55,6 +58,7 @@ profiles:
     timeout: 3s
     alerts:
       - { sink: file, kinds: [sla-breach, sla-resolved] }
+      - { sink: siem, kinds: [sla-breach] }
 `,
     );
     config = loadMonitorConfig(join(work, "monitor.yml"));
@@ -65,6 +69,7 @@ profiles:
   afterAll(async () => {
     await real?.close();
     await fleet?.close();
+    await siem?.close();
   });
 
   it("reads the policy named by the config (relative to it)", () => {
@@ -109,6 +114,11 @@ profiles:
       `SLA breached: ${IP}:${fleet.port} exposed without auth for ${a.sla.openHours.toFixed(1)} h (policy exposure.noAuthHours: 24 h)`,
     );
     expect(a.summary).toContain(`the deadline was ${a.sla.deadline}`);
+    // the SIEM gets it as CEF, with its own signature
+    const syslog = await siem.waitFor(1);
+    expect(syslog).toHaveLength(1);
+    expect(syslog[0]!.cef).toMatchObject({ signatureId: "CP-MONITOR-SLA-BREACH", severity: 10 });
+    expect(syslog[0]!.cef.ext).toMatchObject({ dst: IP, dpt: String(fleet.port) });
   });
 
   it("the breach lasting over more cycles is not alerted again", async () => {
@@ -131,6 +141,8 @@ profiles:
     expect(lines[1]!.sla.resolvedAt).toBe(new Date(t0 + 31 * HOUR).toISOString());
     await run(32);
     expect(slaLines()).toHaveLength(2);
+    // the route to the SIEM takes breaches only
+    expect(siem.messages).toHaveLength(1);
     const rows = rowsOf<{ resolved_at: unknown }>(
       await store.db.execute(sql`SELECT resolved_at FROM sla_breaches`),
     );
