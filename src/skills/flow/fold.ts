@@ -73,21 +73,33 @@ export class Folder {
   /** Why folding stopped early somewhere in this file (a cap was hit), or null. */
   capped: string | null = null;
   private memo = new Map<number, string | null>();
+  private readonly names = new Map<number, string | null>();
   /** While set, unknown parts of a concatenation become "…" instead of failing the fold. */
   private loose = false;
 
-  constructor(lang: FoldLang, top: SgNode) {
+  /** A fold stopped at MAX_DEPTH somewhere (a cycle or a very long chain). */
+  depthLimited = false;
+  private readonly steps: number;
+  /** Names being resolved right now: `a = b; b = a` ends instead of looping to the cap. */
+  private readonly resolving = new Set<string>();
+
+  constructor(lang: FoldLang, top: SgNode, textLength = 0) {
     this.lang = lang;
     this.top = top;
+    // Enough for any ordinary file; a file built to exhaust it is reported.
+    this.steps = FOLD_BUDGET + 20 * textLength;
+    this.budget = this.steps;
   }
 
   private spend(depth: number): boolean {
+    // Past the depth cap a fold just fails (cycles and long chains end here); only running
+    // out of budget means part of the file went unexamined.
     if (depth > MAX_DEPTH) {
-      this.capped ??= `expression nesting past ${MAX_DEPTH} levels`;
+      this.depthLimited = true;
       return false;
     }
     if (--this.budget < 0) {
-      this.capped ??= `constant folding stopped after ${FOLD_BUDGET} steps`;
+      this.capped ??= `constant folding stopped after ${this.steps} steps`;
       return false;
     }
     return true;
@@ -176,7 +188,7 @@ export class Folder {
     this.memo = new Map();
     this.loose = true;
     try {
-      return this.fold(node);
+      return node ? (this.fold(node) ?? "…") : null;
     } finally {
       this.loose = false;
       this.memo = memo;
@@ -186,6 +198,19 @@ export class Folder {
   private part(node: SgNode | null, depth: number): string | null {
     const v = this.fold(node, depth);
     return v === null && this.loose ? "…" : v;
+  }
+
+  /** Follow a name to its single value, once per name on the current path. */
+  private viaName<T>(node: SgNode, f: (value: SgNode) => T | null): T | null {
+    const name = node.text();
+    const v = this.valueOf(name);
+    if (!v || v.id() === node.id() || this.resolving.has(name)) return null;
+    this.resolving.add(name);
+    try {
+      return f(v);
+    } finally {
+      this.resolving.delete(name);
+    }
   }
 
   /** A list of constant strings (array literal, split, reverse, map of char codes), or null. */
@@ -290,10 +315,8 @@ export class Folder {
         const r = this.part(fieldOf(node, "right"), d);
         return r === null ? null : l + r;
       }
-      case "identifier": {
-        const v = this.valueOf(node.text());
-        return v && v.id() !== node.id() ? this.fold(v, d) : null;
-      }
+      case "identifier":
+        return this.viaName(node, (v) => this.fold(v, d));
       case "call_expression":
         return this.foldCall(node, d);
       case "member_expression":
@@ -338,6 +361,14 @@ export class Folder {
       }
       case "integer":
         return String(Number(node.text().replace(/_/g, "")));
+      case "attribute": {
+        // self.URL / cls.URL / Reporter.URL: a class attribute bound once in the file.
+        const obj = fieldOf(node, "object");
+        const attr = fieldOf(node, "attribute")?.text() ?? "";
+        if (obj?.kind() !== "identifier" || !/^(?:self|cls|[A-Z]\w*)$/.test(obj.text())) return null;
+        const v = this.valueOf(attr);
+        return v && v.id() !== node.id() ? this.fold(v, d) : null;
+      }
       case "parenthesized_expression":
         return this.fold(node.namedChildren().at(-1) ?? null, d);
       case "binary_operator": {
@@ -362,10 +393,8 @@ export class Folder {
         }
         return null;
       }
-      case "identifier": {
-        const v = this.valueOf(node.text());
-        return v && v.id() !== node.id() ? this.fold(v, d) : null;
-      }
+      case "identifier":
+        return this.viaName(node, (v) => this.fold(v, d));
       case "subscript": {
         if (this.name(fieldOf(node, "value"), d) === "os.environ") {
           const k = this.fold(fieldOf(node, "subscript"), d);
@@ -561,7 +590,18 @@ export class Folder {
    * `module:<name>` (e.g. `module:child_process.exec`). Null when unknown.
    */
   name(node: SgNode | null, depth = 0): string | null {
-    if (!node || !this.spend(depth)) return null;
+    if (!node) return null;
+    const id = node.id();
+    const cached = this.names.get(id);
+    if (cached !== undefined) return cached;
+    const out = this.nameOf(node, depth);
+    // Results cut short by the cycle guard are not kept: from elsewhere they may resolve.
+    if (this.resolving.size === 0) this.names.set(id, out);
+    return out;
+  }
+
+  private nameOf(node: SgNode, depth: number): string | null {
+    if (!this.spend(depth)) return null;
     const d = depth + 1;
     const k = kindOf(node);
     let out: string | null = null;
@@ -571,12 +611,11 @@ export class Folder {
       const vk = v ? kindOf(v) : "";
       if (
         v &&
-        v.id() !== node.id() &&
         /^(?:identifier|member_expression|subscript_expression|attribute|call_expression|call|parenthesized_expression|await_expression)$/.test(
           vk,
         )
       )
-        out = this.name(v, d);
+        out = this.viaName(node, (x) => this.name(x, d));
       out ??= this.importedName(text) ?? text;
     } else if (k === "member_expression" || k === "attribute") {
       const obj = this.name(fieldOf(node, "object"), d);

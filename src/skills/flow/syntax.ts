@@ -25,3 +25,25 @@ export function enclosingScope(n: SgNode, kinds: Set<string>): SgNode | null {
   for (const a of n.ancestors()) if (kinds.has(kindOf(a))) return a;
   return null;
 }
+
+/**
+ * Innermost enclosing range by offset, for assigning nodes found by one native `findAll` to
+ * their function (or date gate) without walking the tree node by node from JavaScript.
+ */
+export class Ranges<T> {
+  private readonly items: { start: number; end: number; value: T }[] = [];
+
+  add(n: SgNode, value: T): void {
+    const r = n.range();
+    this.items.push({ start: r.start.index, end: r.end.index, value });
+  }
+
+  /** The value of the smallest range that contains `offset`, or null. */
+  at(offset: number): T | null {
+    let best: { start: number; end: number; value: T } | null = null;
+    for (const it of this.items)
+      if (it.start <= offset && offset < it.end && (!best || it.end - it.start < best.end - best.start))
+        best = it;
+    return best ? best.value : null;
+  }
+}

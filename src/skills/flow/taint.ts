@@ -292,7 +292,10 @@ function judge(
         });
         continue;
       }
-      if (t && s.kind === "exec" && t.src.kind === "download") {
+      // Downloaded data as the command itself (not an argument of a known program: opening a
+      // URL from an API in the browser, or piping JSON into `python3 -c`, is ordinary).
+      const unknownProgram = !s.command || /^\s*(?:…|["'`]?\$)/.test(s.command);
+      if (t && s.kind === "exec" && t.src.kind === "download" && unknownProgram) {
         out.push({
           ruleId: "CP-SKILL-FLOW-003",
           at: s.at,

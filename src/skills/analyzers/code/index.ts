@@ -42,6 +42,22 @@ function binaryShare(text: string): number {
   return bad / n;
 }
 
+/** Nesting deeper than this is not given to the parser and the flow extractors. */
+export const MAX_NESTING = 256;
+
+/** The deepest bracket nesting in the text (strings and comments are not told apart: a cap, not a parser). */
+function maxNesting(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return max;
+}
+
 /** Bytes covered by top-level parse errors, as a share of the file. */
 function errorShare(top: SgNode, length: number): number {
   let bad = 0;
@@ -64,7 +80,7 @@ const MAX_SECOND_PASS_BYTES = 4 << 20;
 
 function flowOf(fc: FileContext, lang: CodeLang, top: SgNode): { flow: FileFlow; capped: string | null } {
   if (lang === "python") {
-    const folder = new Folder("py", top);
+    const folder = new Folder("py", top, fc.text.length);
     const f = new PyFlow(fc, folder);
     f.run(top);
     return { flow: f.flow, capped: f.capped ?? folder.capped };
@@ -74,14 +90,14 @@ function flowOf(fc: FileContext, lang: CodeLang, top: SgNode): { flow: FileFlow;
     f.run(top);
     return { flow: f.flow, capped: f.capped };
   }
-  const folder = new Folder("js", top);
+  const folder = new Folder("js", top, fc.text.length);
   const f = new JsFlow(fc, folder);
   f.run(top);
   return { flow: f.flow, capped: f.capped ?? folder.capped };
 }
 
 function hasSecretSource(flows: FileFlow[]): boolean {
-  const secret = (refs: Ref[]) => refs.some((r) => "src" in r && r.src.kind !== "download");
+  const secret = (refs: Ref[]) => refs.some((r) => "src" in r && r.src.kind === "secret");
   return flows.some(
     (f) =>
       f.assigns.some((a) => secret(a.refs)) ||
@@ -118,6 +134,11 @@ export function analyzeCode(fc: FileContext, lang: CodeLang): boolean {
       fc,
       `${text.length} characters is over the ${MAX_TREE_BYTES}-character cap for syntax analysis`,
     );
+    return false;
+  }
+  const nesting = maxNesting(text);
+  if (nesting > MAX_NESTING) {
+    notAnalysed(fc, `nesting past ${MAX_NESTING} levels (${nesting} brackets deep)`);
     return false;
   }
   const root = parseCode(lang, text);

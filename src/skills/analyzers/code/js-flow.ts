@@ -3,9 +3,17 @@
 import type { SgNode } from "@ast-grep/napi";
 import type { FileContext } from "../../context.ts";
 import { argList, type Folder, plainName } from "../../flow/fold.ts";
-import { fieldOf, kindOf, offsetOf } from "../../flow/syntax.ts";
+import { fieldOf, kindOf, offsetOf, Ranges } from "../../flow/syntax.ts";
 import { emptyFlow, type FileFlow, type Place, type Ref, type Sink } from "../../flow/taint.ts";
-import { downloaded, ENCODES, hiddenName, isDateGate, pathSource, wholeEnv } from "./sources.ts";
+import {
+  downloaded,
+  ENCODES,
+  hiddenName,
+  isDateGate,
+  pathSource,
+  refsFromText,
+  wholeEnv,
+} from "./sources.ts";
 
 const NETWORK =
   /^(?:fetch|axios|got|needle|superagent|ky|request|undici\.(?:request|fetch)|navigator\.sendBeacon|\$\.(?:ajax|post|get))$|^(?:axios|got|ky|superagent|needle|request)\.(?:post|put|patch|get|request|delete)$|^(?:https?|http2)\.(?:request|get|connect)$|^(?:net|tls)\.(?:connect|createConnection)$|^dns(?:\.promises)?\.(?:lookup|resolve\w*)$/;
@@ -18,9 +26,25 @@ const READ =
   /^fs(?:\.promises)?\.(?:readFile|readFileSync|createReadStream|readdir|readdirSync|opendir|copyFile|copyFileSync)$|^(?:readFile|readFileSync)$/;
 const CHMOD = /^fs(?:\.promises)?\.(?:chmod|chmodSync)$/;
 const APPENDS = new Set(["push", "unshift", "set", "add", "append", "concat", "assign"]);
-const FUNCTION_KINDS = new Set(["arrow_function", "function_expression", "function", "generator_function"]);
+const FUNCTION_KINDS = new Set(["arrow_function", "function_expression", "generator_function"]);
+const KINDS = [
+  "function_declaration",
+  "generator_function_declaration",
+  "method_definition",
+  "arrow_function",
+  "function_expression",
+  "generator_function",
+  "if_statement",
+  "variable_declarator",
+  "assignment_expression",
+  "augmented_assignment_expression",
+  "for_in_statement",
+  "return_statement",
+  "call_expression",
+  "new_expression",
+];
 const MAX_NODES = 200_000;
-const MAX_DEPTH = 400;
+const MAX_VISITS = 2_000_000;
 
 /** A dotted name without module markers or node: prefixes. */
 function canon(folder: Folder, n: SgNode | null): string | null {
@@ -32,7 +56,7 @@ export class JsFlow {
   readonly flow: FileFlow;
   /** Why extraction stopped early, or null. */
   capped: string | null = null;
-  private nodes = 0;
+  private visits = 0;
   private readonly fc: FileContext;
   private readonly folder: Folder;
 
@@ -47,102 +71,102 @@ export class JsFlow {
   }
 
   run(top: SgNode): void {
-    this.walk(top, "", null, 0);
-  }
-
-  private walk(n: SgNode, scope: string, gate: Place | null, depth: number): void {
-    if (++this.nodes > MAX_NODES) {
-      this.capped ??= `syntax tree over ${MAX_NODES} nodes`;
-      return;
+    // One native traversal finds every node of interest (in document order); functions and
+    // date gates are then ranges, so each node's scope and gate come from its offset.
+    let nodes = top.findAll({ rule: { any: KINDS.map((kind) => ({ kind })) } });
+    if (nodes.length > MAX_NODES) {
+      this.capped ??= `more than ${MAX_NODES} statements and calls`;
+      nodes = nodes.slice(0, MAX_NODES);
     }
-    if (depth > MAX_DEPTH) {
-      this.capped ??= `nesting past ${MAX_DEPTH} levels`;
-      return;
-    }
-    const d = depth + 1;
-    const k = kindOf(n);
-    switch (k) {
-      case "function_declaration":
-      case "generator_function_declaration":
-      case "method_definition": {
+    const scopes = new Ranges<string>();
+    const gates = new Ranges<Place>();
+    const skipAssign = new Set<number>();
+    for (const n of nodes) {
+      const k = kindOf(n);
+      if (
+        k === "function_declaration" ||
+        k === "generator_function_declaration" ||
+        k === "method_definition"
+      ) {
         const name = fieldOf(n, "name")?.text() ?? `λ${this.at(n).line}`;
-        this.func(n, name, d, gate);
-        return;
-      }
-      case "variable_declarator": {
-        const left = fieldOf(n, "name");
-        const value = fieldOf(n, "value");
-        if (!left || !value) return;
-        if (left.kind() === "identifier" && FUNCTION_KINDS.has(kindOf(value))) {
-          this.func(value, left.text(), d, gate);
-          return;
+        this.func(n, name);
+        scopes.add(n, name);
+      } else if (FUNCTION_KINDS.has(k)) {
+        // Named by what it is assigned to; anonymous callbacks share their enclosing scope.
+        const p = n.parent();
+        const pk = p ? kindOf(p) : "";
+        let name: string | null = null;
+        if (pk === "variable_declarator" || pk === "assignment_expression") {
+          const left = fieldOf(p!, "name") ?? fieldOf(p!, "left");
+          name =
+            left?.kind() === "identifier"
+              ? left.text()
+              : left
+                ? (fieldOf(left, "property")?.text() ?? null)
+                : null;
+          if (name) skipAssign.add(p!.id());
+        } else if (pk === "pair") name = fieldOf(p!, "key")?.text() ?? null;
+        if (name) {
+          this.func(n, name);
+          scopes.add(n, name);
         }
-        this.assignPattern(left, value, scope);
-        this.walk(value, scope, gate, d);
-        return;
-      }
-      case "assignment_expression":
-      case "augmented_assignment_expression": {
-        const left = fieldOf(n, "left");
-        const value = fieldOf(n, "right");
-        if (!left || !value) return;
-        if (FUNCTION_KINDS.has(kindOf(value))) {
-          // `exports.k = () => …`, `module.exports.k = function …`, `this.k = …`
-          const name = left.kind() === "identifier" ? left.text() : fieldOf(left, "property")?.text();
-          if (name) {
-            this.func(value, name, d, gate);
-            return;
-          }
-        }
-        this.assignPattern(left, value, scope);
-        this.walk(value, scope, gate, d);
-        return;
-      }
-      case "for_in_statement": {
-        const left = fieldOf(n, "left");
-        const right = fieldOf(n, "right");
-        if (left && right) this.assignPattern(left, right, scope);
-        break;
-      }
-      case "return_statement": {
-        const v = n.namedChildren()[0];
-        if (v && scope) this.flow.returns.push({ fn: scope, refs: this.refs(v, 0), at: this.at(n) });
-        break;
-      }
-      case "if_statement": {
+      } else if (k === "if_statement") {
         const cond = fieldOf(n, "condition");
-        if (cond && isDateGate(cond.text(), (id) => this.folder.fold(this.folder.valueOf(id)))) {
-          const g = this.at(cond);
-          for (const c of n.namedChildren()) this.walk(c, scope, g, d);
-          return;
-        }
-        break;
+        if (cond && isDateGate(cond.text(), (id) => this.folder.fold(this.folder.valueOf(id))))
+          gates.add(n, this.at(cond));
       }
-      case "call_expression":
-        this.call(n, scope, gate);
-        break;
-      case "new_expression": {
-        const ctor = canon(this.folder, fieldOf(n, "constructor"));
-        const args = argList(n);
-        if (ctor && NETWORK_NEW.test(ctor))
-          this.sink(
-            "network",
-            ctor,
-            n,
-            scope,
-            gate,
-            args.flatMap((a) => this.refs(a, 0)),
-            this.folder.fold(args[0] ?? null),
-          );
-        break;
-      }
-      default:
-        break;
     }
-    for (const c of n.children()) if (c.isNamed()) this.walk(c, scope, gate, d);
+    for (const n of nodes) {
+      const k = kindOf(n);
+      const off = offsetOf(n);
+      const scope = scopes.at(off) ?? "";
+      const gate = gates.at(off);
+      switch (k) {
+        case "variable_declarator":
+        case "assignment_expression":
+        case "augmented_assignment_expression": {
+          if (skipAssign.has(n.id())) break;
+          const left = fieldOf(n, "name") ?? fieldOf(n, "left");
+          const value = fieldOf(n, "value") ?? fieldOf(n, "right");
+          if (left && value) this.assignPattern(left, value, scope);
+          break;
+        }
+        case "for_in_statement": {
+          const left = fieldOf(n, "left");
+          const right = fieldOf(n, "right");
+          if (left && right) this.assignPattern(left, right, scope);
+          break;
+        }
+        case "return_statement": {
+          const v = n.namedChildren()[0];
+          if (v && scope) this.flow.returns.push({ fn: scope, refs: this.refs(v, 0), at: this.at(n) });
+          break;
+        }
+        case "call_expression":
+          this.call(n, scope, gate);
+          break;
+        case "new_expression": {
+          const ctor = canon(this.folder, fieldOf(n, "constructor"));
+          const args = argList(n);
+          if (ctor && NETWORK_NEW.test(ctor))
+            this.sink(
+              "network",
+              ctor,
+              n,
+              scope,
+              gate,
+              args.flatMap((a) => this.refs(a, 0)),
+              this.folder.fold(args[0] ?? null),
+            );
+          break;
+        }
+        default:
+          break;
+      }
+    }
   }
 
-  private func(n: SgNode, name: string, depth: number, gate: Place | null): void {
+  private func(n: SgNode, name: string): void {
     const params = fieldOf(n, "parameters") ?? fieldOf(n, "parameter");
     const names = params
       ? params.kind() === "identifier"
@@ -154,10 +178,8 @@ export class JsFlow {
       : [];
     this.flow.funcs.push({ name, params: names, at: this.at(n) });
     const body = fieldOf(n, "body");
-    if (!body) return;
-    if (body.kind() !== "statement_block")
+    if (body && body.kind() !== "statement_block")
       this.flow.returns.push({ fn: name, refs: this.refs(body, 0), at: this.at(body) });
-    this.walk(body, name, gate, depth);
   }
 
   /** `x = v`, `{a, b: c} = v`, `[k, v] = v`, `obj[k] = v`, `obj.p = v` (taints obj). */
@@ -232,7 +254,7 @@ export class JsFlow {
       const folded = [this.folder.fold(cmd), ...(this.folder.foldList(rest) ?? [])]
         .filter((x) => x !== null)
         .join(" ");
-      const command = folded || this.folder.foldLoose(cmd) || cmd?.text() || null;
+      const command = folded || this.folder.foldLoose(cmd);
       this.sink("exec", name, n, scope, gate, refs, null, { command });
       return;
     }
@@ -263,18 +285,25 @@ export class JsFlow {
 
   /** What a value expression carries: variables, calls of named functions, sources. */
   refs(n: SgNode, depth: number): Ref[] {
+    const quick = refsFromText(n.text(), false);
+    if (quick) return quick;
     const out: Ref[] = [];
     this.collect(n, depth, out);
     return out;
   }
 
   private collect(n: SgNode, depth: number, out: Ref[]): void {
-    if (depth > 60 || out.length > 200 || ++this.nodes > MAX_NODES) return;
+    if (depth > 60 || out.length > 200) return;
+    if (++this.visits > MAX_VISITS) {
+      this.capped ??= `data-flow work past ${MAX_VISITS} steps`;
+      return;
+    }
     const d = depth + 1;
     const k = kindOf(n);
     switch (k) {
       case "identifier": {
-        const name = canon(this.folder, n);
+        // Only a name bound in the file can alias process.env.
+        const name = this.folder.valueOf(n.text()) ? canon(this.folder, n) : n.text();
         if (name === "process.env") out.push({ src: wholeEnv(this.at(n)) });
         else out.push({ v: n.text() });
         return;
@@ -330,7 +359,7 @@ export class JsFlow {
       }
       case "arrow_function":
       case "function_expression":
-      case "function":
+      case "generator_function":
         return;
       case "pair": {
         const v = fieldOf(n, "value");

@@ -185,10 +185,22 @@ export class Literals {
 const ENV_WALK =
   /os\.environ\.(?:items|values|copy)\b|process\.env\s*\)|\.\.\.process\.env\b|\*\*os\.environ\b/;
 const DNS_TOOL = /\b(?:nslookup|dig|gethostbyname|getaddrinfo|dns\.(?:lookup|resolve))\b/;
+/** Calls through computed names on global objects, decoding: names that may be built. */
 const JS_FOLD =
-  /[\w$]\s*\[\s*[\w$]+\s*\]\s*\(|["'`][\w.]{1,8}["'`]\s*\+\s*["'`][\w.]{1,8}["'`]|\b(?:global|globalThis|window|self|process)\s*\[|\.join\s*\(\s*["'`]|fromCharCode|fromCodePoint|\batob\s*\(|Buffer\.from\s*\([^)]*["'`](?:base64|hex)|\brequire\s*\(\s*[^'"`\s)]/;
+  /\b(?:global|globalThis|window|self|process)\s*\[|fromCharCode|fromCodePoint|\batob\s*\(|Buffer\.from\s*\([^)]*["'`](?:base64|hex)|\brequire\s*\(\s*[^'"`\s)]/;
 const PY_FOLD =
-  /\bgetattr\s*\(|__import__|import_module|b64decode|fromhex|unhexlify|bytes\s*\(\s*\[|\[::-1\]|\bchr\s*\(/;
+  /__import__|import_module\s*\(\s*[^'"\s)]|b64decode|b85decode|fromhex|unhexlify|bytes\s*\(\s*\[|\bgetattr\s*\(\s*(?:__import__|__builtins__|builtins|os|sys|subprocess|importlib)\b/;
+/** Weaker signs (computed calls, reversal, chr) that count only next to short string pieces. */
+const JS_FOLD_WEAK = /[\w$]\s*\[\s*[\w$]+\s*\]\s*\(/;
+const PY_FOLD_WEAK = /\bgetattr\s*\(|\[::-1\]|\bchr\s*\(/;
+const SPLIT = /["'`][\w.]{1,8}["'`]\s*\+\s*["'`][\w.]{1,8}["'`]|\]\s*\.join\(\s*(["'`])\1\s*\)/;
+/** The agent's shared secret stores (see sources.ts): its .env and auth profiles. */
+const AGENT_STORE_TEXT = /\.(?:openclaw|clawdbot|moltbot)[\\/]\.env\b|auth-profiles\.json/;
+/** `.env` as a file name, not `process.env`. */
+const WEAK_PATH = /(?<![\w$])\.env\b|\.openclaw|\.clawdbot|\.moltbot|\/etc\/passwd/;
+/** A clock compared with a fixed date needs one: an epoch literal or a date. */
+const FIXED_DATE =
+  /\b1[5-9]\d{8}(?:\d{3})?\b|\b20[2-9]\d-[01]\d-[0-3]\d\b|\b(?:datetime|date|Date\.UTC|new Date)\s*\(\s*20[2-9]\d\s*,/;
 const CLOCK = /Date\.now\s*\(|new Date\s*\(\s*\)|datetime\.(?:now|today|utcnow)|date\.today|time\.time\s*\(/;
 const PATH_BUILD = /["'`]\s*\+\s*["'`]|path\.join\s*\(|Path\.home|homedir\s*\(|expanduser/;
 const DOWNLOAD_RUN = /urlretrieve|writeFile|write_bytes|open\s*\([^)]*["']wb/;
@@ -196,7 +208,7 @@ const DOWNLOAD_RUN = /urlretrieve|writeFile|write_bytes|open\s*\([^)]*["']wb/;
 /** Does the file need a syntax tree (see SUSPECT_ARG)? */
 /** Does the text name secret material a flow could start from (for the cross-file pass)? */
 export function mentionsSource(text: string, lit: Literals): boolean {
-  return lit.may(G.strong) || lit.may(G.weak) || lit.test(G.wholeEnv) || ENV_WALK.test(text);
+  return lit.test(G.strong) || lit.test(G.wholeEnv) || ENV_WALK.test(text) || AGENT_STORE_TEXT.test(text);
 }
 
 export function needsTree(text: string, lang: CodeLang, lit: Literals): boolean {
@@ -215,14 +227,18 @@ export function needsTree(text: string, lang: CodeLang, lit: Literals): boolean 
   return (
     own ||
     lit.test(G.strong) ||
-    ((lit.test(G.wholeEnv) || ENV_WALK.test(text) || lit.test(G.weak)) && sends) ||
+    ((lit.test(G.wholeEnv) || ENV_WALK.test(text) || WEAK_PATH.test(text)) && sends) ||
     ((lit.test(G.persist) || lit.test(G.agent)) && lit.test(G.write)) ||
     (py ? PY_FOLD : JS_FOLD).test(text) ||
+    ((py ? PY_FOLD_WEAK : JS_FOLD_WEAK).test(text) && SPLIT.test(text)) ||
     (DOWNLOAD_RUN.test(text) && /chmod/.test(text)) ||
+    // Something downloaded may be run: a network client and process spawning together.
+    (lit.test(G.net) && (py ? lit.test(G.pySpawn) : lit.test(G.jsSpawn))) ||
     (CLOCK.test(text) &&
+      FIXED_DATE.test(text) &&
       (sends || lit.test(G.pyEval) || lit.test(G.jsEval) || /os\.system|os\.popen/.test(text))) ||
     // A secret path split into pieces ('/.aws/' + 'credentials', path.join(home, '.ssh', …)).
-    ((lit.may(G.strong) || lit.may(G.weak)) && PATH_BUILD.test(text))
+    ((lit.may(G.strong) || WEAK_PATH.test(text)) && PATH_BUILD.test(text))
   );
 }
 

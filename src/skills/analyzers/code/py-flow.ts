@@ -2,9 +2,17 @@
 import type { SgNode } from "@ast-grep/napi";
 import type { FileContext } from "../../context.ts";
 import { argList, type Folder, plainName } from "../../flow/fold.ts";
-import { fieldOf, kindOf, offsetOf } from "../../flow/syntax.ts";
+import { fieldOf, kindOf, offsetOf, Ranges } from "../../flow/syntax.ts";
 import { emptyFlow, type FileFlow, type Place, type Ref, type Sink } from "../../flow/taint.ts";
-import { downloaded, ENCODES, hiddenName, isDateGate, pathSource, wholeEnv } from "./sources.ts";
+import {
+  downloaded,
+  ENCODES,
+  hiddenName,
+  isDateGate,
+  pathSource,
+  refsFromText,
+  wholeEnv,
+} from "./sources.ts";
 
 const NETWORK =
   /^(?:requests|httpx|aiohttp)\.(?:get|post|put|patch|delete|head|request|options|stream)$|^(?:urllib\.request\.|urllib2\.)?(?:urlopen|Request)$|^http\.client\.HTTPS?Connection$|^smtplib\.SMTP(?:_SSL)?$|^socket\.(?:gethostbyname|gethostbyname_ex|getaddrinfo|create_connection)$|^dns\.resolver\.(?:resolve|query)$/;
@@ -16,7 +24,18 @@ const READ =
   /^(?:open|io\.open|codecs\.open|glob\.glob|os\.listdir|os\.walk|os\.scandir|shutil\.copy\w*|shutil\.make_archive|tarfile\.open|zipfile\.ZipFile)$|\.(?:read_text|read_bytes)$/;
 const CHMOD = /^os\.chmod$/;
 const MAX_NODES = 200_000;
-const MAX_DEPTH = 400;
+const MAX_VISITS = 2_000_000;
+const KINDS = [
+  "function_definition",
+  "if_statement",
+  "assignment",
+  "augmented_assignment",
+  "for_statement",
+  "for_in_clause",
+  "with_item",
+  "return_statement",
+  "call",
+];
 
 function canon(folder: Folder, n: SgNode | null): string | null {
   const v = plainName(folder.name(n));
@@ -33,7 +52,7 @@ function isWriteMode(call: SgNode, folder: Folder): boolean {
 export class PyFlow {
   readonly flow: FileFlow;
   capped: string | null = null;
-  private nodes = 0;
+  private visits = 0;
   private readonly fc: FileContext;
   private readonly folder: Folder;
   /** File handles opened for writing → their path. */
@@ -50,21 +69,17 @@ export class PyFlow {
   }
 
   run(top: SgNode): void {
-    this.walk(top, "", null, 0);
-  }
-
-  private walk(n: SgNode, scope: string, gate: Place | null, depth: number): void {
-    if (++this.nodes > MAX_NODES) {
-      this.capped ??= `syntax tree over ${MAX_NODES} nodes`;
-      return;
+    // One native traversal (document order); functions and date gates become ranges.
+    let nodes = top.findAll({ rule: { any: KINDS.map((kind) => ({ kind })) } });
+    if (nodes.length > MAX_NODES) {
+      this.capped ??= `more than ${MAX_NODES} statements and calls`;
+      nodes = nodes.slice(0, MAX_NODES);
     }
-    if (depth > MAX_DEPTH) {
-      this.capped ??= `nesting past ${MAX_DEPTH} levels`;
-      return;
-    }
-    const d = depth + 1;
-    switch (kindOf(n)) {
-      case "function_definition": {
+    const scopes = new Ranges<string>();
+    const gates = new Ranges<Place>();
+    for (const n of nodes) {
+      const k = kindOf(n);
+      if (k === "function_definition") {
         const name = fieldOf(n, "name")?.text() ?? `λ${this.at(n).line}`;
         const params = fieldOf(n, "parameters");
         const names = params
@@ -74,75 +89,68 @@ export class PyFlow {
             })
           : [];
         this.flow.funcs.push({ name, params: names, at: this.at(n) });
-        const body = fieldOf(n, "body");
-        if (body) this.walk(body, name, gate, d);
-        return;
+        scopes.add(n, name);
+      } else if (k === "if_statement") {
+        const cond = fieldOf(n, "condition");
+        if (cond && isDateGate(cond.text(), (id) => this.folder.fold(this.folder.valueOf(id))))
+          gates.add(n, this.at(cond));
       }
-      case "assignment":
-      case "augmented_assignment": {
-        const left = fieldOf(n, "left");
-        const value = fieldOf(n, "right");
-        if (left && value) {
-          this.assign(left, value, scope);
-          if (
-            value.kind() === "call" &&
-            canon(this.folder, fieldOf(value, "function")) === "open" &&
-            isWriteMode(value, this.folder)
-          ) {
-            const p = this.folder.fold(argList(value)[0] ?? null);
-            if (p !== null && left.kind() === "identifier") this.handles.set(left.text(), p);
+    }
+    for (const n of nodes) {
+      const off = offsetOf(n);
+      const scope = scopes.at(off) ?? "";
+      const gate = gates.at(off);
+      switch (kindOf(n)) {
+        case "assignment":
+        case "augmented_assignment": {
+          const left = fieldOf(n, "left");
+          const value = fieldOf(n, "right");
+          if (left && value) {
+            this.assign(left, value, scope);
+            this.noteHandle(left, value);
           }
+          break;
         }
-        break;
-      }
-      case "for_statement":
-      case "for_in_clause": {
-        const left = fieldOf(n, "left");
-        const right = fieldOf(n, "right");
-        if (left && right) this.assign(left, right, scope);
-        break;
-      }
-      case "with_item": {
-        const v = fieldOf(n, "value") ?? n.namedChildren()[0];
-        if (v?.kind() === "as_pattern") {
-          const call = v.namedChildren()[0];
-          const target = fieldOf(v, "alias") ?? v.namedChildren()[1];
-          const id = target?.kind() === "as_pattern_target" ? target.namedChildren()[0] : target;
-          if (call && id) {
-            this.assign(id, call, scope);
-            if (
-              call.kind() === "call" &&
-              canon(this.folder, fieldOf(call, "function")) === "open" &&
-              isWriteMode(call, this.folder)
-            ) {
-              const p = this.folder.fold(argList(call)[0] ?? null);
-              if (p !== null) this.handles.set(id.text(), p);
+        case "for_statement":
+        case "for_in_clause": {
+          const left = fieldOf(n, "left");
+          const right = fieldOf(n, "right");
+          if (left && right) this.assign(left, right, scope);
+          break;
+        }
+        case "with_item": {
+          const v = fieldOf(n, "value") ?? n.namedChildren()[0];
+          if (v?.kind() === "as_pattern") {
+            const call = v.namedChildren()[0];
+            const target = fieldOf(v, "alias") ?? v.namedChildren()[1];
+            const id = target?.kind() === "as_pattern_target" ? target.namedChildren()[0] : target;
+            if (call && id) {
+              this.assign(id, call, scope);
+              this.noteHandle(id, call);
             }
           }
+          break;
         }
-        break;
-      }
-      case "return_statement": {
-        const v = n.namedChildren()[0];
-        if (v && scope) this.flow.returns.push({ fn: scope, refs: this.refs(v), at: this.at(n) });
-        break;
-      }
-      case "if_statement": {
-        const cond = fieldOf(n, "condition");
-        if (cond && isDateGate(cond.text(), (id) => this.folder.fold(this.folder.valueOf(id)))) {
-          const g = this.at(cond);
-          for (const c of n.namedChildren()) this.walk(c, scope, g, d);
-          return;
+        case "return_statement": {
+          const v = n.namedChildren()[0];
+          if (v && scope) this.flow.returns.push({ fn: scope, refs: this.refs(v), at: this.at(n) });
+          break;
         }
-        break;
+        case "call":
+          this.call(n, scope, gate);
+          break;
+        default:
+          break;
       }
-      case "call":
-        this.call(n, scope, gate);
-        break;
-      default:
-        break;
     }
-    for (const c of n.children()) if (c.isNamed()) this.walk(c, scope, gate, d);
+  }
+
+  /** `f = open(p, 'w')` / `with open(p, 'w') as f`: remember where `f` writes. */
+  private noteHandle(target: SgNode, value: SgNode): void {
+    if (target.kind() !== "identifier" || value.kind() !== "call") return;
+    if (canon(this.folder, fieldOf(value, "function")) !== "open" || !isWriteMode(value, this.folder)) return;
+    const p = this.folder.fold(argList(value)[0] ?? null);
+    if (p !== null) this.handles.set(target.text(), p);
   }
 
   private assign(left: SgNode, value: SgNode, scope: string): void {
@@ -215,11 +223,7 @@ export class PyFlow {
       const refs = positional.flatMap((a) => this.refs(a));
       const first = positional[0] ?? null;
       const command =
-        this.folder.fold(first) ??
-        this.folder.foldList(first)?.join(" ") ??
-        this.folder.foldLoose(first) ??
-        first?.text() ??
-        null;
+        this.folder.fold(first) ?? this.folder.foldList(first)?.join(" ") ?? this.folder.foldLoose(first);
       this.sink("exec", name, n, scope, gate, refs, { command });
       return;
     }
@@ -273,13 +277,19 @@ export class PyFlow {
   }
 
   refs(n: SgNode): Ref[] {
+    const quick = refsFromText(n.text(), true);
+    if (quick) return quick;
     const out: Ref[] = [];
     this.collect(n, 0, out);
     return out;
   }
 
   private collect(n: SgNode, depth: number, out: Ref[]): void {
-    if (depth > 60 || out.length > 200 || ++this.nodes > MAX_NODES) return;
+    if (depth > 60 || out.length > 200) return;
+    if (++this.visits > MAX_VISITS) {
+      this.capped ??= `data-flow work past ${MAX_VISITS} steps`;
+      return;
+    }
     const d = depth + 1;
     const k = kindOf(n);
     switch (k) {

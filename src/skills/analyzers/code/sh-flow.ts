@@ -4,7 +4,7 @@
 // pipeline carries what its earlier commands read into the later ones.
 import type { SgNode } from "@ast-grep/napi";
 import type { FileContext } from "../../context.ts";
-import { fieldOf, kindOf, offsetOf } from "../../flow/syntax.ts";
+import { fieldOf, kindOf, offsetOf, Ranges } from "../../flow/syntax.ts";
 import { emptyFlow, type FileFlow, type Place, type Ref } from "../../flow/taint.ts";
 import { downloaded, ENCODES, homePath, isDateGate, pathSource, wholeEnv } from "./sources.ts";
 
@@ -12,12 +12,19 @@ const NET = /^(?:curl|wget|nc|ncat|netcat|socat|nslookup|dig|host|ssh|scp|sftp|r
 const DNS = /^(?:nslookup|dig|host)$/;
 const RUNNERS = /^(?:ba|z|da|k)?sh$|^python[0-9.]*$|^node$|^perl$|^ruby$/;
 const MAX_NODES = 100_000;
-const MAX_DEPTH = 300;
+const KINDS = [
+  "function_definition",
+  "if_statement",
+  "while_statement",
+  "variable_assignment",
+  "pipeline",
+  "redirected_statement",
+  "command",
+];
 
 export class ShFlow {
   readonly flow: FileFlow;
   capped: string | null = null;
-  private nodes = 0;
   private readonly fc: FileContext;
   private readonly vars = new Map<string, string | null>();
 
@@ -31,7 +38,29 @@ export class ShFlow {
   }
 
   run(top: SgNode): void {
-    this.walk(top, "", null, 0);
+    // One native traversal in document order (variables fold as they are assigned).
+    let nodes = top.findAll({ rule: { any: KINDS.map((kind) => ({ kind })) } });
+    if (nodes.length > MAX_NODES) {
+      this.capped ??= `more than ${MAX_NODES} commands`;
+      nodes = nodes.slice(0, MAX_NODES);
+    }
+    const scopes = new Ranges<string>();
+    const gates = new Ranges<Place>();
+    for (const n of nodes) {
+      const k = kindOf(n);
+      if (k === "function_definition") {
+        const name = fieldOf(n, "name")?.text() ?? "";
+        this.flow.funcs.push({ name, params: [], at: this.at(n) });
+        scopes.add(n, name);
+      } else if (k === "if_statement" || k === "while_statement") {
+        const cond = fieldOf(n, "condition") ?? n.namedChildren()[0];
+        if (cond && isDateGate(cond.text(), (id) => this.vars.get(id) ?? null)) gates.add(n, this.at(cond));
+      }
+    }
+    for (const n of nodes) {
+      const off = offsetOf(n);
+      this.visit(n, scopes.at(off) ?? "", gates.at(off));
+    }
   }
 
   /** The constant text of a word, string or expansion, or null. */
@@ -83,24 +112,8 @@ export class ShFlow {
     }
   }
 
-  private walk(n: SgNode, scope: string, gate: Place | null, depth: number): void {
-    if (++this.nodes > MAX_NODES) {
-      this.capped ??= `syntax tree over ${MAX_NODES} nodes`;
-      return;
-    }
-    if (depth > MAX_DEPTH) {
-      this.capped ??= `nesting past ${MAX_DEPTH} levels`;
-      return;
-    }
-    const d = depth + 1;
+  private visit(n: SgNode, scope: string, gate: Place | null): void {
     switch (kindOf(n)) {
-      case "function_definition": {
-        const name = fieldOf(n, "name")?.text() ?? "";
-        this.flow.funcs.push({ name, params: [], at: this.at(n) });
-        const body = fieldOf(n, "body");
-        if (body) this.walk(body, name, gate, d);
-        return;
-      }
       case "variable_assignment": {
         const name = fieldOf(n, "name")?.text() ?? "";
         const value = fieldOf(n, "value");
@@ -115,22 +128,11 @@ export class ShFlow {
             at: this.at(n),
             encodes: ENCODES.test(value.text()),
           });
-        break;
-      }
-      case "if_statement":
-      case "while_statement": {
-        const cond = fieldOf(n, "condition") ?? n.namedChildren()[0];
-        if (cond && isDateGate(cond.text(), (id) => this.vars.get(id) ?? null)) {
-          const g = this.at(cond);
-          for (const c of n.namedChildren()) this.walk(c, scope, g, d);
-          return;
-        }
-        break;
-      }
-      case "pipeline": {
-        this.pipeline(n, scope, gate);
         return;
       }
+      case "pipeline":
+        this.pipeline(n, scope, gate);
+        return;
       case "redirected_statement": {
         const body = fieldOf(n, "body") ?? n.namedChildren()[0];
         const redirect = n.namedChildren().find((c) => c.kind() === "file_redirect");
@@ -152,25 +154,22 @@ export class ShFlow {
               gate,
             });
         }
-        break;
+        return;
       }
       case "command":
-        this.command(n, scope, gate, []);
-        break;
+        // Commands of a pipeline are judged with what flows into them (see pipeline()).
+        if (n.parent()?.kind() !== "pipeline") this.command(n, scope, gate, []);
+        return;
       default:
-        break;
+        return;
     }
-    for (const c of n.children()) if (c.isNamed()) this.walk(c, scope, gate, d);
   }
 
   private pipeline(p: SgNode, scope: string, gate: Place | null): void {
     const carried: Ref[] = [];
     let encodes = false;
     for (const c of p.namedChildren()) {
-      if (c.kind() !== "command") {
-        this.walk(c, scope, gate, 1);
-        continue;
-      }
+      if (c.kind() !== "command") continue;
       this.command(c, scope, gate, carried, encodes);
       if (ENCODES.test(c.text())) encodes = true;
       carried.push(...this.outputOf(c));
@@ -291,7 +290,8 @@ export class ShFlow {
         kind: "exec",
         what: name,
         scope,
-        refs: RUNNERS.test(name) ? [...carried] : [],
+        // An interpreter reads its program from the pipe only without a script or -c/-e.
+        refs: RUNNERS.test(name) && words.every((w) => w !== null && /^-[^ce]*$/.test(w)) ? [...carried] : [],
         at: this.at(c),
         excerpt,
         command: homePath(command),

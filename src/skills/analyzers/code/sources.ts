@@ -1,16 +1,28 @@
 // What the flow extractors of every language agree on: which constant strings name secret
 // material, which calls encode data, and which conditions compare the clock with a fixed date.
 import type { FileContext } from "../../context.ts";
-import type { Place, SourceHit } from "../../flow/taint.ts";
+import type { Place, Ref, SourceHit } from "../../flow/taint.ts";
 import { STRONG_SOURCE, WEAK_SOURCE } from "./patterns.ts";
 
 /** Agent config that holds tokens (gateway auth, channel bot tokens): secret when sent encoded or hidden. */
 const AGENT_CONFIG = /\.(?:openclaw|clawdbot|moltbot)[\\/](?:openclaw|clawdbot|moltbot)\.json|auth-profiles/;
 
 /** A source hit when the string names secret material, else null. */
+/**
+ * The agent's shared secret stores: its .env, every provider's auth profiles, the whole state
+ * directory. A file under `credentials/<service>` is usually the skill's own key for its own
+ * service, so it counts as config (theft only when hidden: encoded, DNS, date-gated, risky host).
+ */
+const AGENT_STORE =
+  /\.(?:openclaw|clawdbot|moltbot)(?:[\\/](?:\.env\b|auth-profiles\.json)|[\\/]?$)|auth-profiles\.json/;
+const AGENT_DIR = /\.(?:openclaw|clawdbot|moltbot)[\\/]/;
+
 export function pathSource(s: string, at: Place, verb = "reads"): SourceHit | null {
   if (s.length > 4096) return null;
+  const store = AGENT_STORE.exec(s);
+  if (store) return { kind: "secret", what: `${verb} ${store[0]}`, at };
   const strong = STRONG_SOURCE.exec(s);
+  if (strong && AGENT_DIR.test(strong[0])) return { kind: "config", what: `${verb} ${strong[0]}`, at };
   if (strong) return { kind: "secret", what: `${verb} ${strong[0]}`, at };
   const cfg = AGENT_CONFIG.exec(s) ?? WEAK_SOURCE.exec(s);
   if (cfg) return { kind: "config", what: `${verb} ${cfg[0]}`, at };
@@ -71,4 +83,48 @@ export function hiddenName(fc: FileContext, name: string | null, at: number, exc
   fc.emitAt("CP-SKILL-OBF-004", at, excerpt, {
     detail: `${excerpt.slice(0, 60)} calls ${name}, a name built at run time`,
   });
+}
+
+/** Secret-path fragments and source calls: a value without any of these has no source in it. */
+const SOURCE_HINT =
+  /environ|getenv|\bprocess\b|\benv\b|open\s*\(|read_?[Tt]ext|read_bytes|readFile|createReadStream|readdir|listdir|glob|scandir|copy|\.ssh|\.aws|\.openclaw|\.clawdbot|\.moltbot|\.env\b|\.gnupg|\.kube|\.netrc|\.npmrc|git-credentials|id_rsa|id_ed25519|id_ecdsa|wallet|[Kk]eychain|Login Data|Cookies|Local State|key4\.db|logins\.json|solana|keystore|[Ee]xodus|[Ee]lectrum|auth-profiles|\/etc\/(?:shadow|passwd)|fetch|axios|\bgot\b|request|https?\.|urlopen|urllib|httpx|aiohttp|socket|dns\b|WebSocket|XMLHttpRequest/;
+
+const JS_WORDS = new Set(
+  "await async new typeof instanceof void delete in of true false null undefined this function return if else const let var yield class extends super import export default".split(
+    " ",
+  ),
+);
+const PY_WORDS = new Set(
+  "and or not is in if else for lambda None True False await async yield return from import as with def class del global nonlocal assert pass".split(
+    " ",
+  ),
+);
+
+/**
+ * The variables and called functions a value expression mentions, read from its text: the
+ * cheap path for values with no source in them (see SOURCE_HINT), which are most of them.
+ * String literals are dropped except for their `${…}` / `{…}` substitutions.
+ */
+export function refsFromText(text: string, py: boolean): Ref[] | null {
+  if (text.length > 4000 || SOURCE_HINT.test(text)) return null;
+  const code = text
+    .replace(/`(?:[^`\\]|\\.)*`/g, (m) => (m.match(/\$\{[^}]*\}/g) ?? []).join(" "))
+    .replace(/\b[fF][rR]?(["'])(?:[^"'\\]|\\.)*?\1/g, (m) => (m.match(/\{[^}]*\}/g) ?? []).join(" "))
+    .replace(/(["'])(?:(?!\1)[^\\]|\\.)*?\1/g, " ")
+    .replace(/#.*$|\/\/.*$/gm, " ");
+  const out: Ref[] = [];
+  const words = py ? PY_WORDS : JS_WORDS;
+  const re = /(\.\s*)?\b([A-Za-z_$][\w$]*)\b(\s*\()?(\s*=(?!=))?/g;
+  for (let m = re.exec(code); m !== null; m = re.exec(code)) {
+    const [, dot, name, call, kwarg] = m;
+    if (kwarg || words.has(name!)) continue;
+    if (call) out.push({ call: name! });
+    if (dot) {
+      if (py && /self\.\s*$/.test(code.slice(Math.max(0, m.index - 5), m.index + 1)))
+        out.push({ v: `self.${name}` });
+      continue;
+    }
+    if (!call) out.push({ v: name! });
+  }
+  return out;
 }
