@@ -5,13 +5,16 @@
 // in UNVERIFIED.md. Exits 1 with one line per problem.
 import { join } from "node:path";
 import { checkShippedData } from "../src/advisories/check.ts";
+import { checkProductData } from "../src/advisories/product-check.ts";
 import { shippedDataDir } from "../src/core/data-dir.ts";
 
 // The repository's own data/, even when `clawpatrol update` installed newer data here.
 const dir = process.argv[2] ?? join(shippedDataDir(), "advisories");
 const report = checkShippedData({ dir });
-for (const line of report.problems) process.stderr.write(`${line}\n`);
+// The other products' records sit beside it (data/product-advisories/).
+const products = checkProductData(join(dir, "..", "product-advisories"));
+for (const line of [...report.problems, ...products.problems]) process.stderr.write(`${line}\n`);
 process.stdout.write(
-  `check:data: ${report.records} records, ${report.unverified} unverified ids listed, ${report.problems.length} problems\n`,
+  `check:data: ${report.records} records, ${report.unverified} unverified ids listed, ${report.problems.length} problems; product advisories: ${products.records} records, ${products.problems.length} problems\n`,
 );
-process.exitCode = report.problems.length === 0 ? 0 : 1;
+process.exitCode = report.problems.length + products.problems.length === 0 ? 0 : 1;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ecosystemOrder } from "../../src/advisories/ecosystem-order.ts";
 import { comparePep440, parsePep440 } from "../../src/advisories/pep440.ts";
+import { checkProductData } from "../../src/advisories/product-check.ts";
 import { matchProductAdvisories } from "../../src/advisories/product-match.ts";
 import { loadProductAdvisories, type ProductInterval } from "../../src/advisories/product-store.ts";
 import { compareSemVer, parseSemVer } from "../../src/advisories/semver-order.ts";
@@ -291,6 +292,21 @@ describe("scan records of other products carry advisories", () => {
     );
     expect(out.advisories).toEqual([]);
     expect(out.advisoryCounts).toBeUndefined();
+  });
+});
+
+describe("check:data covers the product records", () => {
+  it("passes on the shipped records and names a misnamed file and an id claimed twice", () => {
+    expect(checkProductData(SHIPPED)).toEqual({ records: expect.any(Number), problems: [] });
+    const dir = mkdtempSync(join(tmpdir(), "cp-prodcheck-"));
+    const rec = readFileSync(join(SHIPPED, "GHSA-3gcm-f6qx-ff7p.json"), "utf8");
+    writeFileSync(join(dir, "GHSA-3gcm-f6qx-ff7p.json"), rec);
+    writeFileSync(join(dir, "copy.json"), rec);
+    expect(checkProductData(dir).problems).toEqual([
+      "copy.json: file name must be GHSA-3gcm-f6qx-ff7p.json",
+      "copy.json: GHSA-3GCM-F6QX-FF7P is also in GHSA-3gcm-f6qx-ff7p.json",
+      "copy.json: CVE-2025-59528 is also in GHSA-3gcm-f6qx-ff7p.json",
+    ]);
   });
 });
 
