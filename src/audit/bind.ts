@@ -1,10 +1,12 @@
 // The effective listen addresses and auth mode of a gateway, by version. OpenClaw's
 // bind modes changed meaning across releases (reference §1.2); the same config can be
 // loopback-only on one build and all-interfaces on another, so we decide per version.
+
 import { existsSync, readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { compareVersions, isCalVer } from "../advisories/calver.ts";
 import { getBool, getObject, getPath, getString, isObject, type LoadedConfig } from "./config.ts";
+import { derivedSidePorts } from "./side-ports.ts";
 import type { EffectiveGateway, Product, ServiceDef } from "./types.ts";
 
 export const DEFAULT_PORT = 18789;
@@ -308,15 +310,9 @@ export function effectiveGateway(input: GatewayInput): EffectiveGateway {
   }
 
   const exposed = bind.hosts.some((h) => !isLoopbackAddress(h));
-  const sidePorts: { port: number; what: string }[] = [];
-  if (before(version, "2026.1.20")) {
-    sidePorts.push(
-      { port: port + 1, what: "legacy node bridge" },
-      { port: port + 4, what: "legacy canvas host" },
-    );
-  }
-  if (getBool(cfg, "browser.enabled") !== false) sidePorts.push({ port: port + 2, what: "browser control" });
-  sidePorts.push({ port: port + 3, what: "browser relay / CDP" });
+  // the ports each release derives from the gateway port (2026.9.6: extension relay at +10)
+  const sidePorts =
+    derivedSidePorts(port, version, { browserEnabled: getBool(cfg, "browser.enabled") !== false }) ?? [];
 
   return {
     port,
