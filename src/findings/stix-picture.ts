@@ -56,10 +56,19 @@ export interface StixEntry {
 
 const CVE = /^CVE-\d{4}-\d{4,}$/;
 
+// Gateways on one release share their advisory list (the store restores each list once), so
+// each advisory's ids are worked out once.
+const idsOf = new WeakMap<AdvisorySummary, string[]>();
+
 /** An advisory's ids, CVE aliases first (the first names the vulnerability, as in stix.ts). */
 function advisoryIds(a: AdvisorySummary): string[] {
-  const all = [...new Set([a.id, ...a.aliases])].filter((id) => CVE.test(id) || id.startsWith("GHSA-"));
-  return [...all.filter((id) => CVE.test(id)).sort(), ...all.filter((id) => !CVE.test(id)).sort()];
+  let ids = idsOf.get(a);
+  if (!ids) {
+    const all = [...new Set([a.id, ...a.aliases])].filter((id) => CVE.test(id) || id.startsWith("GHSA-"));
+    ids = [...all.filter((id) => CVE.test(id)).sort(), ...all.filter((id) => !CVE.test(id)).sort()];
+    idsOf.set(a, ids);
+  }
+  return ids;
 }
 
 const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
@@ -75,12 +84,12 @@ export function exposureEntries(
   const identity = identityObject(tool);
   const identityId = identity.id as string;
   const entries = new Map<string, StixEntry>();
-  // The same object named twice (an address behind two ports) is one entry, added when last changed.
+  // The same object named twice (an address behind two ports) is one entry, added when last
+  // changed. Every time here is toISOString's form (stixTime), so text order is time order.
   const put = (object: StixObject, dateAdded: string) => {
     const id = object.id as string;
     const prev = entries.get(id);
-    if (!prev) entries.set(id, { object, dateAdded });
-    else if (Date.parse(dateAdded) > Date.parse(prev.dateAdded)) entries.set(id, { object, dateAdded });
+    if (!prev || dateAdded > prev.dateAdded) entries.set(id, { object, dateAdded });
   };
   put(identity, IDENTITY_TIME);
   const relationship = (source: string, type: string, target: string, created: string, modified: string) =>
@@ -100,7 +109,7 @@ export function exposureEntries(
     );
 
   // Vulnerabilities and countries are created when first seen on any gateway.
-  const vulnFirst = new Map<string, { ids: string[]; first: string }>();
+  const vulnFirst = new Map<string, { ids: string[]; first: string; object?: StixObject }>();
   const countryFirst = new Map<string, string>();
   for (const g of input.gateways) {
     for (const a of g.advisories) {
@@ -216,10 +225,12 @@ export function exposureEntries(
     for (const a of g.advisories) {
       const ids = advisoryIds(a);
       if (ids.length === 0) continue;
-      const first = stixTime(vulnFirst.get(ids[0]!)!.first);
-      const vuln = vulnerabilityObject(ids, identityId, first);
-      put(vuln, first);
-      relationship(infraId, "has", vuln.id as string, created, modified);
+      const v = vulnFirst.get(ids[0]!)!;
+      if (!v.object) {
+        v.object = vulnerabilityObject(v.ids, identityId, stixTime(v.first));
+        put(v.object, v.object.created as string);
+      }
+      relationship(infraId, "has", v.object.id as string, created, modified);
     }
   }
 

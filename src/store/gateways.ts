@@ -13,6 +13,7 @@ const iso = (v: unknown): string => new Date(String(v)).toISOString();
 /** Every gateway asset, in address and port order. */
 export async function listGateways(db: StoreDb): Promise<ExposedGateway[]> {
   // The latest record of an asset is its last run's (the highest seq when a run listed it twice).
+  // Only the fields the picture needs are read out of it, not the whole record and its evidence.
   const rows = rowsOf<{
     ip: string;
     port: number;
@@ -24,12 +25,20 @@ export async function listGateways(db: StoreDb): Promise<ExposedGateway[]> {
     first_seen: unknown;
     last_seen: unknown;
     closed_at: unknown;
-    record: unknown;
+    asn: unknown;
+    as_org: string | null;
+    country: string | null;
+    verified: string | null;
+    advisories: unknown;
     advisory_set: string | null;
   }>(
     await db.execute(sql`
       SELECT host(a.ip) AS ip, a.port, a.product, a.version, a.auth, a.severity, a.state,
-             a.first_seen, a.last_seen, a.closed_at, o.record, o.advisory_set
+             a.first_seen, a.last_seen, a.closed_at,
+             o.record->'asn' AS asn, o.record->>'asOrg' AS as_org, o.record->>'country' AS country,
+             o.record->'source'->>'verified' AS verified,
+             CASE WHEN o.advisory_set IS NULL THEN o.record->'advisories' END AS advisories,
+             o.advisory_set
       FROM assets a
       LEFT JOIN LATERAL (
         SELECT record, advisory_set FROM observations
@@ -39,11 +48,11 @@ export async function listGateways(db: StoreDb): Promise<ExposedGateway[]> {
       WHERE a.product IS NOT NULL
       ORDER BY a.ip, a.port`),
   );
-  const records = await new AdvisorySetReader(db).restore(
-    rows.map((r) => ({ record: r.record ?? {}, advisorySet: r.advisory_set ?? null })),
+  const lists = await new AdvisorySetReader(db).restore(
+    rows.map((r) => ({ record: { advisories: r.advisories ?? [] }, advisorySet: r.advisory_set ?? null })),
   );
   return rows.map((r, i) => {
-    const rec = records[i]!;
+    const asn = typeof r.asn === "string" ? Number(r.asn) : r.asn;
     return {
       ip: String(r.ip),
       port: Number(r.port),
@@ -55,11 +64,11 @@ export async function listGateways(db: StoreDb): Promise<ExposedGateway[]> {
       firstSeen: iso(r.first_seen),
       lastSeen: iso(r.last_seen),
       closedAt: r.closed_at === null || r.closed_at === undefined ? null : iso(r.closed_at),
-      advisories: rec.advisories ?? [],
-      asn: typeof rec.asn === "number" ? rec.asn : null,
-      asOrg: typeof rec.asOrg === "string" ? rec.asOrg : null,
-      country: typeof rec.country === "string" ? rec.country : null,
-      verified: rec.source?.verified !== false,
+      advisories: lists[i]!.advisories ?? [],
+      asn: typeof asn === "number" && Number.isInteger(asn) ? asn : null,
+      asOrg: r.as_org ?? null,
+      country: r.country ?? null,
+      verified: r.verified !== "false",
     };
   });
 }
