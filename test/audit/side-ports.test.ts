@@ -10,6 +10,23 @@ import { describeLive } from "../support/live.ts";
 const INST = join(process.env.ZOO_HOME ?? join(process.env.HOME ?? "/root", ".cache/clawzoo"), "inst");
 const ports = (p: number, v: string | null) => derivedSidePorts(p, v)?.map((s) => s.port) ?? null;
 
+describe("effectiveGateway side ports", () => {
+  it("are the release's derived ports: the 2026.9.6 extension relay at gateway + 10, none on 2026.5.28", async () => {
+    const { buildContext, cleanupScenarios } = await import("./support/scenario.ts");
+    const of = (version: string) =>
+      buildContext({ config: `{ gateway: { port: 28789 } }`, version }).gw.sidePorts.map((p) => p.port);
+    expect(of("2026.9.6")).toEqual([28791, 28792, 28799]);
+    expect(of("2026.5.28")).toEqual([28791, 28792]);
+    expect(
+      buildContext({
+        config: `{ gateway: { port: 28789 }, browser: { enabled: false } }`,
+        version: "2026.9.6",
+      }).gw.sidePorts,
+    ).toEqual([]);
+    cleanupScenarios();
+  });
+});
+
 describe("derivedSidePorts", () => {
   it("follows the gateway port, per era", () => {
     expect(ports(28789, "2026.9.6")).toEqual([28791, 28792, 28799]);
