@@ -205,7 +205,7 @@ describe("taint within a file", () => {
       "CP-SKILL-CODE-004",
     )[0];
     expect(detail(f)).toMatch(
-      /\.aws\/credentials \(skills\/demo\/sync\.js:3\) → p \(skills\/demo\/sync\.js:3\) → a \(skills\/demo\/sync\.js:5\) → b .*→ c .*→ axios\.post \(skills\/demo\/sync\.js:8\)/,
+      /reads \.aws\/credentials \(skills\/demo\/sync\.js:3\) → p \(skills\/demo\/sync\.js:3\) → grab\(q\) \(skills\/demo\/sync\.js:5\) → grab\(\) returns it \(skills\/demo\/sync\.js:4\) → a .*→ b .*→ c .*→ axios\.post \(skills\/demo\/sync\.js:8\)/,
     );
   });
 
@@ -306,6 +306,26 @@ describe("taint within a file", () => {
     )[0];
     expect(f?.severity).toBe("low");
     expect(detail(f)).toContain("/tmp/e.json");
+  });
+
+  it("a secret file's name in a pattern list sent to an API is not its contents", () => {
+    const r = scan([
+      {
+        rel: "rules.py",
+        text: "import requests\nPATTERNS = ['/etc/shadow', '~/.ssh/id_rsa', '~/.aws/credentials']\nrequests.post('https://api.example/rules', json={'patterns': PATTERNS})\n",
+      },
+    ]);
+    expect(r.findings.filter((f) => f.ruleId === "CP-SKILL-CODE-004")).toEqual([]);
+  });
+
+  it("a process's output does not carry the environment it was given", () => {
+    const r = scan([
+      {
+        rel: "s.py",
+        text: "import os, subprocess, requests\nres = subprocess.run(['node', 'search.mjs'], capture_output=True, env={**os.environ, 'K': 'v'})\nrequests.post('https://api.example/r', data=res.stdout)\n",
+      },
+    ]);
+    expect(r.findings.filter((f) => /CODE-004|FLOW-001/.test(f.ruleId))).toEqual([]);
   });
 
   it("the skill's own key sent to its own API is not theft", () => {

@@ -29,9 +29,17 @@ export interface SourceHit {
   kind: SourceKind;
   what: string;
   at: Place;
+  /** The name of a secret file, not its contents: it becomes data only once read (readOf). */
+  path?: boolean;
 }
 
-export type Ref = { v: string } | { call: string } | { src: SourceHit } | { path: string };
+export type Ref =
+  | { v: string }
+  | { call: string }
+  | { src: SourceHit }
+  | { path: string }
+  /** The contents of the file(s) the inner refs name: a secret path read becomes secret data. */
+  | { readOf: Ref[] };
 
 export interface Assign {
   target: string;
@@ -171,10 +179,12 @@ export function solve(
     const d = defs.get(`${file}\0${fn}`) ?? defs.get(fn);
     return d ? `${d.file}\0${d.name}` : null;
   };
+  // Data outranks a mere path of the same kind; secret outranks config outranks download.
+  const score = (t: Taint) => RANK[t.src.kind] * 2 + (t.src.path ? 0 : 1);
   const better = (a: Taint | undefined, b: Taint | undefined): Taint | undefined => {
     if (!a) return b;
     if (!b) return a;
-    return RANK[b.src.kind] > RANK[a.src.kind] ? b : a;
+    return score(b) > score(a) ? b : a;
   };
   const taintOf = (file: string, scope: string, refs: Ref[]): Taint | undefined => {
     let best: Taint | undefined;
@@ -187,9 +197,17 @@ export function solve(
       } else if ("call" in r) {
         const fk = funcKey(file, r.call);
         t = fk ? state.get(`ret\0${fk}`) : undefined;
+      } else if ("readOf" in r) {
+        const inner = taintOf(file, scope, r.readOf);
+        t = inner?.src.path
+          ? {
+              ...inner,
+              src: { ...inner.src, path: false, what: inner.src.what.replace(/^references /, "reads ") },
+            }
+          : inner;
       } else t = state.get(`path\0${r.path}`);
       best = better(best, t);
-      if (best?.src.kind === "secret") break;
+      if (best?.src.kind === "secret" && !best.src.path) break;
     }
     return best;
   };
@@ -200,7 +218,7 @@ export function solve(
   });
   const set = (k: string, t: Taint): boolean => {
     const old = state.get(k);
-    if (old && RANK[old.src.kind] >= RANK[t.src.kind] && (old.encoded || !t.encoded)) return false;
+    if (old && score(old) >= score(t) && (old.encoded || !t.encoded)) return false;
     state.set(k, t);
     return true;
   };
@@ -233,7 +251,8 @@ export function solve(
       for (const s of f.sinks) {
         if (s.kind !== "write" || !s.path) continue;
         const t = taintOf(f.file, s.scope, s.refs);
-        if (t) changed = set(`path\0${s.path}`, extend(t, `written to ${s.path}`, s.at)) || changed;
+        if (t && !t.src.path)
+          changed = set(`path\0${s.path}`, extend(t, `written to ${s.path}`, s.at)) || changed;
       }
     }
     if (!changed) break;
@@ -259,7 +278,9 @@ function judge(
 
   for (const f of files) {
     for (const s of f.sinks) {
-      const found = taintOf(f, s);
+      const raw = taintOf(f, s);
+      // A secret file's name sent somewhere is not its contents.
+      const found = raw?.src.path ? undefined : raw;
       const t = found && s.encodes && !found.encoded ? { ...found, encoded: true } : found;
       const firstWord = (s.command ?? "").trim().split(/\s+/)[0]?.split("/").pop() ?? "";
       const network = s.kind === "network" || (s.kind === "exec" && NET_TOOL.test(firstWord));

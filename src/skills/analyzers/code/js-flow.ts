@@ -343,11 +343,20 @@ export class JsFlow {
           const src = p !== null ? pathSource(p, this.at(n)) : null;
           if (src) out.push({ src });
           else if (p !== null) out.push({ path: p });
+          else if (args[0]) {
+            // A path built at run time: its contents carry whatever secret the path names.
+            const inner: Ref[] = [];
+            this.collect(args[0], d, inner);
+            if (inner.length > 0) out.push({ readOf: inner });
+          }
+          return;
         }
         if (name && NETWORK.test(name)) {
           out.push({ src: downloaded(name, this.at(n)) });
           return;
         }
+        // A process's output is not its environment or arguments.
+        if (name && EXEC.test(name)) return;
         const callee = name?.split(".").pop();
         if (callee && /^[A-Za-z_$][\w$]*$/.test(callee)) out.push({ call: callee });
         if (fn && fn.kind() === "member_expression") {

@@ -349,17 +349,31 @@ export class PyFlow {
           const src = p !== null ? pathSource(p, this.at(n)) : null;
           if (src) out.push({ src });
           else if (p !== null) out.push({ path: p });
+          else if (target) {
+            // A path built at run time: its contents carry whatever secret the path names.
+            const inner: Ref[] = [];
+            this.collect(target, d, inner);
+            if (inner.length > 0) out.push({ readOf: inner });
+          }
+          return;
         }
         if (name && NETWORK.test(name) && !/gethostbyname|getaddrinfo|resolver/.test(name)) {
           out.push({ src: downloaded(name, this.at(n)) });
           return;
         }
+        // A process's output is not its environment or arguments.
+        if (name && EXEC.test(name)) return;
         const method = fn?.kind() === "attribute" ? (fieldOf(fn, "attribute")?.text() ?? "") : "";
         const callee = name?.split(".").pop() ?? (method || null);
         if (callee && /^\w+$/.test(callee)) out.push({ call: callee });
         if (fn?.kind() === "attribute") {
           const obj = fieldOf(fn, "object");
-          if (obj) this.collect(obj, d, out);
+          const inner: Ref[] = [];
+          if (obj) this.collect(obj, d, inner);
+          // fh.read() / p.read_text(): the contents of what fh or p names.
+          if (/^(?:read|readlines|readline|read_text|read_bytes|load)$/.test(method) && inner.length > 0)
+            out.push({ readOf: inner });
+          else out.push(...inner);
         }
         for (const a of args) this.collect(a, d, out);
         return;

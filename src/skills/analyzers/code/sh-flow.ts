@@ -10,6 +10,7 @@ import { downloaded, ENCODES, homePath, isDateGate, pathSource, wholeEnv } from 
 
 const NET = /^(?:curl|wget|nc|ncat|netcat|socat|nslookup|dig|host|ssh|scp|sftp|rsync|ftp|telnet)$/;
 const DNS = /^(?:nslookup|dig|host)$/;
+const READERS = /^(?:cat|tar|zip|gzip|base64|xxd|head|tail|gpg|openssl|jq|cp|less|more|strings)$/;
 const RUNNERS = /^(?:ba|z|da|k)?sh$|^python[0-9.]*$|^node$|^perl$|^ruby$/;
 const MAX_NODES = 100_000;
 const KINDS = [
@@ -197,7 +198,9 @@ export class ShFlow {
         else if (/^[~/.]/.test(v) && /^(?:cat|tar|zip|gzip|base64|xxd|head|tail|gpg|openssl|jq)$/.test(name))
           out.push({ path: homePath(v) });
       }
-      out.push(...this.refs(a));
+      const inner = this.refs(a);
+      // cat "$P": the contents of the file $P names.
+      if (inner.length > 0) out.push(READERS.test(name) ? { readOf: inner } : inner[0]!, ...inner.slice(1));
     }
     return out;
   }
@@ -233,7 +236,12 @@ export class ShFlow {
             refs.push(src ? { src } : { path: homePath(upload) });
           }
         }
-        refs.push(...this.refs(args[i]!));
+        const inner = this.refs(args[i]!);
+        // -d @"$F" / -F "x=@$F" / -T "$F": the file's contents go out.
+        const raw = args[i]!.text();
+        if (inner.length > 0 && (/@/.test(raw) || /^-(?:T|-upload-file)$/.test(words[i - 1] ?? "")))
+          refs.push({ readOf: inner });
+        else refs.push(...inner);
       }
       const dnsName = DNS.test(name) ? (words.find((w) => w !== null && !w.startsWith("-")) ?? null) : null;
       this.flow.sinks.push({

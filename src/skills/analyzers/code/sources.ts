@@ -13,11 +13,15 @@ const AGENT_CONFIG = /\.(?:openclaw|clawdbot|moltbot)[\\/](?:openclaw|clawdbot|m
  * directory. A file under `credentials/<service>` is usually the skill's own key for its own
  * service, so it counts as config (theft only when hidden: encoded, DNS, date-gated, risky host).
  */
-const AGENT_STORE =
-  /\.(?:openclaw|clawdbot|moltbot)(?:[\\/](?:\.env\b|auth-profiles\.json)|[\\/]?$)|auth-profiles\.json/;
+const AGENT_STORE = /\.(?:openclaw|clawdbot|moltbot)[\\/](?:\.env\b|auth-profiles\.json)|auth-profiles\.json/;
 const AGENT_DIR = /\.(?:openclaw|clawdbot|moltbot)[\\/]/;
 
 export function pathSource(s: string, at: Place, verb = "reads"): SourceHit | null {
+  const hit = pathSourceOf(s, at, verb);
+  return hit && verb === "references" ? { ...hit, path: true } : hit;
+}
+
+function pathSourceOf(s: string, at: Place, verb: string): SourceHit | null {
   if (s.length > 4096) return null;
   const store = AGENT_STORE.exec(s);
   if (store) return { kind: "secret", what: `${verb} ${store[0]}`, at };
