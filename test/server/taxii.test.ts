@@ -4,6 +4,7 @@
 // one gone by the second). Every resource is checked against the TAXII 2.1 resource schemas and
 // every STIX object against the OASIS STIX 2.1 JSON schemas; `export --format stix` must give the
 // same objects.
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ import {
   taxiiErrors,
 } from "../exports/stix-schemas.ts";
 import { runClawpatrol } from "../support/cli.ts";
+import { REPO_ROOT } from "../support/zoo.ts";
 
 const home = mkdtempSync(join(tmpdir(), "clawpatrol-taxii-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -381,5 +383,61 @@ describe("a poll after the store changed", { timeout: 120_000 }, () => {
     expect(infra[0]).toMatchObject({ created: DAY1, modified: DAY5 });
     const same = before.objects.find((o) => o.name === infra[0]!.name)!;
     expect(infra[0]!.id).toBe(same.id);
+  });
+});
+
+describe("a real serve process", { timeout: 180_000 }, () => {
+  it("answers TAXII over HTTP with a token, and export --format stix through it gives the same objects", async () => {
+    const { objects } = await allObjects("", 1000);
+    await store.close();
+    const token = "taxii-serve-token-0123456789abcdef";
+    const env = { ...process.env, CLAWPATROL_HOME: home, DATABASE_URL: "", CLAWPATROL_TOKEN: token };
+    const child = spawn(process.execPath, [`${REPO_ROOT}/bin/clawpatrol.mjs`, "serve", "--port", "0"], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stderr = "";
+        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 90_000);
+        child.stderr!.on("data", (d) => {
+          stderr += d;
+          const m = /dashboard on (http:\/\/\S+\/)/.exec(stderr);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        exited.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+      });
+      expect(new URL(url).hostname).toBe("127.0.0.1");
+      const taxiiGet = (path: string, auth = true) =>
+        fetch(new URL(path, url), {
+          headers: { Accept: TAXII, ...(auth ? { Authorization: `Bearer ${token}` } : {}) },
+        });
+      expect((await taxiiGet("taxii2/", false)).status).toBe(401);
+      const discovery = (await (await taxiiGet("taxii2/")).json()) as Json;
+      expect(taxiiErrors("discovery", discovery)).toEqual([]);
+      expect(discovery.api_roots).toEqual([new URL("taxii2/clawpatrol/", url).href]);
+      const page = await taxiiGet(`taxii2/clawpatrol/collections/${COLLECTION_ID}/objects/?limit=1000`);
+      expect(page.headers.get("content-type")).toBe(TAXII);
+      const served = ((await page.json()) as { objects: StixObj[] }).objects;
+      const sortById = (list: StixObj[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect(sortById(served)).toEqual(sortById(objects));
+
+      // While serve holds the PGlite store, export goes through its store API (/api/store/gateways).
+      const out = join(home, "through-serve.json");
+      const r = await runClawpatrol(["export", "--format", "stix", "-o", out], { env });
+      expect(r.code, r.stderr).toBe(0);
+      const bundle = JSON.parse(readFileSync(out, "utf8")) as { objects: StixObj[] };
+      expect(sortById(bundle.objects)).toEqual(sortById(objects));
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+      store = await openStore({ dataDir: join(home, "db") });
+      app = createApp(store);
+    }
   });
 });
