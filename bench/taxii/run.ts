@@ -4,7 +4,7 @@
 // contacted; placed by the offline ASN/country data when stored). Prints the store's object
 // count and the time of: the first objects page (limit 1,000), a walk of every page, the
 // manifest's first page, and the export bundle, measured through the real app on PGlite.
-//   node bench/taxii/run.ts            (CLAWPATROL_BENCH_GATEWAYS=1000)
+//   npm run bench:taxii            (CLAWPATROL_BENCH_GATEWAYS=1000)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
