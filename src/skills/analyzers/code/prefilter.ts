@@ -25,7 +25,8 @@ const RISKY_DEST = /https?:\/\/\d|webhook|pastebin|ngrok|glot\.io/i;
 const FILE_WRITE = /writeFile|appendFile|createWriteStream|write_text|open\s*\(|crontab|launchctl|schtasks/;
 const NET_CLIENT =
   /\bfetch\s*\(|axios|\bgot\b|https?\.(?:request|get)|XMLHttpRequest|WebSocket|sendBeacon|net\.connect|requests\.|urllib|http\.client|httpx|aiohttp|smtplib|socket\b/;
-const SH_NEED = /\b(?:curl|wget)\b|\beval\b|\bsource\b/;
+const SH_NEED =
+  /\b(?:curl|wget|nslookup|dig|nc|ncat|socat|printenv)\b|\beval\b|\bsource\b|\/dev\/(?:tcp|udp)\/|base64|\.ssh\/|\.aws\/|\.(?:openclaw|clawdbot|moltbot)\b|[Kk]eychain|wallet/;
 const SH_NET =
   /(?:^|[|;&(`]|\$\()[ \t]*(?:sudo[ \t]+)?(curl|wget|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|ftp|telnet)\b/gm;
 export const OBF_ID = /\b_0x[0-9a-f]{4,6}\b/g;

@@ -11,6 +11,8 @@ import { downloaded, ENCODES, homePath, isDateGate, pathSource, wholeEnv } from 
 const NET = /^(?:curl|wget|nc|ncat|netcat|socat|nslookup|dig|host|ssh|scp|sftp|rsync|ftp|telnet)$/;
 const DNS = /^(?:nslookup|dig|host)$/;
 const READERS = /^(?:cat|tar|zip|gzip|base64|xxd|head|tail|gpg|openssl|jq|cp|less|more|strings)$/;
+const WHOLE_READERS = /^(?:cat|tar|zip|gzip|base64|xxd|cp)$/;
+const AGENT_CONFIG_FILE = /\.(?:openclaw|clawdbot|moltbot)[\\/](?:openclaw|clawdbot|moltbot)\.json/;
 const RUNNERS = /^(?:ba|z|da|k)?sh$|^python[0-9.]*$|^node$|^perl$|^ruby$/;
 const MAX_NODES = 100_000;
 const KINDS = [
@@ -141,6 +143,15 @@ export class ShFlow {
           ? this.fold(fieldOf(redirect, "destination") ?? redirect.namedChildren().at(-1) ?? null)
           : null;
         const op = redirect?.text() ?? "";
+        const tcp = target !== null ? /^\/dev\/(?:tcp|udp)\/([^/\s]+)\/(\d+)/.exec(target) : null;
+        if (tcp && body) {
+          // bash -i >& /dev/tcp/$h/$p with the host folded from variables or decoding.
+          const shell = /^(?:\S*\/)?(?:ba|z|da|k)?sh\b/.test(body.text().trim());
+          if (shell)
+            this.fc.emitAt("CP-SKILL-EXEC-008", offsetOf(n), n.text().slice(0, 200), {
+              detail: `Shell wired to ${tcp[1]}:${tcp[2]} over /dev/tcp (host built at run time)`,
+            });
+        }
         if (body && target !== null && /^\d?>>?/.test(op) && !/^\/dev\//.test(target)) {
           const refs = body.kind() === "command" ? this.outputOf(body) : [];
           if (refs.length > 0)
@@ -193,7 +204,12 @@ export class ShFlow {
     for (const a of args) {
       const v = this.fold(a);
       if (v !== null) {
-        const src = pathSource(homePath(v), this.at(a));
+        const found = pathSource(homePath(v), this.at(a));
+        // The whole agent config (gateway token, channel tokens) read raw, not one field of it.
+        const src =
+          found?.kind === "config" && WHOLE_READERS.test(name) && AGENT_CONFIG_FILE.test(v)
+            ? { ...found, kind: "secret" as const, what: `${found.what} (the whole file)` }
+            : found;
         if (src) out.push({ src });
         else if (/^[~/.]/.test(v) && /^(?:cat|tar|zip|gzip|base64|xxd|head|tail|gpg|openssl|jq)$/.test(name))
           out.push({ path: homePath(v) });
