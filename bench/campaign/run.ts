@@ -14,7 +14,7 @@
 // LAN), which makes the campaign CPU-bound: on 2 cores more workers then only share the CPU.
 // (tc netem would delay every packet, but this kernel has no netem qdisc.)
 // Usage (root, Linux, PostgreSQL server binaries): npm run bench:campaign [-- --workers 1,2,4]
-//   [--concurrency 1024] [--delay 50] [--timeout 1s] [--shard-size /22] [--shards-at-once 4] [--empty silent|refuse]
+//   [--concurrency 1024] [--delay 50] [--timeout 1s] [--shard-size /22] [--shards-at-once 8] [--empty silent|refuse]
 //   [--skip-kill]
 // Everything connects only to addresses inside the namespaces this run creates and to the
 // PostgreSQL socket it starts; all of it is removed at the end.
@@ -44,7 +44,7 @@ const concurrency = opt("--concurrency", "1024");
 const delayMs = opt("--delay", "50");
 const timeout = opt("--timeout", "1s");
 const shardSize = opt("--shard-size", "/22");
-const shardsAtOnce = opt("--shards-at-once", "4");
+const shardsAtOnce = opt("--shards-at-once", "8");
 const empty = opt("--empty", "silent");
 if (empty !== "silent" && empty !== "refuse") throw new Error("--empty: silent or refuse");
 const skipKill = args.includes("--skip-kill");
@@ -271,6 +271,13 @@ async function check(url: string, name: string) {
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const cores = Number(execFileSync("nproc").toString().trim());
+/** Packets the kernel dropped so far because a CPU's input backlog was full (all CPUs). */
+function backlogDrops(): number {
+  return readFileSync("/proc/net/softnet_stat", "utf8")
+    .trim()
+    .split("\n")
+    .reduce((n, line) => n + Number.parseInt(line.split(" ")[1] ?? "0", 16), 0);
+}
 /** CPU seconds (user + system) process `pid` has used so far. */
 function cpuOf(pid: number | undefined): number {
   try {
@@ -339,6 +346,7 @@ try {
     const started = performance.now();
     const startedAt = Date.now();
     const gatewayCpu = cpuOf(gateways?.pid);
+    const drops = backlogDrops();
     const results = await Promise.all(Array.from({ length: k }, (_, i) => finished(startWorker(url, i + 1))));
     const seconds = (performance.now() - started) / 1000;
     for (const r of results)
@@ -383,7 +391,7 @@ try {
       `    shard time median ${Number(d.median).toFixed(2)} s, max ${Number(d.max).toFixed(2)} s; in all ${phase("scanned").toFixed(1)} s scanning, ${phase("stored").toFixed(1)} s storing`,
     );
     out(
-      `    CPU s per worker: ${results.map((r, i) => `w${i + 1} ${r.cpu?.toFixed(2) ?? "?"}`).join(", ")} (${((results.reduce((n, r) => n + (r.cpu ?? 0), 0) / seconds / cores) * 100).toFixed(0)}% of ${cores} cores); the gateways' process ${(cpuOf(gateways?.pid) - gatewayCpu).toFixed(2)}; load ${load()}`,
+      `    CPU s per worker: ${results.map((r, i) => `w${i + 1} ${r.cpu?.toFixed(2) ?? "?"}`).join(", ")} (${((results.reduce((n, r) => n + (r.cpu ?? 0), 0) / seconds / cores) * 100).toFixed(0)}% of ${cores} cores); the gateways' process ${(cpuOf(gateways?.pid) - gatewayCpu).toFixed(2)}; packets dropped by a full kernel backlog ${backlogDrops() - drops}; load ${load()}`,
     );
   }
 

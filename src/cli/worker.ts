@@ -26,7 +26,7 @@ export function registerWorker(program: Command): void {
     )
     .option(
       "--shards-at-once <n>",
-      "most shards in flight at once, sharing --concurrency and the rate: the next is taken once every endpoint of the last is under way (default 4)",
+      "most shards in flight at once, sharing --concurrency and the rate: the next is taken once every endpoint of the last is under way (default 8)",
       intOption("--shards-at-once", 1, 16),
     )
     .option("--name <name>", "this worker's name in campaign status (default HOST-PID)")

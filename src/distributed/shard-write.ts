@@ -3,14 +3,16 @@
 // (its first worker was killed after writing, before completing the job; or its lease expired
 // while it was still writing) adds nothing the second time: the second insert waits for the
 // first's transaction on the key and then finds it there.
-// The campaign row is locked only for moments: the records' sequence numbers are reserved by
-// one UPDATE of their own (a shard found to be a duplicate leaves a gap, which nothing minds),
-// and the row is locked again as the transaction's last step, to count the done shards. Holding
-// it for the whole write (the enrichment, advisories, assets and findings of every record) made
-// every worker's writes, and every worker's next take, wait in one line: with 4 workers a shard
-// took twice as long as with one. Taken last, the lock still makes the last shard's writer the
-// only one that sees every shard done: it completes the run, which closes unseen assets and
-// counts the day once for the whole campaign.
+// No lock on the campaign row is held while a shard is written. The records' sequence numbers
+// are reserved by one UPDATE of their own (a shard found to be a duplicate leaves a gap, which
+// nothing minds), and once the shard is committed, completeIfAllDone counts the done shards and
+// completes the campaign with one conditional UPDATE, so exactly one caller completes the run
+// (which closes unseen assets and counts the day once for the whole campaign); workers also call
+// it for campaigns they find nothing left to take in, so a writer killed between its commit and
+// that step leaves nothing undone. Holding the campaign row for the whole write (the enrichment,
+// advisories, assets and findings of every record), or even for its last round trips, made
+// every worker's writes wait in one line on a busy machine: with 4 workers a shard took longer
+// to store than to scan.
 import type { Observation } from "../scan/record.ts";
 import { sql } from "../store/drizzle.ts";
 import { rowsOf, type StoreDb } from "../store/rows.ts";
@@ -45,7 +47,7 @@ class Cancelled extends Error {}
 
 export async function writeShard(db: StoreDb, r: ShardResult): Promise<ShardWriteResult> {
   const [c] = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`SELECT state, run_id, shard_total FROM campaigns WHERE id = ${r.campaignId}`),
+    await db.execute(sql`SELECT state, run_id FROM campaigns WHERE id = ${r.campaignId}`),
   );
   if (!c || c.state === "cancelled") return "cancelled";
   const [written] = rowsOf(
@@ -58,8 +60,9 @@ export async function writeShard(db: StoreDb, r: ShardResult): Promise<ShardWrit
   let seq = n === 0 ? 0 : await reserveSeqs(db, r.campaignId, n);
   if (seq === null) return "cancelled";
   const runId = String(c.run_id);
+  let result: ShardWriteResult;
   try {
-    return await db.transaction(async (tx) => {
+    result = await db.transaction(async (tx) => {
       const gateways = r.observations.filter((o) => o.product !== null).length;
       const inserted = rowsOf(
         await tx.execute(sql`
@@ -72,32 +75,53 @@ export async function writeShard(db: StoreDb, r: ShardResult): Promise<ShardWrit
         const batch = r.observations.slice(i, i + BATCH).map((observation) => ({ seq: seq!++, observation }));
         await writeBatch(tx as unknown as StoreDb, runId, batch);
       }
-      await tx.execute(
-        sql`UPDATE campaign_workers SET shards_done = shards_done + 1, last_heartbeat = now() WHERE campaign_id = ${r.campaignId} AND name = ${r.worker}`,
-      );
-      // Last, under the campaign row's lock: cancelled meanwhile (nothing written), or the last
-      // shard. NO KEY UPDATE: every writer's campaign_shards row holds a key-share lock on the
-      // campaign (its foreign key), which FOR UPDATE would wait for, and they for it: a deadlock.
+      // Cancelled while this was written: nothing of it is kept (read without a lock: a cancel
+      // landing in the last round trip lets this one shard through).
       const [now] = rowsOf<{ state: string }>(
-        await tx.execute(sql`SELECT state FROM campaigns WHERE id = ${r.campaignId} FOR NO KEY UPDATE`),
+        await tx.execute(sql`SELECT state FROM campaigns WHERE id = ${r.campaignId}`),
       );
       if (!now || now.state === "cancelled") throw new Cancelled();
-      const [done] = rowsOf<{ n: number }>(
-        await tx.execute(
-          sql`SELECT count(*)::int AS n FROM campaign_shards WHERE campaign_id = ${r.campaignId}`,
-        ),
-      );
-      if (Number(done?.n) >= Number(c.shard_total)) {
-        const finishedAt = new Date().toISOString();
-        await tx.execute(
-          sql`UPDATE campaigns SET state = 'done', finished_at = ${finishedAt}::timestamptz WHERE id = ${r.campaignId}`,
-        );
-        await completeRun(tx as unknown as StoreDb, runId, finishedAt);
-      }
       return "written";
     });
   } catch (err) {
     if (err instanceof Cancelled) return "cancelled";
     throw err;
   }
+  if (result === "written") {
+    // Outside the write: a worker's shards stored at the same moment, and its heartbeats, do not
+    // wait for each other on its row.
+    await db.execute(
+      sql`UPDATE campaign_workers SET shards_done = shards_done + 1, last_heartbeat = now() WHERE campaign_id = ${r.campaignId} AND name = ${r.worker}`,
+    );
+  }
+  // A duplicate too: its first writer may have died before this step.
+  await completeIfAllDone(db, r.campaignId);
+  return result;
+}
+
+/**
+ * Complete the campaign once every shard is stored: its state and its run, in one transaction,
+ * by whichever caller's UPDATE finds it not done yet (the others find nothing to update). True
+ * when this call completed it.
+ */
+export async function completeIfAllDone(db: StoreDb, campaignId: string): Promise<boolean> {
+  const [row] = rowsOf<{ n: number; total: number }>(
+    await db.execute(sql`
+      SELECT (SELECT count(*)::int FROM campaign_shards WHERE campaign_id = ${campaignId}) AS n,
+             shard_total AS total
+      FROM campaigns WHERE id = ${campaignId} AND state IN ('queued', 'running', 'paused')`),
+  );
+  if (!row || Number(row.n) < Number(row.total)) return false;
+  return db.transaction(async (tx) => {
+    const finishedAt = new Date().toISOString();
+    const [done] = rowsOf<{ run_id: string }>(
+      await tx.execute(sql`
+        UPDATE campaigns SET state = 'done', finished_at = ${finishedAt}::timestamptz
+        WHERE id = ${campaignId} AND state IN ('queued', 'running', 'paused')
+        RETURNING run_id`),
+    );
+    if (!done) return false;
+    await completeRun(tx as unknown as StoreDb, String(done.run_id), finishedAt);
+    return true;
+  });
 }

@@ -36,7 +36,7 @@ import {
   type ShardJob,
 } from "./campaigns.ts";
 import { listOptOuts } from "./optouts.ts";
-import { writeShard } from "./shard-write.ts";
+import { completeIfAllDone, writeShard } from "./shard-write.ts";
 
 export interface WorkerOptions {
   name: string;
@@ -48,7 +48,7 @@ export interface WorkerOptions {
   log: (line: string) => void;
   /** Milliseconds between polls when nothing is queued. */
   pollMs?: number;
-  /** Most shards in flight at once, sharing one concurrency budget and one rate (default 4). */
+  /** Most shards in flight at once, sharing one concurrency budget and one rate (default 8). */
   shardsAtOnce?: number;
 }
 
@@ -60,7 +60,7 @@ interface SharedBudget {
 }
 
 /** Default most shards in flight at once in one worker. */
-export const SHARDS_AT_ONCE = 4;
+export const SHARDS_AT_ONCE = 8;
 
 export interface WorkerSummary {
   shards: number;
@@ -334,6 +334,9 @@ export async function runWorker(db: StoreDb, boss: PgBoss, opts: WorkerOptions):
           if (opts.signal.aborted) return null;
           const s = await startShard(db, boss, c, opts, summary);
           if (s) return s;
+          // Nothing to take: every shard may be stored already, by a writer that died before
+          // completing the campaign.
+          await completeIfAllDone(db, c.id);
         }
         return null;
       },

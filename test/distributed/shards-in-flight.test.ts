@@ -9,6 +9,8 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { openCampaignDb } from "../../src/distributed/connect.ts";
+import { completeIfAllDone } from "../../src/distributed/shard-write.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { runClawpatrol } from "../support/cli.ts";
 import { describeLive } from "../support/live.ts";
@@ -161,6 +163,63 @@ describeLive("shards in flight", BASE ? null : "DATABASE_URL is not set", () => 
       expect(run).toMatchObject({ status: "complete", observation_count: GATEWAYS.length });
       // No writer had to be retried after a deadlock.
       expect(done.map((d) => d.stderr).join("")).not.toMatch(/deadlock/);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
+
+  it("a campaign whose every shard is stored is completed once, even when its last writer died before completing it", async () => {
+    const db = await isolatedUrl(BASE!);
+    try {
+      await campaign(db.url, "orphan");
+      // Every shard stored (rows as a writer leaves them), their jobs finished, the campaign not
+      // completed: what a writer killed between its commit and the completion leaves.
+      await query(
+        db.url,
+        `INSERT INTO campaign_shards (campaign_id, shard, worker, endpoints, records, gateways, attempt, done_at)
+         SELECT c.id, g, 'dead', 64, 0, 0, 0, now() FROM campaigns c, generate_series(0, 7) g WHERE c.name = 'orphan'`,
+      );
+      await query(
+        db.url,
+        "UPDATE pgboss.job j SET state = 'completed', completed_on = now() FROM campaigns c WHERE j.name = c.queue AND c.name = 'orphan'",
+      );
+      const [id] = await query<{ id: string; run_id: string }>(
+        db.url,
+        "SELECT id, run_id FROM campaigns WHERE name = 'orphan'",
+      );
+      // Three callers at once: exactly one completes it.
+      const opened = await Promise.all([1, 2, 3].map(() => openCampaignDb(db.url)));
+      try {
+        const results = await Promise.all(opened.map((o) => completeIfAllDone(o.db, id!.id)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      } finally {
+        await Promise.all(opened.map((o) => o.close()));
+      }
+      const [c] = await query<{ state: string }>(db.url, "SELECT state FROM campaigns WHERE name = 'orphan'");
+      expect(c!.state).toBe("done");
+      const [run] = await query<{ status: string }>(db.url, "SELECT status FROM runs WHERE id = $1", [
+        id!.run_id,
+      ]);
+      expect(run!.status).toBe("complete");
+
+      // The same left-over state, found by a worker with nothing to take: it completes it.
+      await campaign(db.url, "found");
+      await query(
+        db.url,
+        `INSERT INTO campaign_shards (campaign_id, shard, worker, endpoints, records, gateways, attempt, done_at)
+         SELECT c.id, g, 'dead', 64, 0, 0, 0, now() FROM campaigns c, generate_series(0, 7) g WHERE c.name = 'found'`,
+      );
+      await query(
+        db.url,
+        "UPDATE pgboss.job j SET state = 'completed', completed_on = now() FROM campaigns c WHERE j.name = c.queue AND c.name = 'found'",
+      );
+      const w = await worker(db.url, "late", []);
+      expect(w.code, w.stderr).toBe(0);
+      const [found] = await query<{ state: string; status: string }>(
+        db.url,
+        "SELECT c.state, r.status FROM campaigns c JOIN runs r ON r.id = c.run_id WHERE c.name = 'found'",
+      );
+      expect(found).toEqual({ state: "done", status: "complete" });
     } finally {
       await db.drop();
     }
