@@ -1,8 +1,9 @@
 // The exposure picture of the overview (and /api/exposure): how many gateways are exposed now,
 // kept apart from what was only ever seen or only claimed by a third-party export, where they
-// are, what they run, and which to fix first. Everything is read from the assets table (one row
-// per endpoint; country, AS and verified kept there by the store's write path) and the
-// pre-aggregated daily_countries, never from the observations, so it stays fast at any size.
+// are, what they run, and which to fix first. Counts and breakdowns are read pre-aggregated
+// (exposure_counts and daily_countries, recomputed when a scan run completes: as of the last
+// run, like the tiles); the fix-first list from the assets table through two indexes. Nothing
+// reads the observations or groups every asset on a page view, so it stays fast at any size.
 //
 // Words, as the page uses them:
 //   live        a gateway (product known) whose asset is open and whose latest record was probed
@@ -12,6 +13,7 @@
 //   vulnerable  live with a pre-auth advisory that applies for certain
 //   fix first   live, answering without auth AND vulnerable
 import { sql } from "drizzle-orm";
+import { exposureCountsSource } from "../store/exposure-counts.ts";
 import { rowsOf, type StoreDb } from "../store/rows.ts";
 
 const num = (v: unknown): number => Number(v ?? 0);
@@ -97,25 +99,17 @@ export interface ExposureOptions {
   top?: number;
 }
 
-// The release family of a version: 2026.3.13 → 2026.3 (CalVer year.month), 1.82.0 → 1.82.
-const ERA = sql`a.product || ' ' || coalesce(substring(a.version from '^([0-9]+\\.[0-9]+)'), '(version unknown)')`;
-
+/** Totals (live, unverified, ever seen, closed) from the pre-aggregated counts. */
 export async function totals(db: StoreDb): Promise<Exposure["totals"]> {
-  const [r = {}] = rowsOf(
-    await db.execute(sql`
-      SELECT count(*) FILTER (WHERE state = 'open' AND verified)::int AS live,
-             count(DISTINCT ip) FILTER (WHERE state = 'open' AND verified)::int AS live_ips,
-             count(*) FILTER (WHERE state = 'open' AND NOT verified)::int AS unverified,
-             count(DISTINCT ip) FILTER (WHERE state = 'open' AND NOT verified)::int AS unverified_ips,
-             count(*)::int AS ever, count(DISTINCT ip)::int AS ever_ips,
-             count(*) FILTER (WHERE state = 'closed')::int AS closed
-      FROM assets WHERE product IS NOT NULL`),
-  );
+  const from = await exposureCountsSource(db);
+  const rows = rowsOf(await db.execute(sql`SELECT key, live, ips FROM ${from} AS c WHERE dim = 'totals'`));
+  const get = (k: string) => rows.find((r) => r.key === k) ?? {};
+  const pair = (k: string) => ({ endpoints: num(get(k).live), ips: num(get(k).ips) });
   return {
-    live: { endpoints: num(r.live), ips: num(r.live_ips) },
-    unverified: { endpoints: num(r.unverified), ips: num(r.unverified_ips) },
-    everSeen: { endpoints: num(r.ever), ips: num(r.ever_ips) },
-    closed: num(r.closed),
+    live: pair("live"),
+    unverified: pair("unverified"),
+    everSeen: pair("ever"),
+    closed: num(get("closed").live),
   };
 }
 
@@ -132,38 +126,21 @@ export async function records(db: StoreDb): Promise<Exposure["records"]> {
 const DIMENSIONS = ["auth", "vulnerable", "era", "country", "asn"] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 
-/** Every breakdown in one pass over the open gateways (GROUPING SETS), largest groups first. */
+/** Every breakdown, largest groups first, from the pre-aggregated counts (src/store/exposure-counts.ts). */
 export async function breakdownsOf(db: StoreDb, limit: number): Promise<Record<Dimension, ExposureCount[]>> {
+  const from = await exposureCountsSource(db);
   const rows = rowsOf(
     await db.execute(sql`
-      WITH a AS (
-        SELECT a.auth, a.preauth_count > 0 AS vuln, ${ERA} AS era,
-               coalesce(a.country, '') AS country, coalesce(a.asn::text, '') AS asn, a.as_org, a.verified
-        FROM assets a WHERE a.state = 'open' AND a.product IS NOT NULL),
-      g AS (
-        SELECT CASE WHEN GROUPING(auth) = 0 THEN 'auth' WHEN GROUPING(vuln) = 0 THEN 'vulnerable'
-                    WHEN GROUPING(era) = 0 THEN 'era' WHEN GROUPING(country) = 0 THEN 'country'
-                    ELSE 'asn' END AS dim,
-               CASE WHEN GROUPING(auth) = 0 THEN auth
-                    WHEN GROUPING(vuln) = 0 THEN CASE WHEN vuln THEN 'yes' ELSE 'no' END
-                    WHEN GROUPING(era) = 0 THEN era WHEN GROUPING(country) = 0 THEN country
-                    ELSE asn END AS key,
-               max(as_org) AS name,
-               count(*) FILTER (WHERE verified)::int AS live,
-               count(*) FILTER (WHERE verified AND auth = 'not-required')::int AS unauthenticated,
-               count(*) FILTER (WHERE verified AND vuln)::int AS vulnerable,
-               count(*) FILTER (WHERE NOT verified)::int AS unverified
-        FROM a
-        GROUP BY GROUPING SETS ((auth), (vuln), (era), (country), (asn)))
-      SELECT *, row_number() OVER (PARTITION BY dim ORDER BY live DESC, unverified DESC, key) AS rank
-      FROM g`),
+      SELECT * FROM (
+        SELECT c.*, row_number() OVER (PARTITION BY dim ORDER BY live DESC, unverified DESC, key) AS rank
+        FROM ${from} AS c WHERE dim <> 'totals') r
+      WHERE rank <= ${limit} ORDER BY dim, rank`),
   );
   const out = Object.fromEntries(DIMENSIONS.map((d) => [d, [] as ExposureCount[]])) as Record<
     Dimension,
     ExposureCount[]
   >;
-  const ranked = rows.filter((r) => num(r.rank) <= limit).sort((x, y) => num(x.rank) - num(y.rank));
-  for (const r of ranked) {
+  for (const r of rows) {
     const dim = String(r.dim) as Dimension;
     out[dim]?.push({
       key: String(r.key),
@@ -177,23 +154,33 @@ export async function breakdownsOf(db: StoreDb, limit: number): Promise<Record<D
   return out;
 }
 
-const SEVERITY_RANK = sql`CASE a.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2
-  WHEN 'low' THEN 1 WHEN 'info' THEN 0 ELSE -1 END`;
+// The expression of the index assets_fix_first_rest (migration 11): keep the two the same.
+const SEVERITY_RANK = sql`CASE a.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 WHEN 'info' THEN 0 ELSE -1 END`;
+const LIVE = sql`a.state = 'open' AND a.product IS NOT NULL AND a.verified`;
+const URGENT = sql`a.auth = 'not-required' AND a.preauth_count > 0`;
+const COLUMNS = sql`host(a.ip) AS ip, a.port, a.host, a.product, a.version, a.auth, a.severity,
+  a.preauth_count AS pre, a.country, a.asn, a.as_org, a.first_seen, a.last_seen`;
 
-/** Live gateways, the ones to fix first first. */
+/**
+ * Live gateways, the ones to fix first first: unauthenticated and vulnerable ones newest first,
+ * then the others by severity (latest seen first). Each part is one index's order (migration 11),
+ * so neither sorts the live gateways.
+ */
 export async function fixFirst(db: StoreDb, limit: number): Promise<WorstAsset[]> {
-  const urgent = sql`(a.auth = 'not-required' AND a.preauth_count > 0)`;
-  return rowsOf(
+  const urgent = rowsOf(
     await db.execute(sql`
-      SELECT host(a.ip) AS ip, a.port, a.host, a.product, a.version, a.auth, a.severity,
-             a.preauth_count AS pre, a.country, a.asn, a.as_org,
-             a.first_seen, a.last_seen, ${urgent} AS urgent
-      FROM assets a
-      WHERE a.state = 'open' AND a.product IS NOT NULL AND a.verified
-      ORDER BY ${urgent} DESC, CASE WHEN ${urgent} THEN a.first_seen END DESC NULLS LAST,
-               ${SEVERITY_RANK} DESC, a.last_seen DESC, a.ip, a.port
-      LIMIT ${limit}`),
-  ).map((r) => ({
+      SELECT ${COLUMNS}, true AS urgent FROM assets a WHERE ${LIVE} AND ${URGENT}
+      ORDER BY a.first_seen DESC, a.ip, a.port LIMIT ${limit}`),
+  );
+  const rest =
+    urgent.length >= limit
+      ? []
+      : rowsOf(
+          await db.execute(sql`
+            SELECT ${COLUMNS}, false AS urgent FROM assets a WHERE ${LIVE} AND NOT (${URGENT})
+            ORDER BY ${SEVERITY_RANK} DESC, a.last_seen DESC, a.ip, a.port LIMIT ${limit - urgent.length}`),
+        );
+  return [...urgent, ...rest].map((r) => ({
     ip: String(r.ip),
     port: num(r.port),
     host: String(r.host),

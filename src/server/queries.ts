@@ -1,7 +1,8 @@
 // The dashboard's SQL. Each page and its JSON twin read through one function here.
 // The overview stays cheap however large the store grows: it reads the last daily_stats row,
-// the asset events of the last 7 days (index asset_events_at) and the runs table; breakdowns and
-// the asset table read the assets table (one row per endpoint, never the observations); only
+// the asset events of the last 7 days (index asset_events_at) and the runs table; breakdowns read
+// the counts pre-aggregated when the last run completed (exposure_counts); the asset table reads
+// the assets table (one row per endpoint, never the observations); only
 // an asset's own page reads observations, by (ip, port) (index observations_ip_port).
 // An asset's advisory ids are its advisory list's ids (assets.advisory_set → advisory_set_ids)
 // or, for rows written before migration 6, the ids kept in assets.advisories. Every advisory
@@ -18,6 +19,7 @@ import {
 } from "../advisories/counts.ts";
 import type { Observation } from "../scan/record.ts";
 import { AdvisorySetReader, storedAdvisoryFacts } from "../store/advisory-sets.ts";
+import { exposureCountsSource } from "../store/exposure-counts.ts";
 import type { AssetRow } from "../store/query.ts";
 import { rowsOf, type StoreDb } from "../store/rows.ts";
 
@@ -211,33 +213,22 @@ export interface PlaceCount {
 }
 
 export async function breakdowns(db: StoreDb, limit: number): Promise<Breakdowns> {
-  // One pass over the live gateways, grouped by what the breakdowns need. They share few
-  // (version, advisory list) combinations, so a few hundred groups stand for every asset, and each
-  // list's count is spread over its ids here, never as one row per asset and advisory. An asset's
-  // pre-auth ids follow from its advisory list, so they are read from one representative row per
-  // group (reading every asset's arrays would detoast each: the bulk of the time at 40,000 assets);
-  // rows without a list (none applies, or written before migration 6) are grouped by their own arrays.
-  const groups = rowsOf(
-    await db.execute(sql`
-      WITH g AS (
-        SELECT product, version, auth = 'not-required' AS unauth, advisory_set AS list,
-               count(*)::int AS n, min(ctid) AS rep
-        FROM assets WHERE state = 'open' AND product IS NOT NULL AND advisory_set IS NOT NULL
-        GROUP BY 1, 2, 3, 4)
-      SELECT g.product, g.version, g.unauth, g.list, g.n, a.preauth_advisories AS pre, NULL::text[] AS legacy
-      FROM g JOIN assets a ON a.ctid = g.rep
-      UNION ALL
-      SELECT product, version, auth = 'not-required', NULL, count(*)::int, preauth_advisories, advisories
-      FROM assets WHERE state = 'open' AND product IS NOT NULL AND advisory_set IS NULL
-      GROUP BY 1, 2, 3, 6, 7`),
+  // The live gateways grouped by what the breakdowns need, pre-aggregated when the last scan run
+  // completed (src/store/exposure-counts.ts, as of that run like the tiles). They share few
+  // (version, advisory list) combinations, so a few hundred groups stand for every asset, and
+  // each list's count is spread over its ids here, never as one row per asset and advisory.
+  const from = await exposureCountsSource(db);
+  const groups = rowsOf(await db.execute(sql`SELECT name, live FROM ${from} AS c WHERE dim = 'list'`)).map(
+    (r) => {
+      const [product, version, unauth, list, pre, legacy] = json<
+        [string, string | null, boolean, string | null, string[] | null, string[] | null]
+      >(r.name);
+      return { product, version, unauth, list, pre: pre ?? [], legacy: legacy ?? [], n: num(r.live) };
+    },
   );
   const facts = await storedAdvisoryFacts(
     db,
-    groups.map((g) => ({
-      advisorySet: g.list ? String(g.list) : null,
-      advisories: textArray(g.legacy),
-      preauthAdvisories: textArray(g.pre),
-    })),
+    groups.map((g) => ({ advisorySet: g.list, advisories: g.legacy, preauthAdvisories: g.pre })),
   );
   const versionMap = new Map<string, VersionCount>();
   const preauth = new Map<string, AdvisoryCount>();
@@ -254,15 +245,10 @@ export async function breakdowns(db: StoreDb, limit: number): Promise<Breakdowns
     if (unauth) c.unauthenticated += n;
     m.set(a.id, c);
   };
-  // Lists with a pre-auth advisory (hex hashes), so the network counts need no array per asset.
-  const vulnerableLists = new Set<string>();
   groups.forEach((g, i) => {
-    const n = num(g.n);
-    const unauth = g.unauth === true;
+    const { n, unauth, product, version } = g;
     const list = facts[i]!;
     const counts = countAdvisories(list, unauth ? "not-required" : "unknown");
-    const product = String(g.product);
-    const version = (g.version as string | null) ?? null;
     const key = `${product}\u0000${version ?? ""}\u0000${version === null ? 0 : 1}`;
     const v = versionMap.get(key) ?? {
       product,
@@ -275,10 +261,7 @@ export async function breakdowns(db: StoreDb, limit: number): Promise<Breakdowns
     };
     v.live += n;
     if (unauth) v.unauthenticated += n;
-    if (counts.preAuth > 0) {
-      v.vulnerable += n;
-      if (g.list) vulnerableLists.add(String(g.list));
-    }
+    if (counts.preAuth > 0) v.vulnerable += n;
     v.affecting = Math.max(v.affecting, counts.affecting);
     v.preAuth = Math.max(v.preAuth, counts.preAuth);
     versionMap.set(key, v);
@@ -293,56 +276,39 @@ export async function breakdowns(db: StoreDb, limit: number): Promise<Breakdowns
       .sort((x, y) => y.live - x.live || (name(x) < name(y) ? -1 : name(x) > name(y) ? 1 : 0))
       .slice(0, limit);
   const versions = top(versionMap.values(), (v) => `${v.product} ${v.version ?? ""}`);
-  const vulnerableLiteral = `{${[...vulnerableLists].filter((h) => /^[0-9a-f]+$/.test(h)).join(",")}}`;
-  const networks = rowsOf(
-    await db.execute(sql`
-      SELECT network(set_masklen(ip, CASE WHEN family(ip) = 4 THEN 24 ELSE 64 END))::text AS network,
-             count(*)::int AS live,
-             count(*) FILTER (WHERE auth = 'not-required')::int AS unauthenticated,
-             count(*) FILTER (WHERE advisory_set = ANY(${vulnerableLiteral}::text[])
-               OR (advisory_set IS NULL AND cardinality(preauth_advisories) > 0))::int AS vulnerable
-      FROM assets WHERE state = 'open' AND product IS NOT NULL
-      GROUP BY 1 ORDER BY live DESC, 1 LIMIT ${limit}`),
-  ).map((r) => ({
-    network: String(r.network),
-    live: num(r.live),
-    unauthenticated: num(r.unauthenticated),
-    vulnerable: num(r.vulnerable),
+  // Open gateways, verified or only claimed by an import ("live" here, as on the rest of the page).
+  const grouped = async (dim: string, withName: boolean) =>
+    rowsOf(
+      await db.execute(sql`
+        SELECT key, name, (live + unverified)::int AS live, unauthenticated, vulnerable
+        FROM ${from} AS c WHERE dim = ${dim} AND key <> ''
+        ORDER BY 3 DESC, key LIMIT ${limit}`),
+    ).map((r) => ({
+      key: String(r.key),
+      name: withName && r.name != null ? String(r.name) : null,
+      live: num(r.live),
+      unauthenticated: num(r.unauthenticated),
+      vulnerable: num(r.vulnerable),
+    }));
+  const networks = (await grouped("network", false)).map(({ key, live, unauthenticated, vulnerable }) => ({
+    network: key,
+    live,
+    unauthenticated,
+    vulnerable,
   }));
+  const place = ({ key, name, live, unauthenticated }: PlaceCount & { vulnerable: number }): PlaceCount => ({
+    key,
+    name,
+    live,
+    unauthenticated,
+  });
   return {
     versions,
     preauthAdvisories: top(preauth.values(), (a) => a.advisory),
     advisories: top(any.values(), (a) => a.advisory),
     networks,
-    ...(await placeBreakdowns(db, limit)),
-  };
-}
-
-/**
- * Live gateways by country and by AS, from the place the store keeps with each asset (its latest
- * record's, set by src/enrich/; migration 9); assets with none are not counted.
- */
-async function placeBreakdowns(
-  db: StoreDb,
-  limit: number,
-): Promise<{ countries: PlaceCount[]; organisations: PlaceCount[] }> {
-  const by = async (key: SQL, name: SQL) =>
-    rowsOf(
-      await db.execute(sql`
-        SELECT ${key} AS key, max(${name}) AS name, count(*)::int AS live,
-               count(*) FILTER (WHERE a.auth = 'not-required')::int AS unauthenticated
-        FROM assets a
-        WHERE a.state = 'open' AND a.product IS NOT NULL AND ${key} IS NOT NULL
-        GROUP BY 1 ORDER BY live DESC, 1 LIMIT ${limit}`),
-    ).map((r) => ({
-      key: String(r.key),
-      name: r.name === null || r.name === undefined ? null : String(r.name),
-      live: num(r.live),
-      unauthenticated: num(r.unauthenticated),
-    }));
-  return {
-    countries: await by(sql`a.country`, sql`NULL::text`),
-    organisations: await by(sql`a.asn::text`, sql`a.as_org`),
+    countries: (await grouped("country", false)).map(place),
+    organisations: (await grouped("asn", true)).map(place),
   };
 }
 

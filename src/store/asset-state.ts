@@ -7,6 +7,7 @@
 // assets but are not what anyone is paged about. Every event is keyed by (run, asset, kind), so
 // writing a run again never adds a second copy.
 import { sql } from "./drizzle.ts";
+import { refreshExposureCounts } from "./exposure-counts.ts";
 import { rowsOf, type StoreDb } from "./rows.ts";
 import type { AssetEventKind, assetEvents, assets, RunScope } from "./schema.ts";
 import { MAX_SCOPE_RANGES } from "./scope.ts";
@@ -250,4 +251,5 @@ export async function recomputeDailyStats(tx: Tx | StoreDb, at: string): Promise
     GROUP BY 2
     UNION ALL SELECT ${day}::date, '', 0, 0, 0
     ON CONFLICT (day, country) DO NOTHING`);
+  await refreshExposureCounts(tx);
 }

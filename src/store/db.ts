@@ -26,7 +26,7 @@ export interface Store {
 // Every sighting rewrites its asset and finding rows; the old versions stay on disk until a
 // VACUUM. PostgreSQL's autovacuum does that; PGlite runs no background workers, so without
 // this a store that is scanned daily grows by a copy of those tables a day.
-const UPDATED_TABLES = "assets, findings, daily_stats, daily_countries, advisory_set_ids";
+const UPDATED_TABLES = "assets, findings, daily_stats, daily_countries, exposure_counts, advisory_set_ids";
 
 export interface OpenOptions {
   /** A postgres:// URL; defaults to $DATABASE_URL. */

@@ -155,6 +155,22 @@ export const dailyCountries = pgTable(
   (t) => [primaryKey({ columns: [t.day, t.country] })],
 );
 
+/** The exposure picture's counts as of the last completed scan run (src/store/exposure-counts.ts). */
+export const exposureCounts = pgTable(
+  "exposure_counts",
+  {
+    dim: text("dim").notNull(),
+    key: text("key").notNull(),
+    name: text("name"),
+    live: integer("live").notNull(),
+    unauthenticated: integer("unauthenticated").notNull(),
+    vulnerable: integer("vulnerable").notNull(),
+    unverified: integer("unverified").notNull(),
+    ips: integer("ips"),
+  },
+  (t) => [primaryKey({ columns: [t.dim, t.key] })],
+);
+
 export const findings = pgTable(
   "findings",
   {

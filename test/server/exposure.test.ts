@@ -5,9 +5,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Exposure, exposure } from "../../src/server/exposure.ts";
-import { openStore, type Store } from "../../src/store/db.ts";
+import { openStore, rowsOf, type Store } from "../../src/store/db.ts";
+import { refreshExposureCounts } from "../../src/store/exposure-counts.ts";
 import { describeLive } from "../support/live.ts";
 import {
   asMap,
@@ -114,8 +116,7 @@ function suite(open: () => Promise<Store>, reset: (s: Store) => Promise<void>) {
     const want = [...live].sort(
       (a, b) =>
         Number(urgent(b)) - Number(urgent(a)) ||
-        (urgent(a) ? firstSeen(b) - firstSeen(a) : 0) ||
-        rank(b.severity) - rank(a.severity) ||
+        (urgent(a) ? firstSeen(b) - firstSeen(a) : rank(b.severity) - rank(a.severity)) ||
         ipNum(a.ip) - ipNum(b.ip) ||
         a.port - b.port,
     );
@@ -148,6 +149,18 @@ function suite(open: () => Promise<Store>, reset: (s: Store) => Promise<void>) {
     const short = await exposure(store.db, { limit: 50, periodDays: 30 });
     expect(short.countries.previousDay).toBeNull();
     expect(short.countries.rows.every((r) => r.previous === null && r.change === null)).toBe(true);
+  });
+
+  it("counts the same from the assets when no run has completed since the counts table came", async () => {
+    await store.db.execute(sql`DELETE FROM exposure_counts`);
+    try {
+      expect(await exposure(store.db, { limit: 50, periodDays: 7 })).toEqual(e);
+    } finally {
+      await refreshExposureCounts(store.db);
+    }
+    const [n] = rowsOf(await store.db.execute(sql`SELECT count(*)::int AS n FROM exposure_counts`));
+    expect(Number(n?.n)).toBeGreaterThan(10);
+    expect(await exposure(store.db, { limit: 50, periodDays: 7 })).toEqual(e);
   });
 
   it("cuts every breakdown and the list to the limit", async () => {
