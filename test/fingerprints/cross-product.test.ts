@@ -14,6 +14,7 @@ import { SCAN_RULES } from "../../src/scan/rules.ts";
 import { loadSpecs, SOURCE_FIXTURE_DIR } from "../products/source-server.ts";
 import { type Lookalikes, startLookalikes } from "../support/lookalikes.ts";
 import { PRODUCT_ZOO } from "../support/product-zoo.ts";
+import { SERVICE_CASES } from "../support/service-zoo.ts";
 
 interface Case {
   name: string;
@@ -39,7 +40,9 @@ for (const vantage of ["local", "remote"])
     });
 for (const { file, t } of loadDir("products")) {
   const z = PRODUCT_ZOO.find((z) => z.name === file);
-  cases.push({ name: `products/${file}`, t, owner: z ? fingerprinterOf(z.product).id : "unknown" });
+  const service = SERVICE_CASES.find((c) => c.name === file);
+  const product = z?.product ?? service?.instance.service.product;
+  cases.push({ name: `products/${file}`, t, owner: product ? fingerprinterOf(product).id : "unknown" });
 }
 // Products fingerprinted from their published source: transcripts recorded against their specs.
 for (const spec of loadSpecs())

@@ -3,7 +3,7 @@
 // rewritten to a non-loopback test address (198.18.28.1, RFC 2544 benchmarking space) and the
 // product's default port, as a scan from another host would see it; every byte of every
 // answer is what the spec says the product's source sends. Loopback only.
-//   node test/products/record-source-derived.ts
+//   node test/products/record-source-derived.ts [product...]   (default: every spec)
 import { writeFileSync } from "node:fs";
 import { probeEndpoint } from "../../src/fingerprints/probe-endpoint.ts";
 import { fingerprinterOf } from "../../src/fingerprints/registry.ts";
@@ -13,7 +13,8 @@ import { loadSpecs, SOURCE_FIXTURE_DIR, startSourceServer } from "./source-serve
 
 export const RECORDED_ADDRESS = "198.18.28.1";
 
-for (const spec of loadSpecs()) {
+const only = process.argv.slice(2);
+for (const spec of loadSpecs().filter((s) => only.length === 0 || only.includes(s.product))) {
   const port = fingerprinterOf(spec.product).meta.defaultPorts[0]!;
   for (const variant of spec.variants) {
     const server = await startSourceServer(spec, variant);

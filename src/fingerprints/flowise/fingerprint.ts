@@ -5,7 +5,10 @@
 // whitelisted in 2.x/3.x, answers `{"PLATFORM_TYPE": ...}` (services/settings/index.ts).
 // `GET /api/v1/chatflows` is the flow listing: a release without authentication configured
 // (1.x/2.x without FLOWISE_USERNAME/FLOWISE_PASSWORD) answers it to anyone; with auth, 401.
-// Pure.
+// 3.x always asks for a sign-in, but until the first account exists anyone can create it and
+// own the instance: `POST /api/v1/auth/resolve` (whitelisted; it only counts organisations,
+// enterprise/middleware/passport, as the UI does on load) says `{"redirectUrl":
+// "/organization-setup"}` then, `/signin` after (checked live on flowise 3.1.4). Pure.
 import type { Evidence } from "../../findings/model.ts";
 import type { HttpExchange } from "../../net/http.ts";
 import {
@@ -43,6 +46,10 @@ export function fingerprintFlowise(t: Transcript): Verdict {
   if (platform) facts.platformType = platform;
   const flowsX = answered(t, "/api/v1/chatflows");
   const flows = jsonBody(flowsX);
+  const resolveX = answered(t, "/api/v1/auth/resolve", "POST");
+  const resolved = asObject(jsonBody(resolveX));
+  const redirect =
+    resolved && hasExactKeys(resolved, ["redirectUrl"]) ? cleanText(resolved.redirectUrl, 40) : null;
   let auth: AuthState = "unknown";
   let authConfidence = 0;
   if (Array.isArray(flows) && flowsX) {
@@ -50,14 +57,30 @@ export function fingerprintFlowise(t: Transcript): Verdict {
     authConfidence = 0.85;
     facts.chatflowsListed = flows.length;
     evidence.push(evidenceOf(flowsX, `/api/v1/chatflows lists ${flows.length} flows without credentials`));
+  } else if (redirect === "/organization-setup" && resolveX) {
+    auth = "not-required";
+    authConfidence = 0.9;
+    facts.accountSetUp = false;
+    evidence.push(
+      evidenceOf(
+        resolveX,
+        "/api/v1/auth/resolve: no account yet, the first visitor sets one up and owns the instance",
+      ),
+    );
   } else if (flowsX && (flowsX.response!.status === 401 || flowsX.response!.status === 403)) {
     auth = "required";
     authConfidence = 0.8;
     evidence.push(evidenceOf(flowsX, `/api/v1/chatflows refused with ${flowsX.response!.status}`));
+    if (redirect === "/signin" && resolveX) {
+      facts.accountSetUp = true;
+      authConfidence = 0.9;
+      evidence.push(evidenceOf(resolveX, "/api/v1/auth/resolve: an account exists (sign-in page)"));
+    }
   }
   return serviceVerdict({
     product: "flowise",
-    confidence: page && platform ? 0.85 : 0.75,
+    // Tested against the running product (test/live/services.test.ts).
+    confidence: page && platform ? 0.95 : 0.8,
     version,
     auth,
     authConfidence,

@@ -1,8 +1,9 @@
 // n8n as a fingerprinter: its editor page claims the port; the public settings follow (never
-// a sign-in, an owner setup or a workflow run).
+// a sign-in, an owner setup or a workflow run); a public API route shows whether that API is
+// on (refused without a key).
 import type { Fingerprinter } from "../contract.ts";
 import { askOnce } from "../service.ts";
-import { fingerprintN8n, isN8nPage } from "./fingerprint.ts";
+import { fingerprintN8n, isN8nPage, PUBLIC_API_PROBE } from "./fingerprint.ts";
 import { N8N_PRODUCTS } from "./meta.ts";
 import { N8N_RULES, n8nFindings } from "./rules.ts";
 
@@ -13,13 +14,13 @@ export const n8n: Fingerprinter = {
     displayName: "n8n",
     defaultPorts: [5678],
     advisories: { ecosystem: "npm", packages: ["n8n"] },
-    basis: "published-source",
+    basis: "live",
   },
   triage(root) {
     return isN8nPage(root) ? "claim" : "no";
   },
   async probe(s) {
-    await askOnce(s, ["/rest/settings"]);
+    await askOnce(s, ["/rest/settings", PUBLIC_API_PROBE]);
     return true;
   },
   fingerprint: fingerprintN8n,
