@@ -365,6 +365,30 @@ describe("taint within a file", () => {
     expect(r.findings.filter((f) => /CODE-004|FLOW-001/.test(f.ruleId))).toEqual([]);
   });
 
+  it("names do not resolve across languages, and Object.assign fills its first argument only", () => {
+    const r = scan([
+      {
+        rel: "lib/config.js",
+        text: "const key = Object.assign({}, process.env);\nmodule.exports = { key };\n",
+      },
+      {
+        rel: "check.sh",
+        text: '#!/bin/sh\nfor key in a b; do\n  curl -s "https://status.example/$key"\ndone\n',
+      },
+    ]);
+    expect(r.findings.filter((f) => f.ruleId === "CP-SKILL-CODE-004")).toEqual([]);
+  });
+
+  it("a shell default that is localhost keeps the data at home", () => {
+    const r = scan([
+      {
+        rel: "v.sh",
+        text: '#!/bin/sh\nURL="${URL:-http://localhost:3333}"\nK=$(cat ~/.ssh/id_rsa.pub)\ncurl -s -d "$K" "$URL/api"\n',
+      },
+    ]);
+    expect(r.findings.filter((f) => f.ruleId === "CP-SKILL-CODE-004")).toEqual([]);
+  });
+
   it("the skill's own key sent to its own API is not theft", () => {
     const r = scan([
       {

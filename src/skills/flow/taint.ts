@@ -95,6 +95,8 @@ export interface Sink {
 
 export interface FileFlow {
   file: string;
+  /** Names resolve across files of the same language only (a JS `key` is not a shell `$key`). */
+  lang: string;
   assigns: Assign[];
   funcs: FuncDef[];
   calls: CallSite[];
@@ -104,8 +106,8 @@ export interface FileFlow {
   chmods: { path: string; at: Place }[];
 }
 
-export function emptyFlow(file: string): FileFlow {
-  return { file, assigns: [], funcs: [], calls: [], returns: [], sinks: [], chmods: [] };
+export function emptyFlow(file: string, lang: string): FileFlow {
+  return { file, lang, assigns: [], funcs: [], calls: [], returns: [], sinks: [], chmods: [] };
 }
 
 /** How tainted data got somewhere: its source and the hops after it. */
@@ -153,30 +155,35 @@ export function solve(
   // Which (file, scope, name) triples are defined, for resolving a name.
   const defined = new Set<string>();
   const moduleOwners = new Map<string, string[]>();
+  const langOf = new Map(files.map((f) => [f.file, f.lang]));
   const key = (file: string, scope: string, name: string) => `${file}\0${scope}\0${name}`;
   const defs = new Map<string, FuncDef & { file: string }>();
   for (const f of files) {
     for (const a of f.assigns) {
       defined.add(key(f.file, a.scope, a.target));
-      if (a.scope === "") moduleOwners.set(a.target, [...(moduleOwners.get(a.target) ?? []), f.file]);
+      if (a.scope === "")
+        moduleOwners.set(`${f.lang}\0${a.target}`, [
+          ...(moduleOwners.get(`${f.lang}\0${a.target}`) ?? []),
+          f.file,
+        ]);
     }
     for (const d of f.funcs) {
       for (const p of d.params) defined.add(key(f.file, d.name, p));
       // By file and name (preferred), and by name alone for calls from other files.
       const rec = { ...d, file: f.file };
       defs.set(`${f.file}\0${d.name}`, rec);
-      if (!defs.has(d.name)) defs.set(d.name, rec);
+      if (!defs.has(`${f.lang}\0${d.name}`)) defs.set(`${f.lang}\0${d.name}`, rec);
     }
   }
   const resolveVar = (file: string, scope: string, name: string): string | null => {
     if (scope && defined.has(key(file, scope, name))) return key(file, scope, name);
     if (defined.has(key(file, "", name))) return key(file, "", name);
-    const owners = moduleOwners.get(name);
+    const owners = moduleOwners.get(`${langOf.get(file)}\0${name}`);
     return owners ? key(owners[0]!, "", name) : null;
   };
   // One key per definition: a call from another file reaches the same record.
   const funcKey = (file: string, fn: string) => {
-    const d = defs.get(`${file}\0${fn}`) ?? defs.get(fn);
+    const d = defs.get(`${file}\0${fn}`) ?? defs.get(`${langOf.get(file)}\0${fn}`);
     return d ? `${d.file}\0${d.name}` : null;
   };
   // Data outranks a mere path of the same kind; secret outranks config outranks download.

@@ -25,6 +25,16 @@ const WRITE =
 const READ =
   /^fs(?:\.promises)?\.(?:readFile|readFileSync|createReadStream|readdir|readdirSync|opendir|copyFile|copyFileSync)$|^(?:readFile|readFileSync)$/;
 const CHMOD = /^fs(?:\.promises)?\.(?:chmod|chmodSync)$/;
+const BUILTIN_OBJECTS = new Set([
+  "Object",
+  "JSON",
+  "Array",
+  "Promise",
+  "Math",
+  "Reflect",
+  "console",
+  "Buffer",
+]);
 const APPENDS = new Set(["push", "unshift", "set", "add", "append", "concat", "assign"]);
 const FUNCTION_KINDS = new Set(["arrow_function", "function_expression", "generator_function"]);
 const KINDS = [
@@ -63,7 +73,7 @@ export class JsFlow {
   constructor(fc: FileContext, folder: Folder) {
     this.fc = fc;
     this.folder = folder;
-    this.flow = emptyFlow(fc.file.display);
+    this.flow = emptyFlow(fc.file.display, "js");
   }
 
   private at(n: SgNode): Place {
@@ -273,9 +283,18 @@ export class JsFlow {
     if (fn.kind() === "member_expression") {
       const prop = fieldOf(fn, "property")?.text() ?? "";
       const obj = fieldOf(fn, "object");
-      if (APPENDS.has(prop) && obj?.kind() === "identifier" && args.length > 0) {
+      // Object.assign(target, …) fills its first argument; list.push(x) fills the list.
+      const target =
+        obj?.text() === "Object" && prop === "assign"
+          ? args[0]?.kind() === "identifier"
+            ? args[0].text()
+            : null
+          : obj?.kind() === "identifier" && !BUILTIN_OBJECTS.has(obj.text())
+            ? obj.text()
+            : null;
+      if (APPENDS.has(prop) && target && args.length > 0) {
         const refs = args.flatMap((a) => this.refs(a, 0));
-        if (refs.length > 0) this.flow.assigns.push({ target: obj.text(), scope, refs, at: this.at(n) });
+        if (refs.length > 0) this.flow.assigns.push({ target, scope, refs, at: this.at(n) });
       }
     }
     const callee = name?.split(".").pop() ?? null;

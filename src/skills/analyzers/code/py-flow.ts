@@ -61,7 +61,7 @@ export class PyFlow {
   constructor(fc: FileContext, folder: Folder) {
     this.fc = fc;
     this.folder = folder;
-    this.flow = emptyFlow(fc.file.display);
+    this.flow = emptyFlow(fc.file.display, "py");
   }
 
   private at(n: SgNode): Place {

@@ -33,7 +33,7 @@ export class ShFlow {
 
   constructor(fc: FileContext) {
     this.fc = fc;
-    this.flow = emptyFlow(fc.file.display);
+    this.flow = emptyFlow(fc.file.display, "sh");
   }
 
   private at(n: SgNode): Place {
@@ -97,6 +97,9 @@ export class ShFlow {
             .find((c) => c.kind() === "variable_name")
             ?.text() ?? "";
         if (name === "HOME") return "~";
+        // ${VAR:-default}: the value set in the script, else the default.
+        const dflt = /^\$\{\w+:?-([^}]*)\}$/.exec(n.text());
+        if (dflt) return this.vars.get(name) ?? dflt[1]!.replace(/^["']|["']$/g, "");
         if (n.kind() === "expansion" && n.namedChildren().length > 1) return null;
         return this.vars.get(name) ?? null;
       }
