@@ -25,12 +25,17 @@ export const explainedExtra = (f: { openclawCheckId: string | null }): boolean =
 
 const catalogues = loadReleaseCatalogues();
 
-export async function replayCorpus(file: CorpusFile): Promise<CorpusTally> {
-  const t0 = performance.now();
-  const cat = catalogues.find((c) => `${c.package}-${c.version}` === file.build);
-  const allowed = (f: { openclawCheckId: string | null }) =>
+/** Extras allowed on a build: the explained ones, and checks its plain audit does not run (deep-only). */
+export function extraAllowedFor(build: string): (f: { openclawCheckId: string | null }) => boolean {
+  const cat = catalogues.find((c) => `${c.package}-${c.version}` === build);
+  return (f) =>
     explainedExtra(f) ||
     (cat !== undefined && f.openclawCheckId !== null && deepOnlyIn(cat, f.openclawCheckId));
+}
+
+export async function replayCorpus(file: CorpusFile): Promise<CorpusTally> {
+  const t0 = performance.now();
+  const allowed = extraAllowedFor(file.build);
   const t: CorpusTally = {
     build: file.build,
     cases: 0,
