@@ -6,9 +6,12 @@
 // the finding is gone, or the gateway no longer answers. `policy check` judges the same clauses
 // from first to last seen; here the clock is now, so a breach is caught while it lasts.
 import { createHash } from "node:crypto";
+import type { Finding } from "../findings/model.ts";
+import { loadStoredSuppressions } from "../findings/stored-suppressions.ts";
+import { matchSuppression } from "../findings/suppress.ts";
 import { serviceLevels } from "../policy/clauses.ts";
 import type { Policy } from "../policy/schema.ts";
-import { subjectsOfDb } from "../policy/store-subjects.ts";
+import type { OpenFinding } from "../policy/subjects.ts";
 import { sql } from "../store/drizzle.ts";
 import { rowsOf } from "../store/rows.ts";
 import type { Db } from "./alert-log.ts";
@@ -45,42 +48,92 @@ export async function currentBreaches(
 ): Promise<SlaBreach[]> {
   const levels = serviceLevels(policy);
   if (levels.length === 0) return [];
-  const seen = rowsOf<{ ip: string; port: number; host: string; auth: string }>(
+  const rules = [...new Set(levels.flatMap((l) => l.rules))];
+  // Only what a breach can be made of: the findings of the timed rules on the gateways this run
+  // saw answering, still open (seen at the asset's latest sighting), whichever name (the
+  // address or the name scanned) the finding was filed under.
+  const seen = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
-      SELECT DISTINCT ON (o.ip, o.port) host(o.ip) AS ip, o.port, o.host, o.auth FROM observations o
+      SELECT DISTINCT ON (o.ip, o.port) host(o.ip) AS ip, o.port, o.host, o.auth, a.product, a.version, a.last_seen
+      FROM observations o JOIN assets a ON a.ip = o.ip AND a.port = o.port AND a.state = 'open'
       WHERE o.run_id = ${runId} AND o.reachable AND o.ip IS NOT NULL
       ORDER BY o.ip, o.port, o.seq DESC`),
   );
-  const byAsset = new Map<string, { ip: string; port: number; auth: string }>();
-  for (const r of seen) {
-    const v = { ip: String(r.ip), port: Number(r.port), auth: String(r.auth) };
-    byAsset.set(addressOf(String(r.host), v.port), v);
-    byAsset.set(addressOf(v.ip, v.port), v);
+  // A finding is filed under the name scanned or the address: either names the gateway.
+  const gateways = new Map<string, Record<string, unknown>>();
+  for (const g of seen) {
+    gateways.set(addressOf(String(g.host), Number(g.port)), g);
+    gateways.set(addressOf(String(g.ip), Number(g.port)), g);
+  }
+  if (gateways.size === 0) return [];
+  // Only the timed rules' findings (a few per gateway), matched to the gateways in memory: one
+  // indexed scan instead of a join the planner gets wrong on a large store.
+  const rows: Record<string, unknown>[] = [];
+  for (const f of rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      SELECT asset, finding, first_seen, last_seen FROM findings
+      WHERE rule_id IN (${sql.join(
+        rules.map((r) => sql`${r}`),
+        sql`, `,
+      )})`),
+  )) {
+    const g = gateways.get(String(f.asset));
+    // still open: seen at the gateway's latest sighting
+    if (!g || Date.parse(String(f.last_seen)) < Date.parse(String(g.last_seen))) continue;
+    rows.push({
+      ...g,
+      asset: addressOf(String(g.host), Number(g.port)),
+      finding: f.finding,
+      first_seen: f.first_seen,
+    });
+  }
+  const suppressions = await loadStoredSuppressions(db as Parameters<typeof loadStoredSuppressions>[0]);
+  const byAsset = new Map<
+    string,
+    {
+      where: Omit<SlaBreach, "id" | "clause" | "firstSeen" | "deadline" | "limitHours" | "rules">;
+      open: OpenFinding[];
+    }
+  >();
+  for (const r of rows) {
+    const finding = (typeof r.finding === "string" ? JSON.parse(r.finding) : r.finding) as Finding;
+    // An accepted finding (a suppression added on the dashboard) is not an exposure to chase.
+    if (matchSuppression(finding, suppressions, now) !== null) continue;
+    const asset = String(r.asset);
+    const entry = byAsset.get(asset) ?? {
+      where: {
+        asset,
+        ip: String(r.ip),
+        port: Number(r.port),
+        auth: String(r.auth),
+        product: (r.product as string | null) ?? null,
+        version: (r.version as string | null) ?? null,
+      },
+      open: [],
+    };
+    entry.open.push({ finding, firstSeen: iso(r.first_seen), lastSeen: now.toISOString() });
+    byAsset.set(asset, entry);
   }
   const out: SlaBreach[] = [];
-  for (const s of await subjectsOfDb(db as Parameters<typeof subjectsOfDb>[0])) {
-    const where = s.kind === "gateway" ? byAsset.get(s.asset) : undefined;
-    if (!where) continue;
+  for (const { where, open: all } of [...byAsset.values()].sort((x, y) =>
+    x.where.asset.localeCompare(y.where.asset),
+  ))
     for (const level of levels) {
-      const open = s.findings.filter((o) => level.rules.includes(o.finding.ruleId) && level.counts(o));
+      const open = all.filter((o) => level.rules.includes(o.finding.ruleId) && level.counts(o));
       if (open.length === 0) continue;
       const firstSeen = open.map((o) => o.firstSeen).sort()[0]!;
       const deadline = new Date(Date.parse(firstSeen) + level.hours * HOUR);
       if (now.getTime() <= deadline.getTime()) continue;
       out.push({
-        id: sha(`${profile}\u0000${level.clause}\u0000${s.asset}\u0000${firstSeen}`),
+        id: sha(`${profile}\u0000${level.clause}\u0000${where.asset}\u0000${firstSeen}`),
         clause: level.clause,
-        asset: s.asset,
         ...where,
-        product: s.product,
-        version: s.version,
         firstSeen,
         deadline: deadline.toISOString(),
         limitHours: level.hours,
         rules: [...new Set(open.map((o) => o.finding.ruleId))].sort(),
       });
     }
-  }
   return out;
 }
 
