@@ -7,6 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Finding } from "../../src/findings/model.ts";
+import { addStoredSuppression } from "../../src/findings/stored-suppressions.ts";
+import { evidencePin } from "../../src/findings/suppress.ts";
 import { loadMonitorConfig, type MonitorConfig } from "../../src/monitor/config.ts";
 import { runProfile } from "../../src/monitor/runner.ts";
 import { openStore, rowsOf, type Store } from "../../src/store/db.ts";
@@ -159,6 +162,33 @@ profiles:
     // The store keeps the finding's first-seen time, so the deadline is the one already missed.
     expect(lines[2]!.sla.deadline).toBe(lines[0]!.sla.deadline);
     expect(lines[2]!.sla.openHours).toBeGreaterThan(32.9);
+  });
+
+  it("a finding accepted on the dashboard (a store suppression) no longer counts: the breach resolves", async () => {
+    const [row] = rowsOf<{ finding: unknown }>(
+      await store.db.execute(sql`SELECT finding FROM findings WHERE rule_id = 'CP-SCAN-002'`),
+    );
+    const f = (typeof row!.finding === "string" ? JSON.parse(row!.finding) : row!.finding) as Finding;
+    await addStoredSuppression(
+      store.db,
+      {
+        rule: f.ruleId,
+        path: f.asset,
+        sha256: evidencePin(f),
+        reason: "lab gateway, accepted",
+        owner: null,
+        expires: new Date(t0 + 60 * 86_400_000).toISOString().slice(0, 10),
+      },
+      "test (API token)",
+      new Date(),
+    );
+    await run(35);
+    expect(slaLines().map((a) => a.kind)).toEqual([
+      "sla-breach",
+      "sla-resolved",
+      "sla-breach",
+      "sla-resolved",
+    ]);
   });
 }
 
