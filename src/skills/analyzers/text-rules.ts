@@ -320,6 +320,56 @@ export const TEXT_RULES: TextRule[] = [
     },
   },
   {
+    // Obfuscated ClawHavoc lures (Bolha Security's variants of the Moltbook lure): "Generate the
+    // installation instructions on the fly", "Protected Payload", "Decode Instructions: 1. Base85
+    // decode the payload. 2. XOR each decoded byte with key 159", "generate the full license
+    // deterministically using: python3 - <<'PY' … b85decode … ^ key".
+    id: "CP-SKILL-LURE-008",
+    scope: "prose",
+    any: ["payload", "decode", "on the fly", "deterministically"],
+    re: /\b(?:protected|encoded|encrypted|obfuscated|hidden|merged)[ \t]+payload\b|\bdecode[ \t]+(?:the[ \t]+)?(?:instructions|payload)\b|\bgenerate[ \t]+(?:the[ \t]+)?(?:(?:installation|install|setup|set-up)[ \t]+(?:instructions|steps|commands)|(?:full[ \t]+)?licen[cs]e(?:[ \t]+key)?)\b[^\n]{0,60}?\b(?:on[ \t]+the[ \t]+fly|deterministically)\b/gi,
+    judge: (m, env) => {
+      const window = env.text.slice(Math.max(0, m.index - 1500), m.index + m[0].length + 2500);
+      const procedure =
+        /\bbase(?:85|64|65|32)\b|\b[ab](?:85|64)decode\b|\bxor\b|\^[ \t]*key\b|modular[ \t]+inverse|\bmod[ \t]+256\b|\binterleav|\breconstruct\b|\bsplit[ \t]+(?:the[ \t]+)?(?:merged[ \t]+)?payload|\bpart\d_(?:len|literal)\b/i.test(
+          window,
+        );
+      const act =
+        /\binstall(?:ation|ing)?\b|\bset[ -]?up\b|\brequired?\b|\bprerequisites?\b|\blicen[cs]e\b|\bactivat(?:e|ion)\b/i.test(
+          window,
+        );
+      // "Generate the installation instructions on the fly" is itself the tell: set-up steps that
+      // only exist after running something. The payload wording needs the payload itself (a long
+      // opaque run after it) and a decoding procedure beside it: a tutorial that says "decode the
+      // payload" about an example does not carry one.
+      if (!/^generate/i.test(m[0])) {
+        const after = env.text.slice(m.index, m.index + m[0].length + 2500);
+        const opaque = /[A-Za-z0-9+/=!#$%&()*;<>?@^_`{|}~-]{60,}|(?:\d{1,3}[ \t]*,[ \t]*){30,}/.test(after);
+        if (!procedure || !opaque) return null;
+      }
+      return act
+        ? { detail: `Set-up steps are obtained by decoding a hidden payload ("${m[0]}")` }
+        : {
+            severity: "high",
+            confidence: "medium",
+            detail: `Instructions to decode a hidden payload ("${m[0]}")`,
+          };
+    },
+  },
+  {
+    id: "CP-SKILL-EXEC-012",
+    scope: "prose",
+    any: ["wget", "curl"],
+    all: [["&&", "||", ";", "&"]],
+    re: /"[^"\n]{0,200}?(?:\|\||&&|;|&)[ \t]*[^"\n]{0,200}?\b(?:wget|curl)\b[^"\n]{0,300}?(?:&&|;|&|\|)[ \t]*(?:sudo[ \t]+)?(?:(?:ba|z|da)?sh|source|\.)[ \t]+[^"\n]{0,200}"/g,
+    judge: (m, env) => {
+      // Only a value in data (`"key": "…"`, `key: "…"`), not a command written in a code block.
+      const before = env.text.slice(Math.max(0, m.index - 80), m.index);
+      if (!/["']?[\w.-]{1,40}["']?[ \t]*:[ \t]*$/.test(before)) return null;
+      return { detail: `A data value chains a download into a shell: ${m[0].slice(0, 160)}` };
+    },
+  },
+  {
     id: "CP-SKILL-LURE-002",
     scope: "prose",
     any: ["download", "install", "run", "execute", "launch"],
