@@ -14,7 +14,7 @@
 // LAN), which makes the campaign CPU-bound: on 2 cores more workers then only share the CPU.
 // (tc netem would delay every packet, but this kernel has no netem qdisc.)
 // Usage (root, Linux, PostgreSQL server binaries): npm run bench:campaign [-- --workers 1,2,4]
-//   [--concurrency 1024] [--delay 50] [--timeout 1s] [--shard-size /22] [--shards-at-once 8] [--empty silent|refuse]
+//   [--concurrency 512] [--delay 50] [--timeout 1s] [--shard-size /22] [--shards-at-once 8] [--empty silent|refuse]
 //   [--skip-kill]
 // Everything connects only to addresses inside the namespaces this run creates and to the
 // PostgreSQL socket it starts; all of it is removed at the end.
@@ -40,7 +40,7 @@ const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) =>
   args.includes(name) ? (args[args.indexOf(name) + 1] ?? fallback) : fallback;
 const workerCounts = opt("--workers", "1,2,4").split(",").map(Number);
-const concurrency = opt("--concurrency", "1024");
+const concurrency = opt("--concurrency", "512");
 const delayMs = opt("--delay", "50");
 const timeout = opt("--timeout", "1s");
 const shardSize = opt("--shard-size", "/22");
@@ -169,10 +169,12 @@ async function admin(text: string, values: unknown[] = [], url = adminUrl) {
 function run(ns: string | null, cliArgs: string[], env: Record<string, string>): ChildProcess {
   const timed = ["/usr/bin/time", "-f", "CPU %U %S", process.execPath, BIN, ...cliArgs];
   const [cmd, ...full] = ns ? ["ip", "netns", "exec", ns, ...timed] : timed;
+  // A process group of its own: an interrupted run stops /usr/bin/time and the worker under it.
   const child = spawn(cmd!, full, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   running.add(child);
   child.on("close", () => running.delete(child));
@@ -414,7 +416,8 @@ try {
         if (Number(r.n) >= 1 || a.exitCode !== null) break;
         await new Promise((r2) => setTimeout(r2, 50));
       }
-      a.kill("SIGKILL");
+      // The whole group: /usr/bin/time and the worker under it.
+      process.kill(-a.pid!, "SIGKILL");
       await aDone;
     }
     const last = finished(startWorker(url, 1, "A3"));
@@ -448,8 +451,10 @@ try {
 }
 
 function cleanUp(): void {
-  // /usr/bin/time passes SIGTERM on to the clawpatrol process it runs.
-  for (const child of running) child.kill("SIGTERM");
+  for (const child of running)
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGTERM");
+    } catch {}
   gateways?.kill("SIGTERM");
   try {
     pgCtl("stop");
