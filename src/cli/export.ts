@@ -52,8 +52,14 @@ export function registerExport(program: Command): void {
     )
     .option("--run <id>", "only this run (ndjson)")
     .option("--since <time>", "only records scanned / findings last seen at or after this time")
-    .option("--country <cc>", "only records placed in this country (ISO 3166-1 alpha-2; ndjson)")
-    .option("--asn <n>", "only records whose address this AS routes (24940 or AS24940; ndjson)")
+    .option(
+      "--country <cc>",
+      "only records / gateways placed in this country (ISO 3166-1 alpha-2; ndjson, stix)",
+    )
+    .option(
+      "--asn <n>",
+      "only records / gateways whose address this AS routes (24940 or AS24940; ndjson, stix)",
+    )
     .action(async (flags: ExportFlags) => {
       const out = openCommandOutput(flags, EXPORT_OUTPUT);
       const format = out.format;
@@ -83,9 +89,13 @@ export function registerExport(program: Command): void {
           }
         } else if (format === "stix") {
           // The same objects serve's TAXII collection publishes (docs/taxii.md).
-          const { exposureEntries, exposureBundle } = await import("../findings/stix-picture.ts");
+          const { exposureEntries, exposureBundle, placedPicture } = await import(
+            "../findings/stix-picture.ts"
+          );
           const items = await unsuppressed(store, await store.findings(since ? { since } : {}));
-          const entries = exposureEntries({ gateways: await store.gateways(), findings: items }, tool);
+          let picture = { gateways: await store.gateways(), findings: items };
+          if (place.country !== undefined || place.asn !== undefined) picture = placedPicture(picture, place);
+          const entries = exposureEntries(picture, tool);
           const kept = since
             ? entries.filter(
                 (e) => e.object.type === "identity" || Date.parse(e.dateAdded) >= Date.parse(since),

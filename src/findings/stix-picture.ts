@@ -258,6 +258,26 @@ export function exposureEntries(
   return keyed.map((k) => k.e);
 }
 
+/** The picture of the gateways placed in `country` and/or AS `asn` only, with their findings (export --country/--asn). */
+export function placedPicture<
+  T extends { gateways: readonly ExposedGateway[]; findings: readonly ExportItem[] },
+>(
+  input: T,
+  place: { country?: string; asn?: string },
+): { gateways: ExposedGateway[]; findings: ExportItem[] } {
+  const gateways = input.gateways.filter(
+    (g) =>
+      (place.country === undefined || g.country === place.country) &&
+      (place.asn === undefined || String(g.asn) === place.asn),
+  );
+  const kept = new Set(gateways.map((g) => assetKey(g.ip, g.port)));
+  const findings = input.findings.filter((item) => {
+    const where = splitAsset(item.finding.asset);
+    return where !== null && kept.has(assetKey(where.host, where.port));
+  });
+  return { gateways, findings };
+}
+
 /** The picture as one STIX 2.1 bundle (`export --format stix`). */
 export function exposureBundle(entries: readonly StixEntry[]): Record<string, unknown> {
   return { type: "bundle", id: `bundle--${randomUUID()}`, objects: entries.map((e) => e.object) };

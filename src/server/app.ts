@@ -223,7 +223,7 @@ export function createDashboard(opts: AppOptions): Dashboard {
   // --- fleet, audit and skills findings, compliance (fleet-pages.ts) ---------------------------
   registerFleetPages(app, { db, now, policy: opts.policy ?? null, pageContext });
   registerSuppressionRoutes(app, { db, now, tokenConfigured: token !== null, pageContext, jsonObject });
-  registerTaxii(app, { db, log }); // the STIX picture over TAXII 2.1 (taxii/routes.ts)
+  registerTaxii(app, { db, log, now }); // the STIX picture over TAXII 2.1 (taxii/routes.ts)
 
   // --- campaigns (src/distributed/) --------------------------------------------------------------
   app.get("/api/campaigns", async (c) => c.json({ campaigns: await campaignStatuses(db) }));

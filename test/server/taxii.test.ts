@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PlaceDb } from "../../src/enrich/place.ts";
+import { addStoredSuppression } from "../../src/findings/stored-suppressions.ts";
+import { evidencePin } from "../../src/findings/suppress.ts";
 import { transcriptFromJson } from "../../src/fingerprints/transcript.ts";
 import { scanAdvisor } from "../../src/scan/advise.ts";
 import { observe } from "../../src/scan/engine.ts";
@@ -361,10 +363,60 @@ describe("export --format stix", { timeout: 120_000 }, () => {
       expect(stixSchemaErrors(bundle)).toEqual([]);
       const sortById = (list: StixObj[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1));
       expect(sortById(bundle.objects)).toEqual(sortById(objects));
+
+      // --country keeps the gateways placed there (and their findings' indicators) only.
+      const cc = new PlaceDb().lookup("8.8.8.8").country!;
+      const there = PLAN.filter((p) => new PlaceDb().lookup(p.ip).country === cc);
+      const placed = join(home, "placed.json");
+      const c = await runClawpatrol(
+        ["export", "--format", "stix", "--country", cc.toLowerCase(), "-o", placed],
+        {
+          env: { CLAWPATROL_HOME: home, DATABASE_URL: "" },
+        },
+      );
+      expect(c.code, c.stderr).toBe(0);
+      const only = (JSON.parse(readFileSync(placed, "utf8")) as { objects: StixObj[] }).objects;
+      const names = only.filter((o) => o.type === "infrastructure").map((o) => String(o.name));
+      expect(names.length).toBe(there.length);
+      for (const p of there) expect(names.some((n) => n.includes(p.ip))).toBe(true);
+      expect(there.length).toBeLessThan(PLAN.length);
+      const kept = new Set(only.map((o) => o.id));
+      for (const ind of only.filter((o) => o.type === "indicator"))
+        expect(
+          there.some((p) => String(ind.name).includes(p.ip)),
+          String(ind.name),
+        ).toBe(true);
+      expect(only.every((o) => o.type !== "relationship" || kept.has(o.source_ref as string))).toBe(true);
     } finally {
       store = await openStore({ dataDir: join(home, "db") });
       app = createApp(store);
     }
+  });
+});
+
+describe("suppressions", { timeout: 60_000 }, () => {
+  it("a finding the store's suppressions hold back is not published", async () => {
+    const [f] = gateway("oc96-loopback-noauth.json", "8.8.8.8", 18789, DAY1).findings;
+    const indicatorsOf = async () =>
+      (await allObjects("match[type]=indicator", 1000)).objects.filter((o) =>
+        String(o.name).includes("8.8.8.8"),
+      );
+    const before = await indicatorsOf();
+    expect(before.length).toBe(1);
+    await addStoredSuppression(
+      store.db,
+      {
+        rule: f!.ruleId,
+        path: f!.asset,
+        sha256: evidencePin(f!),
+        reason: "lab box",
+        owner: null,
+        expires: "2099-01-01",
+      },
+      "test",
+      new Date(),
+    );
+    expect(await indicatorsOf()).toEqual([]);
   });
 });
 

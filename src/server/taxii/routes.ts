@@ -13,6 +13,8 @@ import type { Context, Hono } from "hono";
 import { VERSION } from "../../core/version.ts";
 import { uuidv5 } from "../../findings/stix.ts";
 import { exposureEntries, type StixEntry } from "../../findings/stix-picture.ts";
+import { loadStoredSuppressions } from "../../findings/stored-suppressions.ts";
+import { matchSuppression } from "../../findings/suppress.ts";
 import type { StoreDb } from "../../store/db.ts";
 import { listGateways, pictureVersion } from "../../store/gateways.ts";
 import { listFindings } from "../../store/query.ts";
@@ -32,6 +34,8 @@ const MAX_CONTENT_LENGTH = 16 * 1024;
 export interface TaxiiOptions {
   db: StoreDb;
   log: (line: string) => void;
+  /** The clock (suppressions expire by date; tests pin it). */
+  now?: () => Date;
 }
 
 type Status = 400 | 404 | 405 | 406 | 500;
@@ -75,15 +79,20 @@ const collectionResource = () => ({
 
 export function registerTaxii(app: Hono<SecurityEnv>, opts: TaxiiOptions): void {
   const { db } = opts;
-  // The picture is built once per change of the store, not once per page a client walks.
+  const now = opts.now ?? (() => new Date());
+  // The picture is built once per change of the store, not once per page a client walks. The
+  // store's suppressions hold findings back here as in `export` (they expire by date, so the
+  // day is part of what the picture depends on).
   let built: { version: string; entries: StixEntry[] } | null = null;
   const entries = async (): Promise<StixEntry[]> => {
-    const version = await pictureVersion(db);
+    const held = await loadStoredSuppressions(db);
+    const today = now();
+    const version = JSON.stringify([await pictureVersion(db), today.toISOString().slice(0, 10), held]);
     if (built?.version !== version) {
-      const picture = exposureEntries(
-        { gateways: await listGateways(db), findings: await listFindings(db) },
-        { name: "clawpatrol" },
+      const findings = (await listFindings(db)).filter(
+        (i) => matchSuppression(i.finding, held, today) === null,
       );
+      const picture = exposureEntries({ gateways: await listGateways(db), findings }, { name: "clawpatrol" });
       built = { version, entries: picture };
     }
     return built.entries;
