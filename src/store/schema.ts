@@ -168,7 +168,10 @@ export const exposureCounts = pgTable(
     unverified: integer("unverified").notNull(),
     ips: integer("ips"),
   },
-  (t) => [primaryKey({ columns: [t.dim, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.dim, t.key] }),
+    index("exposure_counts_order").on(t.dim, t.live.desc(), t.unverified.desc(), t.key),
+  ],
 );
 
 export const findings = pgTable(
