@@ -27,7 +27,9 @@ import {
   taxiiErrors,
 } from "../exports/stix-schemas.ts";
 import { runClawpatrol } from "../support/cli.ts";
+import { describeLive } from "../support/live.ts";
 import { REPO_ROOT } from "../support/zoo.ts";
+import { dropSchema, freshSchemaUrl } from "./support.ts";
 
 const home = mkdtempSync(join(tmpdir(), "clawpatrol-taxii-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -490,6 +492,34 @@ describe("a real serve process", { timeout: 180_000 }, () => {
       await exited;
       store = await openStore({ dataDir: join(home, "db") });
       app = createApp(store);
+    }
+  });
+});
+
+const pgUrl = process.env.DATABASE_URL || null;
+describeLive("the collection on PostgreSQL", pgUrl ? null : "DATABASE_URL is not set", () => {
+  const SCHEMA = "taxii_test";
+  afterAll(() => dropSchema(pgUrl!, SCHEMA));
+  it("publishes the same objects from the same runs as PGlite", { timeout: 120_000 }, async () => {
+    const fresh = (list: StixObj[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const pglite = await openStore({ dataDir: join(home, "db-again") });
+    const pgStore = await openStore({ url: await freshSchemaUrl(pgUrl!, SCHEMA) });
+    try {
+      const objectsOf = async (s: Store) => {
+        await writeRun(s, "run-day1", DAY1, PLAN);
+        await writeRun(s, "run-day3", DAY3, PLAN.slice(0, 3));
+        const res = await createApp(s).request(`${COLLECTION}objects/?limit=1000`, {
+          headers: { Accept: TAXII },
+        });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { objects: StixObj[] }).objects;
+      };
+      const onPg = await objectsOf(pgStore);
+      expect(onPg.filter((o) => o.type === "infrastructure")).toHaveLength(4);
+      expect(fresh(onPg)).toEqual(fresh(await objectsOf(pglite)));
+    } finally {
+      await pgStore.close();
+      await pglite.close();
     }
   });
 });
