@@ -13,7 +13,7 @@ import { type FileFlow, type Ref, solve } from "../../flow/taint.ts";
 import { judgeUrlIn } from "../../indicators.ts";
 import { analyzeJs } from "./javascript.ts";
 import { JsFlow } from "./js-flow.ts";
-import { G, Literals, mentionsSource, needsTree, OBF_ID, recordEnvReads } from "./prefilter.ts";
+import { G, Literals, mentionsSource, needsFlow, needsTree, OBF_ID, recordEnvReads } from "./prefilter.ts";
 import { PyFlow } from "./py-flow.ts";
 import { analyzePython } from "./python.ts";
 import { ShFlow } from "./sh-flow.ts";
@@ -76,7 +76,7 @@ function errorShare(top: SgNode, length: number): number {
  */
 const skipped = new WeakMap<SkillContext, { fc: FileContext; lang: CodeLang; source: boolean }[]>();
 /** Cap on the bytes parsed in that second pass, per skill. */
-const MAX_SECOND_PASS_BYTES = 4 << 20;
+const MAX_SECOND_PASS_BYTES = 1 << 20;
 
 function flowOf(fc: FileContext, lang: CodeLang, top: SgNode): { flow: FileFlow; capped: string | null } {
   if (lang === "python") {
@@ -154,6 +154,13 @@ export function analyzeCode(fc: FileContext, lang: CodeLang): boolean {
   if (lang === "python") analyzePython(fc, root);
   else if (lang === "bash") analyzeShell(fc, root);
   else analyzeJs(fc, root);
+  if (!needsFlow(text, lang, lit)) {
+    // Nothing to start a flow from here; joined later only if another file has a source.
+    const list = skipped.get(fc.skill) ?? [];
+    list.push({ fc, lang, source: false });
+    skipped.set(fc.skill, list);
+    return true;
+  }
   const { flow, capped } = flowOf(fc, lang, top);
   fc.skill.flows.push(flow);
   if (capped) notAnalysed(fc, capped);

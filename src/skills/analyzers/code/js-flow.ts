@@ -91,8 +91,11 @@ export class JsFlow {
     const scopes = new Ranges<string>();
     const gates = new Ranges<Place>();
     const skipAssign = new Set<number>();
-    for (const n of nodes) {
-      const k = kindOf(n);
+    const kinds = nodes.map(kindOf);
+    const offsets = nodes.map(offsetOf);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const k = kinds[i]!;
       if (
         k === "function_declaration" ||
         k === "generator_function_declaration" ||
@@ -126,9 +129,10 @@ export class JsFlow {
           gates.add(n, this.at(cond));
       }
     }
-    for (const n of nodes) {
-      const k = kindOf(n);
-      const off = offsetOf(n);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const k = kinds[i]!;
+      const off = offsets[i]!;
       const scope = scopes.at(off) ?? "";
       const gate = gates.at(off);
       switch (k) {

@@ -212,6 +212,25 @@ export function mentionsSource(text: string, lit: Literals): boolean {
   return lit.test(G.strong) || lit.test(G.wholeEnv) || ENV_WALK.test(text) || AGENT_STORE_TEXT.test(text);
 }
 
+/**
+ * Does the data-flow pass have anything to start from in this file on its own: a source
+ * (secret path, environment, download), a name that may be built at run time, a chmod or a
+ * clock? Files without any are given to it only when another file of the skill has a source.
+ */
+export function needsFlow(text: string, lang: CodeLang, lit: Literals): boolean {
+  if (lang === "bash") return true;
+  const py = lang === "python";
+  return (
+    mentionsSource(text, lit) ||
+    WEAK_PATH.test(text) ||
+    lit.test(G.net) ||
+    (py ? PY_FOLD : JS_FOLD).test(text) ||
+    ((py ? PY_FOLD_WEAK : JS_FOLD_WEAK).test(text) && SPLIT.test(text)) ||
+    /chmod/.test(text) ||
+    (CLOCK.test(text) && FIXED_DATE.test(text))
+  );
+}
+
 export function needsTree(text: string, lang: CodeLang, lit: Literals): boolean {
   if (lang === "bash") return SH_NEED.test(text);
   const own =

@@ -77,8 +77,11 @@ export class PyFlow {
     }
     const scopes = new Ranges<string>();
     const gates = new Ranges<Place>();
-    for (const n of nodes) {
-      const k = kindOf(n);
+    const kinds = nodes.map(kindOf);
+    const offsets = nodes.map(offsetOf);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const k = kinds[i]!;
       if (k === "function_definition") {
         const name = fieldOf(n, "name")?.text() ?? `λ${this.at(n).line}`;
         const params = fieldOf(n, "parameters");
@@ -96,11 +99,12 @@ export class PyFlow {
           gates.add(n, this.at(cond));
       }
     }
-    for (const n of nodes) {
-      const off = offsetOf(n);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const off = offsets[i]!;
       const scope = scopes.at(off) ?? "";
       const gate = gates.at(off);
-      switch (kindOf(n)) {
+      switch (kinds[i]) {
         case "assignment":
         case "augmented_assignment": {
           const left = fieldOf(n, "left");

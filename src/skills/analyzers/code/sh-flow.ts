@@ -49,8 +49,11 @@ export class ShFlow {
     }
     const scopes = new Ranges<string>();
     const gates = new Ranges<Place>();
-    for (const n of nodes) {
-      const k = kindOf(n);
+    const kinds = nodes.map(kindOf);
+    const offsets = nodes.map(offsetOf);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const k = kinds[i]!;
       if (k === "function_definition") {
         const name = fieldOf(n, "name")?.text() ?? "";
         this.flow.funcs.push({ name, params: [], at: this.at(n) });
@@ -60,9 +63,10 @@ export class ShFlow {
         if (cond && isDateGate(cond.text(), (id) => this.vars.get(id) ?? null)) gates.add(n, this.at(cond));
       }
     }
-    for (const n of nodes) {
-      const off = offsetOf(n);
-      this.visit(n, scopes.at(off) ?? "", gates.at(off));
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const off = offsets[i]!;
+      this.visit(n, kinds[i]!, scopes.at(off) ?? "", gates.at(off));
     }
   }
 
@@ -118,8 +122,8 @@ export class ShFlow {
     }
   }
 
-  private visit(n: SgNode, scope: string, gate: Place | null): void {
-    switch (kindOf(n)) {
+  private visit(n: SgNode, kind: string, scope: string, gate: Place | null): void {
+    switch (kind) {
       case "variable_assignment": {
         const name = fieldOf(n, "name")?.text() ?? "";
         const value = fieldOf(n, "value");
@@ -228,6 +232,17 @@ export class ShFlow {
     const nameNode = fieldOf(c, "name");
     const full = this.fold(nameNode) ?? nameNode?.text() ?? "";
     const name = full.split("/").pop() ?? "";
+    // Most commands (echo, grep, jq …) neither send, run nor make executable: skip them early.
+    const relevant =
+      name === "chmod" ||
+      NET.test(name) ||
+      name === "eval" ||
+      name === "source" ||
+      name === "." ||
+      full.includes("/") ||
+      RUNNERS.test(name) ||
+      carried.length > 0;
+    if (!relevant) return;
     const args = c
       .namedChildren()
       .filter((x) => x.id() !== nameNode?.id() && x.kind() !== "variable_assignment");
