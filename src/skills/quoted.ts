@@ -1,5 +1,8 @@
 // Is a match quoted as an indicator rather than said as an instruction?
 //
+// Words an attack uses about itself ("override", "jailbreak", "payload") are not in these lists:
+// "# Jailbreak Override" is the heading of a jailbreak, not of a write-up about one.
+//
 // Security skills (auditors, scanners, incident write-ups) list the very strings the rules look
 // for: "Known malicious IP | `91.92.242.30`", "`base64 -d | bash`" in a table of what they detect,
 // a regular expression for `curl … | sh`, a `PATTERNS = [...]` list. On 34 real security skills of
@@ -13,11 +16,11 @@
 
 /** Words a line uses when it talks about an indicator instead of asking for an action. */
 const LINE_WORDS =
-  /\b(?:c2|c&c|iocs?|indicators?(?: of compromise)?|malicious|attackers?|stealers?|malware|payloads?|exploits?|detect(?:s|ed|ion|ions|or)?|flag(?:s|ged)?|block(?:s|ed|list)?|deny ?list|known[- ](?:bad|malicious)|red flags?|campaigns?|backdoors?|reverse shells?|exfiltrat\w*|e\.g\.|for example|such as|signatures?|patterns?|dangerous|suspicious|threats?|trojan\w*|typosquat\w*|phrases? like|ssrf|injections?|jailbreaks?|don'?t (?:post|run|use|paste)|never (?:run|paste|execute))\b/i;
+  /\b(?:c2|c&c|iocs?|indicators?(?: of compromise)?|malicious|attackers?|stealers?|malware|detect(?:s|ed|ion|ions|or)?|flag(?:s|ged)?|block(?:s|ed|list)?|deny ?list|known[- ](?:bad|malicious)|red flags?|campaigns?|backdoors?|reverse shells?|exfiltrat\w*|e\.g\.|for example|such as|signatures?|patterns?|dangerous|suspicious|threats?|trojan\w*|typosquat\w*|phrases? like|ssrf|don'?t (?:post|run|use|paste)|never (?:run|paste|execute))\b/i;
 
 /** Headings of sections that describe threats or what a tool finds. */
 const THREAT_HEADING =
-  /\b(?:detect(?:s|ed|ion|ions)?|threats?|attacks?|malicious|malware|red flags?|indicators?|iocs?|patterns?|signatures?|block ?list|deny ?list|known[- ](?:bad|threats?)|vulnerabilit(?:y|ies)|incidents?|what it (?:catches|detects|flags|blocks|finds)|sample output|campaigns?|stealers?|exploits?|risk (?:levels?|categories)|dangerous|suspicious|test cases?|c2|c&c|command and control|security (?:checks?|rules?)|(?:example|sample) (?:output|report|findings?)|injections?|jailbreaks?|overrides?|exfiltration|prohibited|forbidden|obfuscation|evasion|reverse shells?|backdoors?|privilege escalation|credential (?:theft|harvesting|stealing)|expected (?:findings|results)|what (?:not )?to (?:look|watch) for)\b/i;
+  /\b(?:detect(?:s|ed|ion|ions)?|threats?|attacks?|malicious|malware|red flags?|indicators?|iocs?|patterns?|signatures?|block ?list|deny ?list|known[- ](?:bad|threats?)|vulnerabilit(?:y|ies)|incidents?|what it (?:catches|detects|flags|blocks|finds)|sample output|campaigns?|stealers?|risk (?:levels?|categories)|dangerous|suspicious|test cases?|c2|c&c|command and control|security (?:checks?|rules?)|(?:example|sample) (?:output|report|findings?)|(?:prompt[ -])?injection (?:patterns?|attacks?|attempts?|defen[cs]e|detection)|exfiltration|prohibited|forbidden|obfuscation|evasion|reverse shells?|backdoors?|privilege escalation|credential (?:theft|harvesting|stealing)|expected (?:findings|results)|what (?:not )?to (?:look|watch) for)\b/i;
 
 /** A collection named for indicators: `PATTERNS = [`, `"iocs": {`, `malicious_ips:`. */
 const LIST_NAME =

@@ -35,6 +35,8 @@ const HIDING = new Set([
   "CP-SKILL-PAD-001",
   "CP-SKILL-OBF-002",
   "CP-SKILL-LURE-005",
+  // Overriding the agent's instructions is deception of the same kind when an act follows it.
+  "CP-SKILL-LURE-004",
 ]);
 const HARMFUL_CATEGORIES = new Set([
   "exec",
@@ -106,14 +108,18 @@ export function addChains(ctx: SkillContext): void {
     );
   }
   const hiding = active.filter(
-    (f) => HIDING.has(f.ruleId) && atLeast(f, "medium") && (f.ruleId !== "CP-SKILL-LURE-005" || conf(f) >= 1),
+    (f) =>
+      HIDING.has(f.ruleId) &&
+      atLeast(f, "medium") &&
+      ((f.ruleId !== "CP-SKILL-LURE-005" && f.ruleId !== "CP-SKILL-LURE-004") || conf(f) >= 1),
   );
   // Concealed execution is harmful at any medium grade: a vendor installer is not hidden with
   // zero-width characters.
   const harmful = active.filter(
     (f) =>
       HARMFUL_CATEGORIES.has(f.category) &&
-      !HIDING.has(f.ruleId) &&
+      // An override is both: deceptive next to an act, and the act next to concealment.
+      (!HIDING.has(f.ruleId) || f.ruleId === "CP-SKILL-LURE-004") &&
       ((atLeast(f, "high") && conf(f) >= 1) || (f.category === "exec" && atLeast(f, "medium"))),
   );
   // The concealment and the harmful act must be in the same file: padding before the act,
@@ -127,7 +133,7 @@ export function addChains(ctx: SkillContext): void {
     return h.ruleId === "CP-SKILL-PAD-001" ? lb >= la : Math.abs(la - lb) <= 12;
   };
   for (const h of hiding) {
-    const act = harmful.find((x) => near(h, x));
+    const act = harmful.find((x) => x !== h && near(h, x));
     if (!act || active.some((f) => f.ruleId === "CP-SKILL-CHAIN-003")) continue;
     const e = h.evidence[0]!;
     ctx.add(

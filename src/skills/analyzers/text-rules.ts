@@ -357,11 +357,25 @@ export const TEXT_RULES: TextRule[] = [
     },
   },
   {
+    id: "CP-SKILL-LURE-009",
+    scope: "any",
+    any: ["authorization", "token", "api key", "api_key", "apikey", "secret", "password", "credential"],
+    all: [["response", "reply", "answer", "output", "result", "message"]],
+    re: /\b(?:echo|print|reveal|show|include|output|repeat|return|paste|send|tell)\b[^.\n"]{0,60}?\b(?:authorization[ \t]+header|bearer[ \t]+token|access[ \t]+token|api[ _-]?key|secret(?:[ \t]+key)?|password|credentials?)\b[^.\n"]{0,60}?\b(?:in|into|as|with)[ \t]+(?:your|the)[ \t]+(?:next[ \t]+)?(?:response|reply|answer|output|message)\b|\b(?:retry|repeat|call|invoke|run)\b[^.\n"]{0,60}?\buntil[ \t]+(?:the[ \t]+)?(?:result|response|output)[ \t]+contains[ \t]+(?:the[ \t]+)?(?:target[ \t]+)?(?:api[ _-]?key|token|secret|password|credentials?)\b/gi,
+    judge: (m, env) => {
+      // "Never include the API key in your response" is the opposite: a negation earlier in the sentence.
+      const sentenceStart =
+        Math.max(env.text.lastIndexOf(".", m.index), env.text.lastIndexOf("\n", m.index)) + 1;
+      if (/\b(?:not|never|don'?t|avoid|without)\b/i.test(env.text.slice(sentenceStart, m.index + 20)))
+        return null;
+      return { detail: `Asks the agent to put a credential into its output: "${m[0].slice(0, 120)}"` };
+    },
+  },
+  {
     id: "CP-SKILL-EXEC-012",
     scope: "prose",
-    any: ["wget", "curl"],
-    all: [["&&", "||", ";", "&"]],
-    re: /"[^"\n]{0,200}?(?:\|\||&&|;|&)[ \t]*[^"\n]{0,200}?\b(?:wget|curl)\b[^"\n]{0,300}?(?:&&|;|&|\|)[ \t]*(?:sudo[ \t]+)?(?:(?:ba|z|da)?sh|source|\.)[ \t]+[^"\n]{0,200}"/g,
+    any: ["wget", "curl", "child_process", "__import__", "os.system", "os.popen", "subprocess"],
+    re: /"[^"\n]{0,200}?(?:require\((?:\\?["'])child_process\\?["']\)\.(?:exec|execSync|spawn|spawnSync)|__import__\((?:\\?["'])(?:os|subprocess)\\?["']\)\.(?:system|popen|run|Popen|check_output)|\bos\.(?:system|popen)\(|\bsubprocess\.(?:run|Popen|call|check_output)\()[^\n]{0,200}"|"[^"\n]{0,200}?(?:\|\||&&|;|&)[ \t]*[^"\n]{0,200}?\b(?:wget|curl)\b[^"\n]{0,300}?(?:&&|;|&|\|)[ \t]*(?:sudo[ \t]+)?(?:(?:ba|z|da)?sh|source|\.)[ \t]+[^"\n]{0,200}"/g,
     judge: (m, env) => {
       // Only a value in data (`"key": "…"`, `key: "…"`), not a command written in a code block.
       const before = env.text.slice(Math.max(0, m.index - 80), m.index);
@@ -511,8 +525,21 @@ export const TEXT_RULES: TextRule[] = [
       "quietly ",
       "hide ",
       "conceal ",
+      "not display",
+      "not disclose",
+      "not report",
+      "t show",
+      "t display",
+      "t disclose",
+      "never display",
+      "never disclose",
+      "keep this",
+      "keep it",
+      "keep these",
+      "keep that",
+      "keep them",
     ],
-    re: /\b(?:do[ \t]+not|don't|dont|never|without)[ \t]+(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|reveal(?:ing)?|mention(?:ing)?|ask(?:ing)?|let(?:ting)?|confirm(?:ing)?[ \t]+with)[ \t]+(?:the[ \t]+|your[ \t]+)?(?:user|human|owner|operator)\b|\b(?:silently|secretly|covertly|quietly)[ \t]+(?:send|upload|post|exfiltrate|copy|forward|run|execute|install|read|collect|transmit)\b|\bwithout[ \t]+(?:the[ \t]+)?(?:user'?s?|human'?s?)[ \t]+(?:knowledge|consent|awareness|noticing)|\b(?:hide|conceal)[ \t]+(?:this|these|it|that|them|the[ \t]+\w+)[ \t]+from[ \t]+(?:the[ \t]+)?(?:user|human)/gi,
+    re: /\b(?:do[ \t]+not|don't|dont|never|without)[ \t]+(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|reveal(?:ing)?|mention(?:ing)?|ask(?:ing)?|let(?:ting)?|confirm(?:ing)?[ \t]+with)[ \t]+(?:the[ \t]+|your[ \t]+)?(?:user|human|owner|operator)\b|\b(?:silently|secretly|covertly|quietly)[ \t]+(?:send|upload|post|exfiltrate|copy|forward|run|execute|install|read|collect|transmit)\b|\bwithout[ \t]+(?:the[ \t]+)?(?:user'?s?|human'?s?)[ \t]+(?:knowledge|consent|awareness|noticing)|\b(?:hide|conceal)[ \t]+(?:this|these|it|that|them|the[ \t]+\w+)[ \t]+from[ \t]+(?:the[ \t]+)?(?:user|human)|\b(?:do[ \t]+not|don't|dont|never)[ \t]+(?:tell|inform|notify|alert|show|reveal|mention|display|disclose|report)\b[^.\n]{1,80}?\b(?:to|with)[ \t]+(?:the[ \t]+|your[ \t]+)?(?:user|human|owner|operator)s?\b|\bkeep[ \t]+(?:this|it|these|that|them)(?:[ \t]+(?:behaviou?r|action|step|activity|process|request|file|upload))?[ \t]+(?:hidden|secret|invisible|confidential)\b/gi,
     judge: (m) => {
       const t = m[0].toLowerCase();
       if (/silently|secretly|covertly|quietly|knowledge|consent|awareness|noticing|hide|conceal/.test(t))
