@@ -776,6 +776,23 @@ export const RULES: readonly RuleEntry[] = [
     [],
   ),
   r(
+    "CP-AUDIT-145",
+    "Agents run exec in a sandbox that is off",
+    "config",
+    "medium",
+    ["tools.exec.host_sandbox_no_sandbox_agents"],
+    [],
+  ),
+  r(
+    "CP-AUDIT-160",
+    "Group rooms share the main session",
+    "config",
+    "medium",
+    ["security.trust_model.group_scope_main"],
+    [],
+    "Reads the global session.groupScope; OpenClaw also reads per-binding overrides.",
+  ),
+  r(
     "CP-AUDIT-150",
     "Dangerous node commands are allowed",
     "config",

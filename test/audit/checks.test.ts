@@ -513,6 +513,18 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "agent exec host sandbox with the sandbox off (tools-exec.ts)",
+    s: {
+      config: `{ agents: { list: [{ id: "main", default: true, tools: { exec: { host: "sandbox" } } }] } }`,
+    },
+    expect: [["CP-AUDIT-145", "tools.exec.host_sandbox_no_sandbox_agents"]],
+  },
+  {
+    name: "group rooms share the main session (trust-model.ts)",
+    s: { config: `{ session: { groupScope: "main" } }` },
+    expect: [["CP-AUDIT-160", "security.trust_model.group_scope_main"]],
+  },
+  {
     name: "minimal profile overridden by an agent (tools-exec.ts)",
     s: {
       config: `{ tools: { profile: "minimal" }, agents: { list: [{ id: "main" }, { id: "ops", tools: { profile: "full" } }] } }`,

@@ -99,6 +99,8 @@ describe("recorded real audits: a trigger and a near miss per new check id", () 
     "gateway.nodes.allow_commands_dangerous",
     "gateway.nodes.deny_commands_ineffective",
     "tools.profile_minimal_overridden",
+    "tools.exec.host_sandbox_no_sandbox_agents",
+    "security.trust_model.group_scope_main",
   ];
   for (const id of ids) {
     it(id, async () => {

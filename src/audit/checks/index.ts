@@ -7,6 +7,7 @@ import { MODEL_CHECKS } from "./models.ts";
 import { NODE_CHECKS } from "./nodes.ts";
 import { SETTINGS_CHECKS } from "./settings.ts";
 import { TOOLS_EXEC_CHECKS } from "./tools-exec.ts";
+import { TRUST_MODEL_CHECKS } from "./trust-model.ts";
 
 export const CHECKS: AuditCheck[] = [
   ...GATEWAY_CHECKS,
@@ -16,4 +17,5 @@ export const CHECKS: AuditCheck[] = [
   ...MODEL_CHECKS,
   ...TOOLS_EXEC_CHECKS,
   ...NODE_CHECKS,
+  ...TRUST_MODEL_CHECKS,
 ];

@@ -493,7 +493,16 @@ const sandbox: AuditCheck = {
     const out: AuditFinding[] = [];
     const docker = getObject(c, "agents.defaults.sandbox.docker");
     const mode = getString(c, "agents.defaults.sandbox.mode") ?? "off";
-    if (docker && Object.keys(docker).length > 0 && mode === "off") {
+    // the defaults' docker settings are in use as soon as any listed agent turns its sandbox on
+    const agentSandboxOn = (getArray(c, "agents.list") ?? []).some(
+      (a) =>
+        isObject(a) &&
+        typeof a.id === "string" &&
+        isObject(a.sandbox) &&
+        typeof a.sandbox.mode === "string" &&
+        a.sandbox.mode !== "off",
+    );
+    if (docker && Object.keys(docker).length > 0 && mode === "off" && !agentSandboxOn) {
       out.push(
         mk(ctx, {
           ruleId: "CP-AUDIT-047",

@@ -174,8 +174,11 @@ function fsDisabledButExec(ctx: CheckContext): AuditFinding[] {
       access: typeof sb.workspaceAccess === "string" ? sb.workspaceAccess : globalAccess,
     });
   });
+  const globalHost = getString(cfg, "tools.exec.host");
   const hits = scopes.filter((s) => {
-    if (s.sandbox === "all" && s.access !== "rw") return false;
+    // constrained only when exec itself runs in that sandbox (host sandbox, or auto under "all")
+    const host = globalHost ?? "auto";
+    if (s.sandbox === "all" && s.access !== "rw" && (host === "auto" || host === "sandbox")) return false;
     const deny = new Set(s.deny);
     const inAllow = (tool: string, group: string) =>
       s.allow === undefined || s.allow.includes(tool) || s.allow.includes(group) || s.allow.includes("*");
@@ -206,6 +209,34 @@ function fsDisabledButExec(ctx: CheckContext): AuditFinding[] {
       ),
       remediation:
         'For a read-only agent deny exec and process too; if the shell is intended, run it in sandbox mode "all" with workspaceAccess "ro" or "none".',
+    }),
+  ];
+}
+
+/** Agents whose exec host is the sandbox while their sandbox mode is off: exec fails closed. */
+function hostSandboxAgents(ctx: CheckContext): AuditFinding[] {
+  const cfg = ctx.config.effective;
+  const defaults = getString(cfg, "agents.defaults.sandbox.mode") ?? "off";
+  const risky: string[] = [];
+  (getArray(cfg, "agents.list") ?? []).forEach((a, i) => {
+    if (!isObject(a) || typeof a.id !== "string") return;
+    const host = isObject(a.tools) && isObject(a.tools.exec) ? a.tools.exec.host : undefined;
+    const mode = isObject(a.sandbox) && typeof a.sandbox.mode === "string" ? a.sandbox.mode : defaults;
+    if (host === "sandbox" && mode === "off") risky.push(`agents.list.${i}.tools.exec.host`);
+  });
+  if (risky.length === 0) return [];
+  return [
+    mk(ctx, {
+      ruleId: "CP-AUDIT-145",
+      openclawCheckId: "tools.exec.host_sandbox_no_sandbox_agents",
+      severity: "medium",
+      title: "Agents run exec in a sandbox that is off",
+      group: "config",
+      evidence: risky
+        .slice(0, 5)
+        .map((k) => keyEvidence(ctx, k, "exec host sandbox while this agent's sandbox mode is off")),
+      remediation:
+        'Turn the sandbox on for these agents (sandbox.mode "non-main" or "all") or set their tools.exec.host to "gateway" with approvals.',
     }),
   ];
 }
@@ -253,7 +284,12 @@ const toolsExec: AuditCheck = {
   title: "Exec tool hardening",
   group: "config",
   run(ctx) {
-    return [...safeBinFindings(ctx), ...fsDisabledButExec(ctx), ...minimalOverridden(ctx)];
+    return [
+      ...safeBinFindings(ctx),
+      ...fsDisabledButExec(ctx),
+      ...minimalOverridden(ctx),
+      ...hostSandboxAgents(ctx),
+    ];
   },
 };
 

@@ -144,6 +144,7 @@ export function runRealAudit(
   build: string,
   m: Materialized,
   extraEnv: Record<string, string> = {},
+  timeoutMs = 180_000,
 ): Promise<{ report: Recorded["report"]; durationMs: number; stderr: string }> {
   mkdirSync(join(m.root, "home"), { recursive: true });
   mkdirSync(join(m.root, "tmp"), { recursive: true });
@@ -170,12 +171,20 @@ export function runRealAudit(
     child.stderr.on("data", (d: Buffer) => {
       err += d.toString("utf8");
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
       const durationMs = Math.round(performance.now() - t0);
       // old builds print doctor notes before the JSON: it starts at the first line that is "{"
       const start = out.search(/^\{/m);
+      if (start < 0 && timedOut) {
+        reject(new Error(`real audit (${build}) did not finish within ${Math.round(timeoutMs / 1000)} s`));
+        return;
+      }
       if (start < 0) {
         reject(
           new Error(`real audit (${build}) printed no JSON (exit ${code}): ${(err || out).slice(-600)}`),

@@ -153,6 +153,13 @@ export const SETTINGS: Setting[] = [
   { path: "tools.web.fetch.enabled", values: [false, true] },
   { path: "session.groupScope", values: ["main", "per-group"] },
   { path: "agents.defaults.sandbox.browser.enabled", values: [true, false] },
+  {
+    path: "agents.list",
+    values: [
+      [{ id: "main", default: true, tools: { exec: { host: "sandbox" } } }],
+      [{ id: "main", default: true, sandbox: { mode: "all" }, tools: { exec: { host: "sandbox" } } }],
+    ],
+  },
 ];
 
 /** Mode choices for the state tree (permission checks). */
