@@ -427,8 +427,14 @@ try {
       throw new Error(`worker exit ${rb.code}/${ra.code}: ${rb.stderr.slice(-300)} ${ra.stderr.slice(-300)}`);
     const c = await check(url, name);
     const once = c.records === c.distinct && c.gateways === GATEWAYS;
+    // The kills hit shards in flight: their jobs ran again after the lease.
+    const [again] = await admin(
+      "SELECT count(*)::int AS n FROM pgboss.job j JOIN campaigns c ON j.name = c.queue WHERE c.name = $1 AND j.retry_count > 0",
+      [name],
+      url,
+    );
     out(
-      `\n2 workers, one SIGKILLed twice (10 s lease): ${seconds.toFixed(2)} s to done${timings.has(2) ? ` (${(seconds / timings.get(2)!).toFixed(2)}x the undisturbed 2 workers)` : ""}; ${c.state}, ${c.endpointsDone} endpoints done, ${c.gateways} of ${GATEWAYS} gateways, ${c.records} records for ${c.distinct} endpoints: ${once ? "every endpoint stored exactly once" : "NOT exactly once"}; load ${load()}`,
+      `\n2 workers, one SIGKILLed twice (10 s lease; ${again.n} shards taken again after a kill): ${seconds.toFixed(2)} s to done${timings.has(2) ? ` (${(seconds / timings.get(2)!).toFixed(2)}x the undisturbed 2 workers)` : ""}; ${c.state}, ${c.endpointsDone} endpoints done, ${c.gateways} of ${GATEWAYS} gateways, ${c.records} records for ${c.distinct} endpoints: ${once ? "every endpoint stored exactly once" : "NOT exactly once"}; load ${load()}`,
     );
   }
 
