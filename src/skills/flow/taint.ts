@@ -151,6 +151,19 @@ export function solve(
   files: FileFlow[],
   riskyDest: (dest: string) => string | null = () => null,
 ): FlowFinding[] {
+  // Nothing to propagate: no source anywhere, no date gate (most skills end here).
+  const hasSrc = (refs: Ref[]): boolean =>
+    refs.some((r) => "src" in r || ("readOf" in r && hasSrc(r.readOf)));
+  if (
+    !files.some(
+      (f) =>
+        f.sinks.some((x) => x.gate || hasSrc(x.refs)) ||
+        f.assigns.some((a) => hasSrc(a.refs)) ||
+        f.returns.some((r) => hasSrc(r.refs)) ||
+        f.calls.some((c) => c.args.some(hasSrc)),
+    )
+  )
+    return [];
   const state = new Map<string, Taint>();
   // Which (file, scope, name) triples are defined, for resolving a name.
   const defined = new Set<string>();
