@@ -2,7 +2,9 @@
 // veth from a second namespace. (1) Real OpenClaw gateways (openclaw 2026.3.13 from the zoo's
 // install, which advertises on Linux) with Bonjour forced on, discovery.mdns.mode "full" and
 // "minimal". (2) A responder replaying a real gateway's recorded advertisement, and hostile
-// ones (huge TXT, control bytes, a port that lies). Nothing leaves the namespaces.
+// ones (huge TXT, control bytes, a port that lies). (3) `scan --mdns` on the real gateways: the
+// beacons become targets inside the scope, outside it they are listed. Nothing leaves the
+// namespaces.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import {
   closeSync,
@@ -18,7 +20,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DiscoveredGateway } from "../../src/cli/discover.ts";
-import { createPair, destroyPair, type NsPair, netnsUnavailable } from "../firewall/support/netns.ts";
+import type { Observation } from "../../src/scan/record.ts";
+import { createPair, destroyPair, listen, type NsPair, netnsUnavailable } from "../firewall/support/netns.ts";
 import { describeLive, REQUIRE_LIVE } from "../support/live.ts";
 import { REPO_ROOT } from "../support/zoo.ts";
 
@@ -74,6 +77,39 @@ function discover(
     // left null: the assertion names stderr
   }
   return { status: r.status ?? -1, doc, stderr: r.stderr ?? "" };
+}
+
+/** `scan --mdns` from the scanner's namespace: its NDJSON records and what it said. */
+function scanMdns(
+  pair: NsPair,
+  targets: string[],
+): { status: number; records: Observation[]; stdout: string; stderr: string } {
+  const r = spawnSync(
+    "ip",
+    [
+      "netns",
+      "exec",
+      pair.scan,
+      process.execPath,
+      join(REPO_ROOT, "bin/clawpatrol.mjs"),
+      "scan",
+      ...targets,
+      "--mdns",
+      "--interface",
+      "cpveth1",
+      "--mdns-timeout",
+      "3s",
+      "--json",
+      "--fail-on",
+      "none",
+    ],
+    { encoding: "utf8", timeout: 120_000 },
+  );
+  const records = (r.stdout ?? "")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Observation);
+  return { status: r.status ?? -1, records, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
 function hasInterface(ns: string, name: string): boolean {
@@ -169,6 +205,36 @@ describeLive("discover --mdns over a veth (namespaces of its own)", netnsUnavail
       expect(g!.findings.map((f) => f.ruleId).sort()).toEqual(["CP-MDNS-001", "CP-MDNS-002"]);
     } finally {
       responder.kill("SIGKILL");
+    }
+  }, 60_000);
+
+  it("scan --mdns scans the recorded beacon's endpoint over the veth, and lists a lying address instead", async () => {
+    const recorded = JSON.parse(readFileSync(RECORDED, "utf8")).packet;
+    // The beacon as recorded, plus a second A record off the link (a lie the scope refuses).
+    const lying = {
+      ...recorded,
+      additionals: [
+        ...recorded.additionals,
+        { name: "zoo-gw.local", type: "A", ttl: 120, data: "203.0.113.9" },
+      ],
+    };
+    const responder = await replay(lying, "scan-recorded");
+    // Something listening where the beacon points, in the gateway's namespace.
+    const listener = await listen(pair.gw, pair.gwAddr, 18789);
+    children.push(listener);
+    try {
+      const scan = scanMdns(pair, []);
+      expect(scan.status, scan.stderr).toBe(0);
+      expect(scan.records.map((r) => `${r.ip}:${r.port}`)).toEqual([`${pair.gwAddr}:18789`]);
+      expect(scan.records[0]!.reachable).toBe(true);
+      expect(scan.stderr).toContain(
+        'mdns: not scanning 203.0.113.9 port 18789 (beacon "vm (OpenClaw)"): outside the networks of interface cpveth1',
+      );
+      expect(scan.stderr).toMatch(/not scanning fe80::\S+ port 18789 .*IPv6 link-local/);
+      expect(scan.stderr).toContain("1 endpoints in scope");
+    } finally {
+      responder.kill("SIGKILL");
+      listener.kill("SIGKILL");
     }
   }, 60_000);
 
@@ -335,6 +401,27 @@ describeLive("discover --mdns over a veth (namespaces of its own)", netnsUnavail
       expect(minimal!.txt.clipath).toBeUndefined();
       expect(minimal!.txt.sshport).toBeUndefined();
       expect(minimal!.findings.map((f) => f.ruleId)).toEqual(["CP-MDNS-001"]);
+
+      // scan --mdns: both beacons become targets (the browsed interface's network is the scope)
+      // and are fingerprinted as the token-protected OpenClaw gateways they are.
+      const scan = scanMdns(pair, []);
+      expect(scan.status, scan.stderr).toBe(0);
+      const byPort = new Map(scan.records.map((r) => [r.port, r]));
+      for (const port of [18789, 18889]) {
+        const r = byPort.get(port);
+        expect(r, scan.stdout).toBeDefined();
+        expect(r!.ip).toBe(pair.gwAddr);
+        expect(r!.product).toBe("openclaw");
+        expect(r!.auth).toBe("required");
+        expect(r!.exposure).toBe("network");
+      }
+      expect(scan.stderr).toContain("2 endpoints in scope");
+      // Explicit targets elsewhere are the scope: the beacons are listed, not scanned.
+      const out = scanMdns(pair, ["10.99.0.0/24"]);
+      expect(out.status, out.stderr).toBe(0);
+      expect(out.records.filter((r) => r.reachable)).toEqual([]);
+      expect(out.stderr).toContain(`mdns: not scanning ${pair.gwAddr} port 18789`);
+      expect(out.stderr).toContain("outside the scan's targets");
     },
     240_000,
   );
