@@ -602,6 +602,18 @@ export class Folder {
 
   private nameOf(node: SgNode, depth: number): string | null {
     if (!this.spend(depth)) return null;
+    // Fast path, read from the text: a plain dotted name whose first part is not bound in
+    // the file (`requests.post`, `os.path.join`, an imported `execSync`) needs no tree walk.
+    const text = node.text();
+    if (text.length < 200 && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(text)) {
+      const dot = text.indexOf(".");
+      const first = dot < 0 ? text : text.slice(0, dot);
+      if (!this.valueOf(first)) {
+        let out = (this.importedName(first) ?? first) + (dot < 0 ? "" : text.slice(dot));
+        while (GLOBAL_OBJECTS.test(out)) out = out.replace(GLOBAL_OBJECTS, "");
+        return out;
+      }
+    }
     const d = depth + 1;
     const k = kindOf(node);
     let out: string | null = null;

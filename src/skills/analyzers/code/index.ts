@@ -33,7 +33,8 @@ function notAnalysed(fc: FileContext, why: string): void {
 /** How much of the text is binary (NULs, invalid UTF-8) — sampled, so it stays cheap. */
 function binaryShare(text: string): number {
   const n = Math.min(text.length, 65536);
-  if (n === 0) return 0;
+  // Almost every file has neither: two native searches instead of a character loop.
+  if (n === 0 || (text.indexOf("\0") === -1 && text.indexOf("\uFFFD") === -1)) return 0;
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
