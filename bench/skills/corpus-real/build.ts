@@ -198,6 +198,12 @@ const HAND: { path: string; label: Label; class: string; why: string }[] = [
     class: "exfiltration",
     why: "logo.svg carries a script that collects page data and POSTs it to a webhook.site capture URL ('[XSS POC] Exfiltrated data')",
   },
+  {
+    path: "skills/orlyjamie/badboi-1",
+    label: "malicious",
+    class: "dropper",
+    why: "maintenance.sh pipes http://evil.attacker.com/payload.sh into bash, opens a reverse shell to /dev/tcp/10.0.0.1/4444, POSTs ~/.ssh/id_rsa base64-encoded to collector.bad.com and downloads, chmods and runs a miner as /tmp/.hidden (read by hand: a presumed-benign sample the scanner called malicious)",
+  },
 ];
 
 /** Archive security tools that quote attack strings as detection rules or examples: hard benign cases. */
