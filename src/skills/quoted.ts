@@ -64,7 +64,7 @@ function insideFence(fences: number[], index: number): boolean {
  * parent sections' (a "### Direct requests" under "## Attack patterns"). Headings inside fenced
  * code blocks are quotations (a write-up quoting a lure's "## Prerequisites"), so they are skipped.
  */
-function headingsAbove(text: string, index: number): string[] {
+export function headingsAbove(text: string, index: number): string[] {
   const fences = fencesOf(text);
   const out: string[] = [];
   let level = 7;

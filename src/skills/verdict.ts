@@ -133,7 +133,7 @@ export function addChains(ctx: SkillContext): void {
     return h.ruleId === "CP-SKILL-PAD-001" ? lb >= la : Math.abs(la - lb) <= 12;
   };
   for (const h of hiding) {
-    const act = harmful.find((x) => x !== h && near(h, x));
+    const act = harmful.find((x) => x.ruleId !== h.ruleId && near(h, x));
     if (!act || active.some((f) => f.ruleId === "CP-SKILL-CHAIN-003")) continue;
     const e = h.evidence[0]!;
     ctx.add(

@@ -16,6 +16,7 @@ import {
   type UrlJudgement,
 } from "../indicators.ts";
 import { gradePipeSource, interpreterRunsStdin } from "../pipe-exec.ts";
+import { headingsAbove } from "../quoted.ts";
 import type { Confidence } from "../types.ts";
 
 export interface JudgeResult {
@@ -334,10 +335,13 @@ export const TEXT_RULES: TextRule[] = [
         /\bbase(?:85|64|65|32)\b|\b[ab](?:85|64)decode\b|\bxor\b|\^[ \t]*key\b|modular[ \t]+inverse|\bmod[ \t]+256\b|\binterleav|\breconstruct\b|\bsplit[ \t]+(?:the[ \t]+)?(?:merged[ \t]+)?payload|\bpart\d_(?:len|literal)\b/i.test(
           window,
         );
+      // The act: the section it sits in (its heading or a parent's) is about installing, set-up or
+      // a licence, or the text right after it says so.
+      const setup =
+        /\binstall(?:ation|ing)?\b|\bset[ -]?up\b|\brequired?\b|\bprerequisites?\b|\blicen[cs]e\b|\bactivat(?:e|ion)\b|\bgetting started\b/i;
       const act =
-        /\binstall(?:ation|ing)?\b|\bset[ -]?up\b|\brequired?\b|\bprerequisites?\b|\blicen[cs]e\b|\bactivat(?:e|ion)\b/i.test(
-          window,
-        );
+        headingsAbove(env.text, m.index).some((h) => setup.test(h)) ||
+        setup.test(env.text.slice(m.index, m.index + m[0].length + 300));
       // "Generate the installation instructions on the fly" is itself the tell: set-up steps that
       // only exist after running something. The payload wording needs the payload itself (a long
       // opaque run after it) and a decoding procedure beside it: a tutorial that says "decode the
@@ -347,6 +351,7 @@ export const TEXT_RULES: TextRule[] = [
         const opaque = /[A-Za-z0-9+/=!#$%&()*;<>?@^_`{|}~-]{60,}|(?:\d{1,3}[ \t]*,[ \t]*){30,}/.test(after);
         if (!procedure || !opaque) return null;
       }
+      if (!act && !/^generate/i.test(m[0])) return null;
       return act
         ? { detail: `Set-up steps are obtained by decoding a hidden payload ("${m[0]}")` }
         : {
@@ -375,7 +380,7 @@ export const TEXT_RULES: TextRule[] = [
     id: "CP-SKILL-EXEC-012",
     scope: "prose",
     any: ["wget", "curl", "child_process", "__import__", "os.system", "os.popen", "subprocess"],
-    re: /"[^"\n]{0,200}?(?:require\((?:\\?["'])child_process\\?["']\)\.(?:exec|execSync|spawn|spawnSync)|__import__\((?:\\?["'])(?:os|subprocess)\\?["']\)\.(?:system|popen|run|Popen|check_output)|\bos\.(?:system|popen)\(|\bsubprocess\.(?:run|Popen|call|check_output)\()[^\n]{0,200}"|"[^"\n]{0,200}?(?:\|\||&&|;|&)[ \t]*[^"\n]{0,200}?\b(?:wget|curl)\b[^"\n]{0,300}?(?:&&|;|&|\|)[ \t]*(?:sudo[ \t]+)?(?:(?:ba|z|da)?sh|source|\.)[ \t]+[^"\n]{0,200}"/g,
+    re: /"[^"\n]{0,200}?(?:require\((?:\\?["'])child_process\\?["']\)\.(?:exec|execSync|spawn|spawnSync)|__import__\((?:\\?["'])(?:os|subprocess)\\?["']\)\.(?:system|popen|run|Popen|check_output)|\bos\.(?:system|popen)\([ \t]*[\\"'\w]|\bsubprocess\.(?:run|Popen|call|check_output)\([ \t]*[\\"'\w[])[^\n]{0,200}"|"[^"\n]{0,200}?(?:\|\||&&|;|&)[ \t]*[^"\n]{0,200}?\b(?:wget|curl)\b[^"\n]{0,300}?(?:&&|;|&|\|)[ \t]*(?:sudo[ \t]+)?(?:(?:ba|z|da)?sh|source|\.)[ \t]+[^"\n]{0,200}"/g,
     judge: (m, env) => {
       // Only a value in data (`"key": "…"`, `key: "…"`), not a command written in a code block.
       const before = env.text.slice(Math.max(0, m.index - 80), m.index);

@@ -269,7 +269,9 @@ export function solve(
         });
       }
       for (const s of f.sinks) {
-        if (s.kind !== "write" || !s.path) continue;
+        // Device files are not storage: what is written to /dev/null cannot be read back.
+        if (s.kind !== "write" || !s.path || /^\/dev\/(?:null|zero|stdout|stderr|tty)$/.test(s.path))
+          continue;
         const t = taintOf(f.file, s.scope, s.refs);
         if (t && !t.src.path)
           changed = set(`path\0${s.path}`, extend(t, `written to ${s.path}`, s.at)) || changed;
