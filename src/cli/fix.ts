@@ -7,7 +7,7 @@ import { EXIT, RunError, UsageError } from "../core/errors.ts";
 import type { Severity } from "../findings/model.ts";
 import { applyPlan, rollback } from "../fix/apply.ts";
 import { configRefusal } from "../fix/config-problems.ts";
-import { FIX_IDS, isFixId } from "../fix/fix-ids.ts";
+import { FIX_IDS, type FixId, isFixId } from "../fix/fix-ids.ts";
 import { EditError } from "../fix/json5-edit.ts";
 import { immutableReason, planFixes, renderPlan } from "../fix/plan.ts";
 import { type OutputFlags, type OutputSpec, openCommandOutput } from "./command-output.ts";
@@ -42,9 +42,11 @@ export async function fixAction(
   const only = opts.only
     ?.split(",")
     .map((s) => s.trim())
-    .filter(Boolean);
-  for (const o of only ?? [])
-    if (!isFixId(o)) throw new UsageError(`unknown fix "${o}" (known: ${FIX_IDS.join(", ")})`);
+    .filter(Boolean)
+    .map((o): FixId => {
+      if (!isFixId(o)) throw new UsageError(`unknown fix "${o}" (known: ${FIX_IDS.join(", ")})`);
+      return o;
+    });
   const target = {
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
     ...(opts.config ? { configPath: opts.config } : {}),

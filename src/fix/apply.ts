@@ -25,7 +25,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { RunError } from "../core/errors.ts";
-import type { FixPlan } from "./plan.ts";
+import type { FixPlan } from "./plan-types.ts";
 import { resolveWriteTarget, unwritableReason, type WriteTarget } from "./target-file.ts";
 
 const TMP_MARK = ".clawpatrol-tmp-";
