@@ -15,6 +15,7 @@ import {
   ZOO_HOME,
   zooAvailable,
 } from "../../test/audit/support/cases.ts";
+import { listCorpusFiles, materializeCorpusCase, readCorpusFile } from "../../test/audit/support/corpus.ts";
 
 const RUNS = Number(process.env.CLAWPATROL_BENCH_RUNS ?? "5");
 const OC_RUNS = Number(process.env.CLAWPATROL_BENCH_OC_RUNS ?? "2");
@@ -91,6 +92,20 @@ for (const name of wanted) {
     if (listCases().includes(c))
       subjects.push({ name: `fixture ${c}`, build: readCase(c).build, m: materialize(c, root) });
   }
+}
+
+// releases with no zoo instance (2026.4.15): the hardened base case of the generated corpus
+for (const file of listCorpusFiles().map(readCorpusFile)) {
+  if (subjects.some((s) => s.build === file.build)) continue;
+  const base = file.cases.find((c) => c.id === "single-base");
+  if (!base) continue;
+  const root = mkdtempSync(join(tmpdir(), `cpbench-${file.build}-`));
+  roots.push(root);
+  subjects.push({
+    name: `corpus ${file.build} base`,
+    build: file.build,
+    m: materializeCorpusCase(base, root),
+  });
 }
 
 const rows: { name: string; build: string; ours: number; theirs: number }[] = [];
