@@ -10,7 +10,7 @@ import { isSecretRef } from "./bind.ts";
 import { sideSecretFiles } from "./checks/files.ts";
 import { redact } from "./checks/util.ts";
 import { getBool, isObject, type Json } from "./config.ts";
-import { parseEnvFile } from "./discovery.ts";
+import { parseEnvFile } from "./discovery/service-files.ts";
 import { findNode, lineColumn, parseTree } from "./json5-tree.ts";
 import { type AuditFinding, type CheckContext, finding } from "./types.ts";
 
