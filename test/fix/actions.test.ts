@@ -70,6 +70,16 @@ describe("fix-action registry", () => {
     for (const id of emitted) expect(isFixId(id), id).toBe(true);
   });
 
+  it("every fix id the audit's findings name is a known fix id (findings carry them as strings)", async () => {
+    const named: string[] = [];
+    for (const config of [EVERYTHING, REMOTE_OWNER]) {
+      const { findings } = await run({ config, modes: { "openclaw.json": 0o644 } });
+      named.push(...findings.flatMap((f) => f.fixes ?? []));
+    }
+    expect(new Set(named).size).toBeGreaterThan(5);
+    for (const id of named) expect(isFixId(id), id).toBe(true);
+  });
+
   it("every registered action is reachable: alone (fix --only <id>) it contributes to a plan", async () => {
     const unreached: FixId[] = [];
     for (const id of FIX_IDS) {
