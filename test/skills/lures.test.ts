@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { materialise, readManifest } from "../../bench/skills/corpus-real/materialise.ts";
+import { materialise, readManifest, type Sample } from "../../bench/skills/corpus-real/materialise.ts";
 import { loadPath } from "../../src/skills/loaders/inputs.ts";
 import { defaultIocs, scanFiles, scanUnit } from "../../src/skills/scan.ts";
+import type { SkillReport } from "../../src/skills/types.ts";
 
 const md = (body: string) => `---\nname: demo\ndescription: demo skill\n---\n\n${body}\n`;
 const scan = (body: string) => scanFiles("skills/demo", [{ rel: "SKILL.md", text: md(body) }]);
@@ -190,27 +191,32 @@ const MIRRORS = process.env.CLAWPATROL_BENCH_MIRRORS ?? "/work/.mirror";
 const haveMirror = existsSync(join(MIRRORS, "dorucioclea+skills-clawbot", "repo"));
 const requireLive = process.env.CLAWPATROL_REQUIRE_LIVE === "1";
 const haveBolha = existsSync(join(MIRRORS, "bolhasec+post-Empirically-Testing-Skill-Scanners", "repo"));
+/** The real samples picked, materialised from the snapshots, each with its reports. */
+function scanReal(picked: Sample[]): { sample: Sample; reports: SkillReport[] }[] {
+  const { dirs } = materialise(
+    { ...readManifest(), samples: picked },
+    mkdtempSync(join(tmpdir(), "cp-real-")),
+    MIRRORS,
+  );
+  const iocs = defaultIocs();
+  return picked.map((sample) => {
+    const dir = dirs.get(sample.id)!;
+    return { sample, reports: loadPath(dir, { cwd: dir }).map((u) => scanUnit(u, { iocs })) };
+  });
+}
+
 describe("real obfuscated variants of the Moltbook lure (Bolha Security)", () => {
   it.skipIf(!haveBolha && !requireLive)(
     "every variant is called malicious",
     () => {
       if (!haveBolha) throw new Error(`CLAWPATROL_REQUIRE_LIVE=1 but no snapshot under ${MIRRORS}`);
-      const m = readManifest();
-      const picked = m.samples.filter((s) => s.source === "bolhasec-obfuscation");
+      const picked = readManifest().samples.filter((s) => s.source === "bolhasec-obfuscation");
       expect(picked.length).toBeGreaterThanOrEqual(15);
-      const { dirs } = materialise(
-        { ...m, samples: picked },
-        mkdtempSync(join(tmpdir(), "cp-bolha-")),
-        MIRRORS,
-      );
-      const iocs = defaultIocs();
-      for (const s of picked) {
-        const reps = loadPath(dirs.get(s.id)!, { cwd: dirs.get(s.id)! }).map((u) => scanUnit(u, { iocs }));
+      for (const { sample, reports } of scanReal(picked))
         expect(
-          reps.map((r) => r.verdict),
-          s.id,
+          reports.map((r) => r.verdict),
+          sample.id,
         ).toContain("malicious");
-      }
     },
     60_000,
   );
@@ -224,19 +230,12 @@ describe("real ClawHavoc uploads (bench/skills/corpus-real)", () => {
       const picked = ["lure-archive", "lure-paste", "lure-download", "dropper"].flatMap((cls) =>
         m.samples.filter((s) => s.source === "clawhub-archive" && s.class === cls).slice(0, 6),
       );
-      const { dirs } = materialise(
-        { ...m, samples: picked },
-        mkdtempSync(join(tmpdir(), "cp-real-")),
-        MIRRORS,
-      );
-      const iocs = defaultIocs();
-      for (const s of picked) {
-        const reps = loadPath(dirs.get(s.id)!, { cwd: dirs.get(s.id)! }).map((u) => scanUnit(u, { iocs }));
+      for (const { sample, reports } of scanReal(picked)) {
         expect(
-          reps.map((r) => r.verdict),
-          s.id,
+          reports.map((r) => r.verdict),
+          sample.id,
         ).toContain("malicious");
-        expect(reps.flatMap((r) => r.decidedBy).join(), s.id).toMatch(/CP-SKILL-[A-Z]+-\d{3} @ /);
+        expect(reports.flatMap((r) => r.decidedBy).join(), sample.id).toMatch(/CP-SKILL-[A-Z]+-\d{3} @ /);
       }
     },
     60_000,
