@@ -3,6 +3,7 @@
 import type { AdvisoryCounts } from "../advisories/counts.ts";
 import type { Evidence, Finding, Severity } from "../findings/model.ts";
 import type { FamilyProduct } from "../fingerprints/openclaw/meta.ts";
+import type { FixId } from "../fix/fix-ids.ts";
 import type { LoadedConfig } from "./config.ts";
 
 /** An install kind: one of the OpenClaw family (declared once in fingerprints/openclaw/meta.ts). */
@@ -21,7 +22,7 @@ export interface AuditFinding extends Finding {
   /** The state dir (or config) this finding is about; null for host-wide findings. */
   stateDir: string | null;
   /** Ids of `clawpatrol fix` actions that repair it, if any. */
-  fixes?: string[];
+  fixes?: FixId[];
   /** For plaintext-secret findings: what it is and whether to rotate it at once. */
   secret?: { kind: string; provider: string; rotateNow: boolean };
   /** For the version finding: the advisory numbers, as scan records carry them. */
@@ -236,7 +237,7 @@ export interface FindingInput {
   remediation: string;
   references?: string[];
   stateDir: string | null;
-  fixes?: string[];
+  fixes?: FixId[];
 }
 
 export function finding(input: FindingInput): AuditFinding {

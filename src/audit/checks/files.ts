@@ -3,6 +3,7 @@
 // config backups, .env files and paired-device stores, which hold the same secrets.
 import { lstatSync, readdirSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
+import type { FixId } from "../../fix/fix-ids.ts";
 import { getString } from "../config.ts";
 import type { AuditCheck, AuditFinding, CheckContext } from "../types.ts";
 import { fileEvidence, mk } from "./util.ts";
@@ -42,7 +43,7 @@ function permFinding(
   severity: AuditFinding["severity"],
   title: string,
   want: number,
-  fix = "file-modes",
+  fix: FixId = "file-modes",
 ): AuditFinding {
   return mk(ctx, {
     ruleId,

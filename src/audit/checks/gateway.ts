@@ -1,5 +1,7 @@
 // Gateway exposure and authentication checks: the equivalents of OpenClaw's
 // `gateway.*` audit ids, judged with the effective (per-version) bind and auth.
+
+import type { FixId } from "../../fix/fix-ids.ts";
 import { atLeast } from "../bind.ts";
 import { getArray, getBool, getObject, getPath, getString } from "../config.ts";
 import type { AuditCheck, AuditFinding, CheckContext } from "../types.ts";
@@ -208,7 +210,7 @@ function flagCheck(
   severity: (ctx: CheckContext) => AuditFinding["severity"],
   remediation: string,
   group: AuditCheck["group"] = "config",
-  fixes: string[] = ["dangerous-flags"],
+  fixes: FixId[] = ["dangerous-flags"],
 ): AuditCheck {
   return {
     id,

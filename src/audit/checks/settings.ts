@@ -2,6 +2,7 @@
 // sandbox, channels, browser, plugins, logging; and OpenClaw's summary roll-up.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { FixId } from "../../fix/fix-ids.ts";
 import { atLeast, isLoopbackAddress } from "../bind.ts";
 import {
   getArray,
@@ -127,7 +128,7 @@ const hooksChecks: AuditCheck = {
       key: string,
       detail: string,
       rem: string,
-      fixes?: string[],
+      fixes?: FixId[],
     ) =>
       out.push(
         mk(ctx, {
