@@ -11,7 +11,7 @@
 // every other product's transcripts without claiming them (test/fingerprints/cross-product).
 import type { Finding } from "../findings/model.ts";
 import type { HttpExchange } from "../net/http.ts";
-import type { Product } from "./products.ts";
+import type { Product } from "./product-ids.ts";
 import type { ProbeSession } from "./session.ts";
 import type { Transcript } from "./transcript.ts";
 import type { Verdict } from "./verdict.ts";

@@ -11,7 +11,7 @@ import { n8n } from "./n8n/index.ts";
 import { ollama } from "./ollama/index.ts";
 import { openWebUi } from "./open-webui/index.ts";
 import { openclaw } from "./openclaw/index.ts";
-import type { Product } from "./products.ts";
+import type { Product } from "./product-ids.ts";
 import { vllm } from "./vllm/index.ts";
 
 export const FINGERPRINTERS: readonly Fingerprinter[] = [

@@ -8,7 +8,7 @@ import type { Evidence, Finding, Severity } from "../findings/model.ts";
 import { type HttpExchange, headerValue } from "../net/http.ts";
 import { capText } from "../util/text.ts";
 import type { FindingContext } from "./contract.ts";
-import type { Product } from "./products.ts";
+import type { Product } from "./product-ids.ts";
 import type { ProbeSession } from "./session.ts";
 import { findHttp, type Transcript } from "./transcript.ts";
 import { type AuthState, type Facts, NOT_A_GATEWAY, type Verdict } from "./verdict.ts";

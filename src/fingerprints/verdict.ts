@@ -2,9 +2,9 @@
 // narrowest honest range), auth state, and the evidence for each. Every fingerprinter returns
 // this shape; the scan layer (scan/record.ts) wraps it into the record it writes.
 import type { Evidence } from "../findings/model.ts";
-import type { Product } from "./products.ts";
+import type { Product } from "./product-ids.ts";
 
-export type { Product } from "./products.ts";
+export type { Product } from "./product-ids.ts";
 export type AuthState = "required" | "not-required" | "unknown";
 
 export interface VersionRangeOut {

@@ -10,7 +10,7 @@ export function isFamilyProduct(value: string): value is FamilyProduct {
   return (OPENCLAW_FAMILY as readonly string[]).includes(value);
 }
 
-// The record `product` ids this folder adds to the one product type (src/fingerprints/products.ts).
-declare module "../products.ts" {
+// The record `product` ids this folder adds to the one product type (src/fingerprints/product-ids.ts).
+declare module "../product-ids.ts" {
   interface ProductIds extends Record<(typeof OPENCLAW_FAMILY)[number], true> {}
 }
