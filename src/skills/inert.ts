@@ -9,6 +9,7 @@
 // Findings in inert test files are kept, at low severity and with the reason, so they show but do
 // not decide the verdict. A file that anything else names is judged like any other file.
 import type { SkillContext } from "./context.ts";
+import { lowerWithReason } from "./quoted.ts";
 import type { SkillUnit } from "./types.ts";
 
 const TEST_DIR =
@@ -66,9 +67,10 @@ export function quietInertTestFiles(ctx: SkillContext, unit: SkillUnit): void {
   for (const finding of ctx.findings) {
     const e = finding.evidence[0];
     const dir = e?.path ? inert.get(e.path) : undefined;
-    if (dir === undefined || !e) continue;
-    finding.severity = "low";
-    finding.confidence = "low";
-    e.detail = `${e.detail} (in test data under ${dir}/ that nothing else in the skill runs or names)`;
+    if (dir !== undefined)
+      lowerWithReason(
+        finding,
+        `in test data under ${dir}/ that nothing else in the skill runs, loads or imports`,
+      );
   }
 }

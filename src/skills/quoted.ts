@@ -14,6 +14,8 @@
 // so it stays visible but does not decide a verdict. Decoded (hidden) content is never quoted:
 // callers apply this to the plain text only.
 
+import type { SkillFile, SkillFinding } from "./types.ts";
+
 /** Words a line uses when it talks about an indicator instead of asking for an action. */
 const LINE_WORDS =
   /\b(?:c2|c&c|iocs?|indicators?(?: of compromise)?|malicious|attackers?|stealers?|malware|detect(?:s|ed|ion|ions|or)?|flag(?:s|ged)?|block(?:s|ed|list)?|deny ?list|known[- ](?:bad|malicious)|red flags?|campaigns?|backdoors?|reverse shells?|exfiltrat\w*|e\.g\.|for example|such as|signatures?|patterns?|dangerous|suspicious|threats?|trojan\w*|typosquat\w*|phrases? like|ssrf|don'?t (?:post|run|use|paste)|never (?:run|paste|execute))\b/i;
@@ -153,17 +155,18 @@ const COMPARED =
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
-interface QuietFinding {
-  ruleId: string;
-  severity: string;
-  confidence: string;
-  evidence: { path?: string; line?: number; column?: number; detail: string; excerpt?: string }[];
+/**
+ * Keep a finding but take it out of the verdict: low severity and confidence, with the reason
+ * appended to its evidence so the report says why (quotations here, inert fixtures in inert.ts).
+ */
+export function lowerWithReason(f: SkillFinding, reason: string): void {
+  f.severity = "low";
+  f.confidence = "low";
+  const e = f.evidence[0];
+  if (e) e.detail = `${e.detail} (${reason})`;
 }
 
-export function quietQuotedMentions(
-  findings: QuietFinding[],
-  files: readonly { display: string; bytes: Uint8Array }[],
-): void {
+export function quietQuotedMentions(findings: SkillFinding[], files: readonly SkillFile[]): void {
   const texts = new Map<string, string[] | null>();
   const linesOf = (display: string): string[] | null => {
     if (!texts.has(display)) {
@@ -186,9 +189,6 @@ export function quietQuotedMentions(
     const why = COMPARED.test(line)
       ? "the code searches for or compares against it"
       : quotedAsIndicator(window, at, Math.min(e.excerpt?.length ?? 1, line.length), false);
-    if (!why) continue;
-    f.severity = "low";
-    f.confidence = "low";
-    e.detail = `${e.detail} (quoted as an indicator: ${why})`;
+    if (why) lowerWithReason(f, `quoted as an indicator: ${why}`);
   }
 }
