@@ -48,28 +48,28 @@ function bridgeGatewaySide(pair: NsPair): void {
   ip(["-n", pair.gw, "link", "set", "cpbr0", "up"]);
 }
 
+/** The CLI run in the scanner's namespace. */
+function cliInScanNs(pair: NsPair, args: string[], timeout = 60_000) {
+  return spawnSync(
+    "ip",
+    ["netns", "exec", pair.scan, process.execPath, join(REPO_ROOT, "bin/clawpatrol.mjs"), ...args],
+    { encoding: "utf8", timeout },
+  );
+}
+
 function discover(
   pair: NsPair,
   timeout = "3s",
 ): { status: number; doc: { gateways: DiscoveredGateway[]; packets: number } | null; stderr: string } {
-  const r = spawnSync(
-    "ip",
-    [
-      "netns",
-      "exec",
-      pair.scan,
-      process.execPath,
-      join(REPO_ROOT, "bin/clawpatrol.mjs"),
-      "discover",
-      "--mdns",
-      "--interface",
-      "cpveth1",
-      "--timeout",
-      timeout,
-      "--json",
-    ],
-    { encoding: "utf8", timeout: 60_000 },
-  );
+  const r = cliInScanNs(pair, [
+    "discover",
+    "--mdns",
+    "--interface",
+    "cpveth1",
+    "--timeout",
+    timeout,
+    "--json",
+  ]);
   let doc = null;
   try {
     doc = JSON.parse(r.stdout);
@@ -84,14 +84,9 @@ function scanMdns(
   pair: NsPair,
   targets: string[],
 ): { status: number; records: Observation[]; stdout: string; stderr: string } {
-  const r = spawnSync(
-    "ip",
+  const r = cliInScanNs(
+    pair,
     [
-      "netns",
-      "exec",
-      pair.scan,
-      process.execPath,
-      join(REPO_ROOT, "bin/clawpatrol.mjs"),
       "scan",
       ...targets,
       "--mdns",
@@ -103,7 +98,7 @@ function scanMdns(
       "--fail-on",
       "none",
     ],
-    { encoding: "utf8", timeout: 120_000 },
+    120_000,
   );
   const records = (r.stdout ?? "")
     .split("\n")
@@ -289,23 +284,7 @@ describeLive("discover --mdns over a veth (namespaces of its own)", netnsUnavail
       );
       expect(r.doc!.gateways.length).toBe(41);
       // And the text report stays one line per beacon, without escape sequences.
-      const text = spawnSync(
-        "ip",
-        [
-          "netns",
-          "exec",
-          pair.scan,
-          process.execPath,
-          join(REPO_ROOT, "bin/clawpatrol.mjs"),
-          "discover",
-          "--mdns",
-          "--interface",
-          "cpveth1",
-          "--timeout",
-          "2s",
-        ],
-        { encoding: "utf8", timeout: 60_000 },
-      );
+      const text = cliInScanNs(pair, ["discover", "--mdns", "--interface", "cpveth1", "--timeout", "2s"]);
       expect(text.stdout).not.toMatch(/[\u0007\u001b\r]/);
       expect(text.stdout).toContain("41 gateway beacons (1 in full mode)");
     } finally {
